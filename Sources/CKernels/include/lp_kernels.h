@@ -1,0 +1,71 @@
+#ifndef LP_KERNELS_H
+#define LP_KERNELS_H
+/*
+ * Layout and vector kernels. Key to shapes:
+ *   C = channels, N = images in the batch, H/W = height/width, HW = H*W, K = 9*C (3x3 patch).
+ * Convolution activations are stored channel-major across the batch, [C, N, H, W] ("CNHW"),
+ * so one GEMM covers many images and a BatchNorm channel is one contiguous run.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+/* Patches of images n0..n0+nb-1 for a 3x3 convolution with padding 1.
+   x: [C, N, H, W] -> col: [C*9, nb*HW], column index j*HW + y*W + x, row c*9 + ky*3 + kx. */
+void lp_im2col3x3(const float *x, int c, int n, int h, int w, int n0, int nb, float *col);
+/* Adjoint of lp_im2col3x3: dx[C, N, H, W] += scatter(dcol[C*9, nb*HW]). */
+void lp_col2im3x3_add(const float *dcol, int c, int n, int h, int w, int n0, int nb, float *dx);
+
+/* 2x2 max-pool, stride 2, floor. planes = C*N. x: [planes, H, W] -> y: [planes, H/2, W/2];
+   arg records which of the four inputs won (0..3), for the backward pass. */
+void lp_maxpool2_forward(const float *x, int planes, int h, int w, float *y, uint8_t *arg);
+/* dx[planes, H, W] = scatter of dy by arg (dx is fully overwritten). */
+void lp_maxpool2_backward(const float *dy, const uint8_t *arg, int planes, int h, int w, float *dx);
+
+/* Adaptive average pool to k x k with PyTorch's windows [floor(i*n/k), ceil((i+1)*n/k)).
+   x: [planes, H, W] -> y: [planes, k, k]. */
+void lp_adaptive_avgpool_forward(const float *x, int planes, int h, int w, int k, float *y);
+/* dx[planes, H, W] = adjoint applied to dy[planes, k, k] (dx is fully overwritten). */
+void lp_adaptive_avgpool_backward(const float *dy, int planes, int h, int w, int k, float *dx);
+
+/* y[c, i] = relu(x[c, i] + bias[c]) for c < C, i < run (in place allowed). bias may be NULL. */
+void lp_bias_relu(const float *x, const float *bias, int c, long run, float *y, int relu);
+/* dx = dy * (y > 0). In place allowed (dx == dy). */
+void lp_relu_backward(const float *dy, const float *y, long count, float *dx);
+/* db[c] += sum_i dy[c, i] for a [C, run] block (float accumulation in double). */
+void lp_channel_sums_add(const float *dy, int c, long run, float *db);
+
+/* BatchNorm over [C, run] with batch statistics (biased variance):
+   y = (gamma_stored + 1) * (x - mean) * invstd + beta. Saves mean and invstd per channel. */
+void lp_batchnorm_forward(const float *x, const float *gamma_stored, const float *beta, int c,
+                          long run, float eps, float *y, float *mean, float *invstd);
+/* dx = gamma*invstd/M * (M*dy - sum(dy) - xhat*sum(dy*xhat)); dgamma += sum(dy*xhat); dbeta += sum(dy).
+   dx may alias dy. */
+void lp_batchnorm_backward(const float *dy, const float *x, const float *gamma_stored,
+                           const float *mean, const float *invstd, int c, long run, float *dx,
+                           float *dgamma, float *dbeta);
+
+/* [C, N, S] <-> [N, C*S]: the flatten between the conv stack and the dense stack. */
+void lp_cns_to_ncs(const float *x, int c, int n, int s, float *y);
+void lp_ncs_to_cns(const float *x, int c, int n, int s, float *y);
+
+/* y[i] += b[j] for rows of a [rows, cols] matrix: the linear layer's bias. */
+void lp_add_row_bias(float *y, const float *b, int rows, int cols);
+/* db[j] += sum_i dy[i, j]. */
+void lp_column_sums_add(const float *dy, int rows, int cols, float *db);
+
+/* Softmax cross-entropy over logits [N, classes]. Returns sum of per-image losses (not mean);
+   writes dlogits = scale * (softmax - onehot) when dlogits is not NULL; counts correct argmaxes
+   (first maximum wins, as torch.argmax) into *correct. */
+double lp_softmax_cross_entropy(const float *logits, const int32_t *labels, int n, int classes,
+                                float scale, float *dlogits, int *correct);
+
+/* Flat-vector primitives, P = vector length. */
+void lp_axpy(long p, float a, const float *x, float *y);                  /* y += a x */
+void lp_axpby(long p, float a, const float *x, float b, float *y);        /* y = a x + b y */
+/* w = o + a u + b r: a point on the plane. */
+void lp_plane_point(long p, const float *o, float a, const float *u, float b, const float *r, float *w);
+double lp_dot(long p, const float *x, const float *y);                    /* double accumulation */
+double lp_sum_squares(long p, const float *x);
+void lp_scale(long p, float a, float *x);
+void lp_convert_f32_to_f64(long p, const float *x, double *y);
+#endif

@@ -1,0 +1,12 @@
+#ifndef LP_CZLIB_SHIM_H
+#define LP_CZLIB_SHIM_H
+#include <zlib.h>
+
+/* inflateInit2 / deflateInit2 are macros over the *_ functions; Swift cannot import them. */
+static inline int lp_inflateInit2(z_streamp strm, int windowBits) {
+    return inflateInit2(strm, windowBits);
+}
+static inline int lp_deflateInit2(z_streamp strm, int level, int windowBits) {
+    return deflateInit2(strm, level, Z_DEFLATED, windowBits, 8, Z_DEFAULT_STRATEGY);
+}
+#endif

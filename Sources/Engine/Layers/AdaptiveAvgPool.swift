@@ -1,0 +1,30 @@
+import CKernels
+
+/// Adaptive average pool to k x k with PyTorch's windows [floor(i*n/k), ceil((i+1)*n/k)), which
+/// overlap when shrinking and repeat inputs when growing (3x3 -> 4x4 in the paper's net).
+/// x: [C, N, H, W] -> y: [C, N, k, k].
+final class AdaptiveAvgPool: Layer {
+    let channels: Int, height: Int, width: Int, side: Int
+
+    var outputSize: Int { channels * side * side }
+
+    init(channels: Int, height: Int, width: Int, side: Int) {
+        self.channels = channels
+        self.height = height
+        self.width = width
+        self.side = side
+    }
+
+    func forward(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, n: Int, weights: UnsafePointer<Float>) {
+        lp_adaptive_avgpool_forward(x, Int32(channels * n), Int32(height), Int32(width), Int32(side), y)
+    }
+
+    func backward(
+        x: UnsafePointer<Float>, y: UnsafePointer<Float>, dy: UnsafeMutablePointer<Float>,
+        dx: UnsafeMutablePointer<Float>?, n: Int, weights: UnsafePointer<Float>,
+        gradient: UnsafeMutablePointer<Float>
+    ) {
+        guard let dx else { return }
+        lp_adaptive_avgpool_backward(dy, Int32(channels * n), Int32(height), Int32(width), Int32(side), dx)
+    }
+}

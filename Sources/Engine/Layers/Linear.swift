@@ -1,0 +1,46 @@
+import CKernels
+
+/// Fully connected layer with an optional fused ReLU, PyTorch's convention y = x W^T + b.
+/// x: [N, in] -> y: [N, out]; weight [out, in]; bias [out].
+final class Linear: Layer {
+    let inputs: Int, outputs: Int
+    let weightOffset: Int, biasOffset: Int
+    let relu: Bool
+
+    var outputSize: Int { outputs }
+
+    init(inputs: Int, outputs: Int, weightOffset: Int, biasOffset: Int, relu: Bool) {
+        self.inputs = inputs
+        self.outputs = outputs
+        self.weightOffset = weightOffset
+        self.biasOffset = biasOffset
+        self.relu = relu
+    }
+
+    func forward(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, n: Int, weights: UnsafePointer<Float>) {
+        GEMM.multiply(
+            transposeB: true, m: n, n: outputs, k: inputs, a: x, lda: inputs, b: weights + weightOffset,
+            ldb: inputs, beta: 0, c: y, ldc: outputs)
+        lp_add_row_bias(y, weights + biasOffset, Int32(n), Int32(outputs))
+        if relu { lp_bias_relu(y, nil, 1, n * outputs, y, 1) }
+    }
+
+    func backward(
+        x: UnsafePointer<Float>, y: UnsafePointer<Float>, dy: UnsafeMutablePointer<Float>,
+        dx: UnsafeMutablePointer<Float>?, n: Int, weights: UnsafePointer<Float>,
+        gradient: UnsafeMutablePointer<Float>
+    ) {
+        if relu { lp_relu_backward(dy, y, n * outputs, dy) }
+        lp_column_sums_add(dy, Int32(n), Int32(outputs), gradient + biasOffset)
+        // dW[out, in] += dy[N, out]^T * x[N, in]
+        GEMM.multiply(
+            transposeA: true, m: outputs, n: inputs, k: n, a: dy, lda: outputs, b: x, ldb: inputs,
+            beta: 1, c: gradient + weightOffset, ldc: inputs)
+        if let dx {
+            // dx[N, in] = dy[N, out] * W[out, in]
+            GEMM.multiply(
+                m: n, n: inputs, k: outputs, a: dy, lda: outputs, b: weights + weightOffset, ldb: inputs,
+                beta: 0, c: dx, ldc: inputs)
+        }
+    }
+}

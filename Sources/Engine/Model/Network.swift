@@ -1,0 +1,150 @@
+import CKernels
+
+/// A network built from a `ModelSpec` for batches of up to `capacity` images, with all the
+/// memory a forward and backward pass needs allocated once. The weights are not stored here: every
+/// pass reads a flat vector (MPO evaluates many points of a plane through one network).
+/// A Network is used by one thread at a time; give each worker its own.
+public final class Network {
+    public let spec: ModelSpec
+    public let layout: ParameterLayout
+    public let capacity: Int
+    let layers: [Layer]
+    /// activations[i] is layer i's output: [capacity * layers[i].outputSize].
+    private let activations: [UnsafeMutablePointer<Float>]
+    /// [capacity, C*H*W] staging for inputs with more than one channel (NCHW -> CNHW).
+    private let stagedInput: UnsafeMutablePointer<Float>?
+    /// Two gradient buffers used alternately by the backward pass.
+    private let gradientA: UnsafeMutablePointer<Float>, gradientB: UnsafeMutablePointer<Float>
+    private var input: UnsafePointer<Float>?
+    private var batch = 0
+
+    public init(spec: ModelSpec, capacity: Int) throws {
+        try spec.validate()
+        precondition(capacity > 0)
+        self.spec = spec
+        self.capacity = capacity
+        layout = ParameterLayout(spec)
+        layers = Self.build(spec, layout, capacity: capacity)
+        activations = layers.map { .allocate(capacity: capacity * $0.outputSize) }
+        stagedInput = spec.inputChannels > 1 ? .allocate(capacity: capacity * spec.inputSize) : nil
+        let widest = max(spec.inputSize, layers.map(\.outputSize).max()!) * capacity
+        gradientA = .allocate(capacity: widest)
+        gradientB = .allocate(capacity: widest)
+    }
+
+    deinit {
+        activations.forEach { $0.deallocate() }
+        stagedInput?.deallocate()
+        gradientA.deallocate()
+        gradientB.deallocate()
+    }
+
+    private static func build(_ spec: ModelSpec, _ layout: ParameterLayout, capacity: Int) -> [Layer] {
+        var entries = layout.entries.makeIterator()
+        var layers: [Layer] = []
+        var h = spec.inputShape[1], w = spec.inputShape[2]
+        for (cin, cout) in zip(spec.convChannels, spec.convChannels.dropFirst()) {
+            let weight = entries.next()!, bias = entries.next()!
+            layers.append(Conv2D(
+                inChannels: cin, outChannels: cout, height: h, width: w, weightOffset: weight.offset,
+                biasOffset: bias.offset, relu: !spec.batchNorm, capacity: capacity))
+            if spec.batchNorm {
+                let scale = entries.next()!, shift = entries.next()!
+                layers.append(BatchNorm(
+                    channels: cout, hw: h * w, scaleOffset: scale.offset, shiftOffset: shift.offset, relu: true))
+            }
+            if spec.maxPool {
+                layers.append(MaxPool2(channels: cout, height: h, width: w, capacity: capacity))
+                h /= 2
+                w /= 2
+            }
+        }
+        let channels = spec.convChannels.last!, side = spec.adaptivePool
+        layers.append(AdaptiveAvgPool(channels: channels, height: h, width: w, side: side))
+        layers.append(Flatten(channels: channels, spatial: side * side))
+        let sizes = spec.dense + [spec.classes]
+        for (i, (fin, fout)) in zip(sizes, sizes.dropFirst()).enumerated() {
+            let weight = entries.next()!, bias = entries.next()!
+            layers.append(Linear(
+                inputs: fin, outputs: fout, weightOffset: weight.offset, biasOffset: bias.offset,
+                relu: i < sizes.count - 2))
+        }
+        return layers
+    }
+
+    /// Runs images [n, C, H, W] (NCHW, as stored) through the net; returns logits [n, classes],
+    /// valid until the next pass. `images` must stay valid until `backward` has run.
+    @discardableResult
+    public func forward(images: UnsafePointer<Float>, count n: Int, weights: UnsafePointer<Float>) -> UnsafePointer<Float> {
+        precondition(n > 0 && n <= capacity, "batch of \(n) exceeds the network's capacity \(capacity)")
+        var x = images
+        if let stagedInput {
+            lp_ncs_to_cns(images, Int32(spec.inputChannels), Int32(n), Int32(spec.inputShape[1] * spec.inputShape[2]), stagedInput)
+            x = UnsafePointer(stagedInput)
+        }
+        input = x
+        batch = n
+        for (layer, y) in zip(layers, activations) {
+            layer.forward(x: x, y: y, n: n, weights: weights)
+            x = UnsafePointer(y)
+        }
+        return x
+    }
+
+    /// Logits of the last forward pass: [n, classes].
+    public var logits: UnsafePointer<Float> { UnsafePointer(activations.last!) }
+
+    /// Mean cross-entropy and correct count of the last forward pass. With `gradientWeight` it
+    /// also seeds the backward pass with d(gradientWeight * loss)/d logits.
+    public func crossEntropy(labels: UnsafePointer<Int32>, gradientWeight: Float? = nil) -> (loss: Double, correct: Int) {
+        CrossEntropy.evaluate(
+            logits: logits, labels: labels, n: batch, classes: spec.classes, weight: gradientWeight ?? 1,
+            dLogits: gradientWeight == nil ? nil : gradientA)
+    }
+
+    /// Backpropagates the gradient seeded by `crossEntropy(labels:gradientWeight:)` and adds
+    /// d(loss)/d(weights) into `gradient` [P].
+    public func backward(weights: UnsafePointer<Float>, gradient: UnsafeMutablePointer<Float>) {
+        guard let input else { preconditionFailure("backward before forward") }
+        var dy = gradientA, dx = gradientB
+        for i in layers.indices.reversed() {
+            let x = i == 0 ? input : UnsafePointer(activations[i - 1])
+            layers[i].backward(
+                x: x, y: activations[i], dy: dy, dx: i == 0 ? nil : dx, n: batch, weights: weights, gradient: gradient)
+            swap(&dy, &dx)
+        }
+    }
+}
+
+extension Network {
+    /// Loss, correct count and (when `gradient` is given) the added gradient for one batch; the
+    /// array-based entry point for tests and tools.
+    public func lossAndGradient(
+        images: [Float], labels: [Int32], weights: [Float], gradient: inout [Float]
+    ) -> (loss: Double, correct: Int) {
+        precondition(images.count == labels.count * spec.inputSize && weights.count == layout.count)
+        return images.withUnsafeBufferPointer { x in
+            weights.withUnsafeBufferPointer { w in
+                labels.withUnsafeBufferPointer { y in
+                    forward(images: x.baseAddress!, count: labels.count, weights: w.baseAddress!)
+                    let result = crossEntropy(labels: y.baseAddress!, gradientWeight: 1)
+                    gradient.withUnsafeMutableBufferPointer { backward(weights: w.baseAddress!, gradient: $0.baseAddress!) }
+                    return result
+                }
+            }
+        }
+    }
+
+    /// Loss and correct count, forward only.
+    public func loss(images: [Float], labels: [Int32], weights: [Float]) -> (loss: Double, correct: Int) {
+        precondition(images.count == labels.count * spec.inputSize && weights.count == layout.count)
+        return images.withUnsafeBufferPointer { x in
+            weights.withUnsafeBufferPointer { w in
+                labels.withUnsafeBufferPointer { y in
+                    forward(images: x.baseAddress!, count: labels.count, weights: w.baseAddress!)
+                    return crossEntropy(labels: y.baseAddress!)
+                }
+            }
+        }
+    }
+}

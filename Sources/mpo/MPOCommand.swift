@@ -1,0 +1,11 @@
+import ArgumentParser
+import Engine
+import Foundation
+
+@main
+struct MPOCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mpo",
+        abstract: "LossPatterns: draw pictures into neural-network loss landscapes (multi-point optimization).",
+        subcommands: [Info.self, Smoke.self])
+}
