@@ -27,12 +27,14 @@ let package = Package(
             name: "Engine",
             dependencies: ["CBLAS", "CKernels", "CZlib"],
             swiftSettings: numericSwift),
+        .target(name: "MPO", dependencies: ["Engine", "CKernels"], swiftSettings: numericSwift),
         .executableTarget(
             name: "mpo",
             dependencies: [
-                "Engine",
+                "Engine", "MPO",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
+        .testTarget(name: "ParityTests", dependencies: ["Engine", "MPO"]),
     ]
 )

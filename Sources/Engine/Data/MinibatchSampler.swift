@@ -26,4 +26,11 @@ public struct MinibatchSampler {
             }
         }
     }
+
+    /// Uses the given batch instead of a drawn one (tests replaying a recorded batch).
+    public mutating func setBatch(images: [Float], labels: [Int32]) {
+        precondition(labels.count == batchSize && images.count == batchSize * dataset.imageSize)
+        self.images = images
+        self.labels = labels
+    }
 }

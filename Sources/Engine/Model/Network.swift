@@ -8,6 +8,8 @@ public final class Network {
     public let spec: ModelSpec
     public let layout: ParameterLayout
     public let capacity: Int
+    /// Forward-only networks keep two activation buffers and reuse them layer after layer.
+    public let forwardOnly: Bool
     let layers: [Layer]
     /// activations[i] is layer i's output: [capacity * layers[i].outputSize].
     private let activations: [UnsafeMutablePointer<Float>]
@@ -18,21 +20,35 @@ public final class Network {
     private var input: UnsafePointer<Float>?
     private var batch = 0
 
-    public init(spec: ModelSpec, capacity: Int) throws {
+    public init(spec: ModelSpec, capacity: Int, forwardOnly: Bool = false) throws {
         try spec.validate()
         precondition(capacity > 0)
         self.spec = spec
         self.capacity = capacity
+        self.forwardOnly = forwardOnly
         layout = ParameterLayout(spec)
         layers = Self.build(spec, layout, capacity: capacity)
-        activations = layers.map { .allocate(capacity: capacity * $0.outputSize) }
-        stagedInput = spec.inputChannels > 1 ? .allocate(capacity: capacity * spec.inputSize) : nil
         let widest = max(spec.inputSize, layers.map(\.outputSize).max()!) * capacity
-        gradientA = .allocate(capacity: widest)
-        gradientB = .allocate(capacity: widest)
+        if forwardOnly {
+            let pair: [UnsafeMutablePointer<Float>] = [.allocate(capacity: widest), .allocate(capacity: widest)]
+            activations = layers.indices.map { pair[$0 % 2] }
+            gradientA = .allocate(capacity: spec.classes * capacity)
+            gradientB = gradientA
+        } else {
+            activations = layers.map { .allocate(capacity: capacity * $0.outputSize) }
+            gradientA = .allocate(capacity: widest)
+            gradientB = .allocate(capacity: widest)
+        }
+        stagedInput = spec.inputChannels > 1 ? .allocate(capacity: capacity * spec.inputSize) : nil
     }
 
     deinit {
+        if forwardOnly {
+            activations.prefix(2).forEach { $0.deallocate() }
+            gradientA.deallocate()
+            stagedInput?.deallocate()
+            return
+        }
         activations.forEach { $0.deallocate() }
         stagedInput?.deallocate()
         gradientA.deallocate()
@@ -105,7 +121,7 @@ public final class Network {
     /// Backpropagates the gradient seeded by `crossEntropy(labels:gradientWeight:)` and adds
     /// d(loss)/d(weights) into `gradient` [P].
     public func backward(weights: UnsafePointer<Float>, gradient: UnsafeMutablePointer<Float>) {
-        guard let input else { preconditionFailure("backward before forward") }
+        guard let input, !forwardOnly else { preconditionFailure("backward before forward, or on a forward-only network") }
         var dy = gradientA, dx = gradientB
         for i in layers.indices.reversed() {
             let x = i == 0 ? input : UnsafePointer(activations[i - 1])

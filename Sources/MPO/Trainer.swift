@@ -1,0 +1,193 @@
+import CKernels
+import Engine
+import Foundation
+
+/// Multi-point optimization of a plane (DESIGN.md §1). One step: sample up to `cells` good and
+/// `cells` bad cells and one minibatch shared by all of them, run each cell's network forward and
+/// backward, objective = mean good CE − mean bad clamp(CE, 0, clip), back through the plane map,
+/// clip the gradient norm, Adam. The per-cell work is only the CNN; plane algebra is O(P) per step.
+///
+/// Deterministic for a seed whatever the number of workers: each cell's gradient lands in its own
+/// slot and the slots are summed in cell order.
+public final class Trainer {
+    public let config: TrainingConfig
+    public let pattern: Pattern
+    public private(set) var plane: Plane
+    public private(set) var adam: Adam
+    /// Draws cells and minibatches; saved in checkpoints so a resumed run continues exactly.
+    public private(set) var rng: Xoshiro256
+    public var step: Int { adam.step }
+    public let layout: ParameterLayout
+
+    let good: [Cell], bad: [Cell]
+    private var sampler: MinibatchSampler
+    let workers: Int
+    private let networks: [Network]
+    private let points: [UnsafeMutablePointer<Float>]  // per worker: w [P]
+    private let slots: UnsafeMutablePointer<Float>  // [2 * cells, P]: one gradient per sampled cell
+
+    /// What one step did.
+    public struct StepResult: Sendable {
+        public var step: Int
+        public var objective: Double
+        public var goodLoss: Double, badLoss: Double
+        public var goodAccuracy: Double, badAccuracy: Double
+        public var gradientNorm: Double
+        public var cellImages: Int
+        public var seconds: Double
+    }
+
+    public struct State: Sendable {
+        public var plane: Plane
+        public var adam: Adam
+        public var rng: Xoshiro256
+    }
+
+    public init(config: TrainingConfig, pattern: Pattern, train: Dataset, workers: Int = CPU.cores, state: State? = nil) throws {
+        guard train.shape == config.net.inputShape else {
+            throw DataError(train.name, "images are \(train.shape.map(String.init).joined(separator: "x")), the net expects \(config.net.inputShape.map(String.init).joined(separator: "x"))")
+        }
+        self.config = config
+        self.pattern = pattern
+        layout = ParameterLayout(config.net)
+        (good, bad) = pattern.trainedCells
+        guard !good.isEmpty || !bad.isEmpty else {
+            throw DataError(pattern.name, "pattern has no edges to train (all cells are one colour)")
+        }
+        if let state {
+            guard state.plane.count == layout.count else {
+                throw DataError(pattern.name, "plane has \(state.plane.count) parameters per point, the net \(layout.count)")
+            }
+            plane = state.plane
+            adam = state.adam
+            rng = state.rng
+        } else {
+            var rng = Xoshiro256(seed: config.seed)
+            plane = Plane(layout: layout, height: pattern.height, width: pattern.width, scale: config.initialScale, rng: &rng)
+            adam = Adam(count: 3 * layout.count + 1, learningRate: config.learningRate)
+            self.rng = rng
+        }
+        adam.learningRate = config.learningRate
+        sampler = MinibatchSampler(dataset: train, batchSize: config.batchSize)
+        self.workers = max(1, workers)
+        networks = try (0..<self.workers).map { _ in try Network(spec: config.net, capacity: config.batchSize) }
+        points = (0..<self.workers).map { _ in .allocate(capacity: ParameterLayout(config.net).count) }
+        slots = .allocate(capacity: 2 * config.cells * layout.count)
+    }
+
+    deinit {
+        points.forEach { $0.deallocate() }
+        slots.deallocate()
+    }
+
+    public var state: State { State(plane: plane, adam: adam, rng: rng) }
+
+    /// k random elements without replacement (partial Fisher–Yates), in draw order.
+    private func sample(_ cells: [Cell], _ k: Int) -> [Cell] {
+        var pool = cells
+        let n = min(k, pool.count)
+        for i in 0..<n {
+            let j = i + rng.below(pool.count - i)
+            pool.swapAt(i, j)
+        }
+        return Array(pool[0..<n])
+    }
+
+    @discardableResult
+    public func step(learningRate: Float? = nil) -> StepResult {
+        let start = Date()
+        let goodCells = sample(good, config.cells), badCells = sample(bad, config.cells)
+        sampler.next(using: &rng)
+        let cells = goodCells + badCells
+        let result = gradient(cells: cells, goodCount: goodCells.count)
+        var g = result.gradient
+        let norm = clipGradientNorm(&g, maxNorm: config.gradientClip)
+        if let learningRate { adam.learningRate = learningRate }
+        adam.update(&plane.parameters, gradient: g)
+        var r = result.summary
+        r.step = adam.step
+        r.gradientNorm = norm
+        r.seconds = Date().timeIntervalSince(start)
+        return r
+    }
+
+    /// Per-cell results of one objective evaluation.
+    public struct CellLosses: Sendable {
+        public var losses: [Double]
+        public var correct: [Int]
+    }
+
+    /// The objective's gradient w.r.t. the plane parameters [3P + 1] for the given cells (good ones
+    /// first) on the sampler's current minibatch. Exposed for parity tests.
+    func gradient(cells: [Cell], goodCount: Int) -> (gradient: [Float], summary: StepResult, perCell: CellLosses) {
+        let p = layout.count, n = config.batchSize
+        let badCount = cells.count - goodCount
+        let axes = plane.axes()
+        var losses = [Double](repeating: 0, count: cells.count)
+        var correct = [Int](repeating: 0, count: cells.count)
+        var active = [Bool](repeating: false, count: cells.count)
+        let clip = Double(config.clip)
+        let plane = self.plane
+        sampler.images.withUnsafeBufferPointer { images in
+            sampler.labels.withUnsafeBufferPointer { labels in
+                losses.withUnsafeMutableBufferPointer { losses in
+                    correct.withUnsafeMutableBufferPointer { correct in
+                        active.withUnsafeMutableBufferPointer { active in
+                            Parallel.forEach(cells.count, workers: workers) { k, worker in
+                                let net = networks[worker], w = points[worker]
+                                plane.point(row: Double(cells[k].row), col: Double(cells[k].col), axes: axes, into: w)
+                                net.forward(images: images.baseAddress!, count: n, weights: w)
+                                let isGood = k < goodCount
+                                let weight = isGood ? 1 / Float(goodCount) : -1 / Float(badCount)
+                                let (loss, hits) = net.crossEntropy(labels: labels.baseAddress!, gradientWeight: weight)
+                                losses[k] = loss
+                                correct[k] = hits
+                                // clamp(CE, 0, clip) passes no gradient once the bad cell's loss exceeds clip
+                                active[k] = isGood || loss <= clip
+                                guard active[k] else { return }
+                                let slot = slots + k * p
+                                slot.initialize(repeating: 0, count: p)
+                                net.backward(weights: w, gradient: slot)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        var sums = Plane.PointGradients(count: p)
+        let offsets = cells.map { plane.offsets(row: Double($0.row), col: Double($0.col)) }
+        // Sum the slots in cell order, splitting the P dimension over workers.
+        let blocks = 64, blockSize = (p + blocks - 1) / blocks
+        sums.sum.withUnsafeMutableBufferPointer { s0 in
+            sums.upWeighted.withUnsafeMutableBufferPointer { sa in
+                sums.rightWeighted.withUnsafeMutableBufferPointer { sb in
+                    Parallel.forEach(blocks, workers: workers) { block, _ in
+                        let lo = block * blockSize, len = min(p, lo + blockSize) - lo
+                        guard len > 0 else { return }
+                        for k in cells.indices where active[k] {
+                            let slot = slots + k * p + lo
+                            lp_axpy(len, 1, slot, s0.baseAddress! + lo)
+                            lp_axpy(len, offsets[k].up, slot, sa.baseAddress! + lo)
+                            lp_axpy(len, offsets[k].right, slot, sb.baseAddress! + lo)
+                        }
+                    }
+                }
+            }
+        }
+        let gradient = plane.backward(sums, axes: axes)
+        func mean(_ x: ArraySlice<Double>) -> Double { x.isEmpty ? 0 : x.reduce(0, +) / Double(x.count) }
+        let goodLosses = losses[0..<goodCount], badLosses = losses[goodCount...]
+        let objective = mean(goodLosses) - mean(badLosses.map { min(max($0, 0), clip) }[...])
+        let accuracy = correct.map { Double($0) / Double(n) }
+        let summary = StepResult(
+            step: adam.step, objective: objective, goodLoss: mean(goodLosses), badLoss: mean(badLosses),
+            goodAccuracy: mean(accuracy[0..<goodCount]), badAccuracy: mean(accuracy[goodCount...]),
+            gradientNorm: 0, cellImages: cells.count * n, seconds: 0)
+        return (gradient, summary, CellLosses(losses: losses, correct: correct))
+    }
+
+    /// Replaces the minibatch (parity tests feed the fixture's batch).
+    func setBatch(images: [Float], labels: [Int32]) {
+        sampler.setBatch(images: images, labels: labels)
+    }
+}

@@ -1,0 +1,66 @@
+import Engine
+
+/// Everything that decides how a plane is trained. Presets: `paper` (the paper's settings) and
+/// `live` (tuned for watching a pattern emerge on a 2-core machine).
+public struct TrainingConfig: Hashable, Sendable, Codable {
+    public var preset: String
+    public var net: ModelSpec
+    /// Images in the minibatch shared by all sampled cells.
+    public var batchSize: Int
+    /// Up to this many good and this many bad cells per step.
+    public var cells: Int
+    public var learningRate: Float
+    /// Bad cells' cross-entropy is clamped to [0, clip]: beyond it they push no further.
+    public var clip: Float
+    /// Global gradient-norm clipping over all plane parameters.
+    public var gradientClip: Float
+    public var initialScale: Float
+    public var seed: UInt64
+    public var dataset: DatasetKind
+    /// nil: the dataset's default folder.
+    public var dataDirectory: String?
+
+    public init(
+        preset: String, net: ModelSpec, batchSize: Int, cells: Int, learningRate: Float, clip: Float = 2.5,
+        gradientClip: Float = 100, initialScale: Float = 0.1, seed: UInt64 = 1,
+        dataset: DatasetKind = .fashionMNIST, dataDirectory: String? = nil
+    ) {
+        self.preset = preset
+        self.net = net
+        self.batchSize = batchSize
+        self.cells = cells
+        self.learningRate = learningRate
+        self.clip = clip
+        self.gradientClip = gradientClip
+        self.initialScale = initialScale
+        self.seed = seed
+        self.dataset = dataset
+        self.dataDirectory = dataDirectory
+    }
+
+    /// Appendix B of the paper: the paper net, batch 512, 50 + 50 cells, Adam 3e-4, clamp 2.5, clip 100.
+    public static let paper = TrainingConfig(
+        preset: "paper", net: .paper, batchSize: 512, cells: 50, learningRate: 3e-4)
+
+    /// For watching: the same net, a quarter of the batch and a third of the cells per step, and a
+    /// higher learning rate, so a 16x16 pattern reads after a few hundred steps at several steps/s.
+    public static let live = TrainingConfig(
+        preset: "live", net: .paper, batchSize: 128, cells: 16, learningRate: 1e-3)
+
+    /// A small, fast configuration for tests and tiny demos.
+    public static let tiny = TrainingConfig(
+        preset: "tiny", net: .small, batchSize: 64, cells: 8, learningRate: 3e-3)
+
+    public static let presets: [TrainingConfig] = [.live, .paper, .tiny]
+
+    public static func preset(named name: String) -> TrainingConfig? {
+        presets.first { $0.preset == name }
+    }
+
+    /// The same configuration with BatchNorm switched on or off in its net.
+    public func with(batchNorm: Bool) -> TrainingConfig {
+        var c = self
+        c.net = net.with(batchNorm: batchNorm)
+        return c
+    }
+}

@@ -1,0 +1,155 @@
+import XCTest
+@testable import Engine
+
+/// The finite-difference gradient checker every layer and network test registers with (ggml style).
+///
+/// For a function f(p) computed by the float32 engine and its analytic gradient g at p, it compares
+/// directional derivatives along unit directions v: per block of parameters, first the block's own
+/// gradient direction (the largest signal; catches wrong scales) and then random Gaussian ones
+/// (catch errors orthogonal to g). Central differences: f(p + eps v) - f(p - eps v) against
+/// <g, p+ - p->, where p+ and p- are the float32 points actually evaluated, so rounding the step to
+/// float32 is not mistaken for a gradient error.
+///
+/// Kinks (ReLU, max-pool): when `signature` (a hash of the activation pattern) differs between p - eps v,
+/// p and p + eps v, the segment crossed a kink and the central difference means nothing there; eps
+/// is halved (up to `maxShrinks` times) and then another random direction is drawn. Too many
+/// redraws is reported as a failure, so a check can never pass by skipping everything.
+struct GradientCheck {
+    /// Step along a unit direction. Large enough that the float32 rounding of f (about 1e-7
+    /// relative per value, accumulated over the layer's sums) stays below 1e-3 of the change
+    /// 2 eps <g, v>; small enough that the curvature term (eps^2 f''' / 6 for the smooth parts:
+    /// BatchNorm, softmax) is negligible. Callers with many ReLUs pass a smaller eps.
+    var epsilon: Double = 1e-2
+    /// Relative tolerance on the directional derivative. The engine is float32 and f is a sum
+    /// of hundreds to thousands of float32 terms whose rounding does not cancel between p+ and
+    /// p-, so the central difference carries roughly 1e-4..1e-3 relative noise; a few 1e-3
+    /// leaves room for it, while a wrong term in a gradient (a missing factor, a dropped
+    /// image, a wrong window) shows up as an error of order 1e-1..1.
+    var tolerance: Double = 5e-3
+    /// Random directions per block, besides the block's gradient direction.
+    var randomDirections = 3
+    var maxShrinks = 4
+    /// Redraws allowed per direction that keeps crossing kinks.
+    var maxRedraws = 8
+    var seed: UInt64 = 0x5EED
+
+    struct Report {
+        var checked = 0
+        var kinkShrinks = 0
+        var kinkRedraws = 0
+        /// Largest relative error seen.
+        var worst = 0.0
+        var failures: [String] = []
+        var passed: Bool { failures.isEmpty && checked > 0 }
+    }
+
+    /// Runs the check. `blocks` are the index ranges directions are drawn in (default: all of p).
+    func run(
+        at p: [Float], gradient g: [Float], blocks: [Range<Int>]? = nil,
+        signature: (([Float]) -> Int)? = nil, f: ([Float]) -> Double
+    ) -> Report {
+        precondition(p.count == g.count && !p.isEmpty)
+        var report = Report()
+        var rng = Xoshiro256(seed: seed)
+        let center = signature?(p)
+        for block in blocks ?? [p.indices] {
+            let gBlock = g[block].map(Double.init)
+            let gNorm = (gBlock.reduce(0) { $0 + $1 * $1 }).squareRoot()
+            // What |<g, v>| is for a random unit v in this block: the scale below which a
+            // directional derivative is "near zero" and compared absolutely.
+            let typical = gNorm / Double(block.count).squareRoot()
+            for k in 0...randomDirections {
+                var direction: [Double]? = k == 0 && gNorm > 0 ? gBlock.map { $0 / gNorm } : nil
+                var done = false
+                for _ in 0...maxRedraws {
+                    let v = direction ?? Self.randomUnit(block.count, &rng)
+                    var eps = epsilon
+                    for shrink in 0...maxShrinks {
+                        var plus = p, minus = p
+                        for (j, i) in block.enumerated() {
+                            plus[i] = Float(Double(p[i]) + eps * v[j])
+                            minus[i] = Float(Double(p[i]) - eps * v[j])
+                        }
+                        if let signature, let center, signature(plus) != center || signature(minus) != center {
+                            if shrink < maxShrinks {
+                                report.kinkShrinks += 1
+                                eps /= 2
+                                continue
+                            }
+                            break
+                        }
+                        var predicted = 0.0
+                        for i in block { predicted += Double(g[i]) * (Double(plus[i]) - Double(minus[i])) }
+                        let measured = f(plus) - f(minus)
+                        let scale = max(abs(measured), abs(predicted), 2 * eps * typical)
+                        let error = abs(measured - predicted) / scale
+                        report.checked += 1
+                        if !(error <= tolerance) {  // NaN fails too
+                            report.failures.append(String(
+                                format: "block %d..<%d, direction %d: finite difference %.6e, analytic %.6e (eps %.1e, relative error %.2e)",
+                                block.lowerBound, block.upperBound, k, measured / (2 * eps), predicted / (2 * eps), eps, error))
+                        }
+                        report.worst = max(report.worst, error.isNaN ? .infinity : error)
+                        done = true
+                        break
+                    }
+                    if done { break }
+                    report.kinkRedraws += 1
+                    direction = nil
+                }
+                if !done {
+                    report.failures.append("block \(block): every direction crossed a kink; use smaller inputs or epsilon")
+                }
+            }
+        }
+        return report
+    }
+
+    /// Runs the check and fails the calling test with the details when it does not pass.
+    func assert(
+        at p: [Float], gradient g: [Float], blocks: [Range<Int>]? = nil,
+        signature: (([Float]) -> Int)? = nil, _ what: String,
+        file: StaticString = #filePath, line: UInt = #line, f: ([Float]) -> Double
+    ) {
+        let report = run(at: p, gradient: g, blocks: blocks, signature: signature, f: f)
+        XCTAssertGreaterThan(report.checked, 0, "\(what): no direction checked", file: file, line: line)
+        XCTAssertTrue(
+            report.failures.isEmpty,
+            "\(what): gradient check failed (worst relative error \(report.worst)):\n" + report.failures.joined(separator: "\n"),
+            file: file, line: line)
+        if ProcessInfo.processInfo.environment["GRADCHECK_VERBOSE"] != nil {
+            print(String(format: "gradcheck %@: %d checked, worst %.2e, %d shrinks, %d redraws",
+                         what, report.checked, report.worst, report.kinkShrinks, report.kinkRedraws))
+        }
+    }
+
+    static func randomUnit(_ n: Int, _ rng: inout Xoshiro256) -> [Double] {
+        var v = (0..<n).map { _ in rng.gaussian() }
+        let norm = (v.reduce(0) { $0 + $1 * $1 }).squareRoot()
+        for i in v.indices { v[i] /= norm }
+        return v
+    }
+}
+
+/// `gradientCheck(...)`: the one entry point layer and network tests call.
+func gradientCheck(
+    at p: [Float], gradient g: [Float], blocks: [Range<Int>]? = nil, epsilon: Double = 1e-2,
+    tolerance: Double = 5e-3, signature: (([Float]) -> Int)? = nil, _ what: String,
+    file: StaticString = #filePath, line: UInt = #line, f: ([Float]) -> Double
+) {
+    GradientCheck(epsilon: epsilon, tolerance: tolerance)
+        .assert(at: p, gradient: g, blocks: blocks, signature: signature, what, file: file, line: line, f: f)
+}
+
+extension Xoshiro256 {
+    /// Standard normal (Box-Muller) in Double.
+    mutating func gaussian() -> Double {
+        let u1 = (Double(next() >> 11) + 1) / 9_007_199_254_740_993.0
+        let u2 = Double(next() >> 11) / 9_007_199_254_740_992.0
+        return (-2 * Foundation.log(u1)).squareRoot() * cos(2 * Double.pi * u2)
+    }
+
+    mutating func floats(_ n: Int, _ lo: Float = -1, _ hi: Float = 1) -> [Float] {
+        (0..<n).map { _ in uniform(lo, hi) }
+    }
+}
