@@ -7,5 +7,5 @@ struct MPOCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mpo",
         abstract: "LossPatterns: draw pictures into neural-network loss landscapes (multi-point optimization).",
-        subcommands: [Info.self, Smoke.self])
+        subcommands: [Train.self, Info.self, Smoke.self])
 }

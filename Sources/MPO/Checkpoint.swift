@@ -1,0 +1,144 @@
+import Engine
+import Foundation
+
+/// A saved plane: everything needed to look at it again or to resume training exactly.
+/// Stored as safetensors (opens in Python with `safetensors.numpy.load_file`):
+///   tensors  origin, right_param, up_param [P] F32; scale [1] F32; pattern [H, W] U8 (1 = black);
+///            adam_m, adam_v [3P + 1] F32 (moments over origin|right_param|up_param|scale)
+///   metadata format, format_version, the net (same keys as the parity fixtures, with its
+///            parameter table), dataset, preset, training settings, step, seed, rng_state,
+///            pattern_name, created, and `config` (the whole TrainingConfig as JSON).
+public struct Checkpoint {
+    public static let format = "losspatterns-plane"
+    public static let version = 1
+
+    public var config: TrainingConfig
+    public var pattern: Pattern
+    public var state: Trainer.State
+    public var created: Date
+
+    public init(config: TrainingConfig, pattern: Pattern, state: Trainer.State, created: Date = Date()) {
+        self.config = config
+        self.pattern = pattern
+        self.state = state
+        self.created = created
+    }
+
+    public var step: Int { state.adam.step }
+
+    /// Refuses to write a plane or optimiser state holding NaN or infinity: a diverged run must
+    /// never replace a good checkpoint.
+    public func write(to path: String) throws {
+        let plane = state.plane
+        guard plane.parameters.allSatisfy(\.isFinite) else { throw DataError(path, "not saved: the plane has non-finite values (training diverged)") }
+        guard state.adam.m.allSatisfy(\.isFinite), state.adam.v.allSatisfy(\.isFinite) else {
+            throw DataError(path, "not saved: the optimiser state has non-finite values")
+        }
+        try file.write(to: path)
+    }
+
+    var file: Safetensors {
+        let p = state.plane.count
+        let net = config.net
+        let layout = ParameterLayout(net)
+        var meta: [String: String] = [
+            "format": Self.format, "format_version": String(Self.version),
+            "conv_channels": net.convChannels.map(String.init).joined(separator: ","),
+            "dense": net.dense.map(String.init).joined(separator: ","),
+            "batch_norm": String(net.batchNorm), "max_pool": String(net.maxPool),
+            "adaptive_pool": String(net.adaptivePool), "input_shape": net.inputShape.map(String.init).joined(separator: ","),
+            "classes": String(net.classes), "parameters": layout.table,
+            "dataset": config.dataset.rawValue, "preset": config.preset,
+            "batch_size": String(config.batchSize), "cells": String(config.cells), "lr": String(config.learningRate),
+            "clip": String(config.clip), "grad_clip": String(config.gradientClip), "seed": String(config.seed),
+            "step": String(state.adam.step), "rng_state": state.rng.words.map { String($0, radix: 16) }.joined(separator: ","),
+            "pattern_name": pattern.name, "created": ISO8601DateFormatter().string(from: created),
+        ]
+        if let json = try? JSONEncoder().encode(config), let s = String(data: json, encoding: .utf8) { meta["config"] = s }
+        let params = state.plane.parameters
+        return Safetensors(
+            tensors: [
+                "origin": .init(Array(params[0..<p])),
+                "right_param": .init(Array(params[p..<(2 * p)])),
+                "up_param": .init(Array(params[(2 * p)..<(3 * p)])),
+                "scale": .init([params[3 * p]]),
+                "pattern": .init(pattern.bits, shape: [pattern.height, pattern.width]),
+                "adam_m": .init(state.adam.m),
+                "adam_v": .init(state.adam.v),
+            ], metadata: meta)
+    }
+
+    /// Reads and checks a checkpoint; `expecting` refuses one made for another net.
+    public static func read(path: String, expecting net: ModelSpec? = nil) throws -> Checkpoint {
+        let file = try Safetensors.read(path: path)
+        let m = file.metadata
+        guard m["format"] == format else {
+            throw DataError(path, "not a LossPatterns checkpoint (format \(m["format"].map { "\"\($0)\"" } ?? "missing"))")
+        }
+        guard let v = m["format_version"].flatMap(Int.init), v <= version else {
+            throw DataError(path, "checkpoint format version \(m["format_version"] ?? "?") is newer than this program understands (\(version))")
+        }
+        guard let json = m["config"]?.data(using: .utf8), var config = try? JSONDecoder().decode(TrainingConfig.self, from: json) else {
+            throw DataError(path, "damaged: the training configuration cannot be read")
+        }
+        do { try config.net.validate() } catch { throw DataError(path, "damaged: \(error)") }
+        let layout = ParameterLayout(config.net)
+        guard m["parameters"] == layout.table else {
+            throw DataError(path, "damaged: its parameter table does not match its architecture")
+        }
+        if let net, net != config.net {
+            throw DataError(path, "made for another net (\(config.net.summary)); this session runs \(net.summary)")
+        }
+        let p = layout.count
+        func vector(_ name: String, _ count: Int) throws -> [Float] {
+            let t = try file.tensor(name, in: path)
+            guard t.dtype == .f32, t.count == count else {
+                throw DataError(path, "damaged: tensor \(name) has \(t.count) \(t.dtype.rawValue) values, expected \(count) F32")
+            }
+            let values = t.floats()
+            guard values.allSatisfy(\.isFinite) else { throw DataError(path, "damaged: tensor \(name) holds NaN or infinity") }
+            return values
+        }
+        let parameters = try vector("origin", p) + vector("right_param", p) + vector("up_param", p) + vector("scale", 1)
+        let patternTensor = try file.tensor("pattern", in: path)
+        guard patternTensor.dtype == .u8, patternTensor.shape.count == 2,
+              (Pattern.minSide...Pattern.maxSide).contains(patternTensor.shape[0]),
+              (Pattern.minSide...Pattern.maxSide).contains(patternTensor.shape[1]) else {
+            throw DataError(path, "damaged: pattern tensor must be U8 [H, W] with sides \(Pattern.minSide)...\(Pattern.maxSide)")
+        }
+        let pattern = Pattern(
+            width: patternTensor.shape[1], height: patternTensor.shape[0], bits: patternTensor.data,
+            name: m["pattern_name"] ?? "pattern")
+        var adam = Adam(count: 3 * p + 1, learningRate: config.learningRate)
+        adam.m = try vector("adam_m", 3 * p + 1)
+        adam.v = try vector("adam_v", 3 * p + 1)
+        guard let step = m["step"].flatMap(Int.init), step >= 0 else { throw DataError(path, "damaged: step missing") }
+        adam.step = step
+        let words = (m["rng_state"] ?? "").split(separator: ",").compactMap { UInt64($0, radix: 16) }
+        guard words.count == 4 else { throw DataError(path, "damaged: rng_state missing") }
+        config.dataDirectory = config.dataDirectory.flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil }
+        let created = m["created"].flatMap { ISO8601DateFormatter().date(from: $0) } ?? Date(timeIntervalSince1970: 0)
+        let plane = Plane(count: p, parameters: parameters, height: pattern.height, width: pattern.width)
+        return Checkpoint(
+            config: config, pattern: pattern, state: Trainer.State(plane: plane, adam: adam, rng: Xoshiro256(state: words)),
+            created: created)
+    }
+
+    /// What a checkpoint browser lists, read from the header alone when possible.
+    public struct Summary: Sendable {
+        public var path: String
+        public var net: ModelSpec
+        public var preset: String
+        public var step: Int
+        public var created: Date
+        public var pattern: Pattern
+        public var dataset: String
+    }
+
+    public static func summary(path: String) throws -> Summary {
+        let c = try read(path: path)
+        return Summary(
+            path: path, net: c.config.net, preset: c.config.preset, step: c.step, created: c.created, pattern: c.pattern,
+            dataset: c.config.dataset.rawValue)
+    }
+}

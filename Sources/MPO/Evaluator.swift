@@ -1,0 +1,123 @@
+import Engine
+import Foundation
+
+/// Loss and accuracy at many points of a plane on a fixed evaluation subset (forward passes only).
+/// The subset goes through each point's network as one batch, so BatchNorm uses the statistics of
+/// the whole subset — chunking never changes the numbers.
+public final class Evaluator {
+    public let data: Dataset
+    public let net: ModelSpec
+    let workers: Int
+    private let networks: [Network]
+    private let points: [UnsafeMutablePointer<Float>]  // per worker: w [P]
+
+    public init(net: ModelSpec, data: Dataset, workers: Int = CPU.cores) throws {
+        guard data.shape == net.inputShape else {
+            throw DataError(data.name, "images are \(data.shape), the net expects \(net.inputShape)")
+        }
+        self.net = net
+        self.data = data
+        self.workers = max(1, workers)
+        networks = try (0..<self.workers).map { _ in try Network(spec: net, capacity: data.count, forwardOnly: true) }
+        let p = ParameterLayout(net).count
+        points = (0..<self.workers).map { _ in .allocate(capacity: p) }
+    }
+
+    deinit { points.forEach { $0.deallocate() } }
+
+    /// Mean cross-entropy and accuracy at each plane position.
+    public func evaluate(plane: Plane, axes: Plane.Axes? = nil, at positions: [(row: Double, col: Double)]) -> [(loss: Float, accuracy: Float)] {
+        let axes = axes ?? plane.axes()
+        var out = [(loss: Float, accuracy: Float)](repeating: (.nan, .nan), count: positions.count)
+        let n = data.count
+        data.images.withUnsafeBufferPointer { images in
+            data.labels.withUnsafeBufferPointer { labels in
+                out.withUnsafeMutableBufferPointer { out in
+                    Parallel.forEach(positions.count, workers: workers) { k, worker in
+                        let w = points[worker], network = networks[worker]
+                        plane.point(row: positions[k].row, col: positions[k].col, axes: axes, into: w)
+                        network.forward(images: images.baseAddress!, count: n, weights: w)
+                        let (loss, correct) = network.crossEntropy(labels: labels.baseAddress!)
+                        out[k] = (Float(loss), Float(correct) / Float(n))
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// The whole viewport at once.
+    public func heatmap(plane: Plane, viewport: Viewport, split: Split, step: Int) -> Heatmap {
+        var map = Heatmap(viewport: viewport, split: split, step: step)
+        let positions = (0..<viewport.count).map { viewport.position(row: $0 / viewport.cols, col: $0 % viewport.cols) }
+        let values = evaluate(plane: plane, at: positions)
+        for (k, v) in values.enumerated() {
+            map.loss[k] = v.loss
+            map.accuracy[k] = v.accuracy
+        }
+        return map
+    }
+
+    /// The paper's measures on the pattern's own cells (see `PatternScore`).
+    public func score(plane: Plane, pattern: Pattern) -> PatternScore {
+        let map = heatmap(plane: plane, viewport: Viewport(pattern: pattern), split: .test, step: 0)
+        return PatternScore(pattern: pattern, loss: map.loss, accuracy: map.accuracy)
+    }
+}
+
+/// Loss and accuracy over a viewport; NaN where a sample has not been evaluated yet.
+public struct Heatmap: Sendable {
+    public var viewport: Viewport
+    public var split: Split
+    /// Training step of the plane that was evaluated.
+    public var step: Int
+    public var loss: [Float]  // [rows * cols]
+    public var accuracy: [Float]  // [rows * cols]
+
+    public init(viewport: Viewport, split: Split, step: Int) {
+        self.viewport = viewport
+        self.split = split
+        self.step = step
+        loss = .init(repeating: .nan, count: viewport.count)
+        accuracy = .init(repeating: .nan, count: viewport.count)
+    }
+
+    public enum Metric: String, CaseIterable, Sendable, Codable {
+        case loss, accuracy
+    }
+
+    public func values(_ metric: Metric) -> [Float] { metric == .loss ? loss : accuracy }
+
+    public var evaluatedCount: Int { loss.reduce(0) { $1.isNaN ? $0 : $0 + 1 } }
+}
+
+/// How well a plane draws its pattern, on the pattern's cells at one sample each.
+public struct PatternScore: Sendable, Hashable {
+    /// Mean accuracy on trained black cells minus on trained white cells — the paper's measure
+    /// (over edge cells, as the reference code's ternary mask selects them).
+    public var gap: Double
+    public var goodAccuracy: Double, badAccuracy: Double
+    public var goodLoss: Double, badLoss: Double
+    /// Fraction of all pattern cells on the right side of the midpoint between the black and
+    /// white cells' mean losses (low loss where black).
+    public var match: Double
+
+    public init(pattern: Pattern, loss: [Float], accuracy: [Float]) {
+        let roles = pattern.roles
+        func mean(_ values: [Float], _ role: Pattern.Role) -> Double {
+            let v = zip(values, roles).filter { $0.1 == role }.map { Double($0.0) }
+            return v.isEmpty ? 0 : v.reduce(0, +) / Double(v.count)
+        }
+        goodAccuracy = mean(accuracy, .good)
+        badAccuracy = mean(accuracy, .bad)
+        goodLoss = mean(loss, .good)
+        badLoss = mean(loss, .bad)
+        gap = goodAccuracy - badAccuracy
+        let black = zip(loss, pattern.bits).filter { $0.1 != 0 }.map { Double($0.0) }
+        let white = zip(loss, pattern.bits).filter { $0.1 == 0 }.map { Double($0.0) }
+        let threshold = ((black.isEmpty ? 0 : black.reduce(0, +) / Double(black.count))
+            + (white.isEmpty ? 0 : white.reduce(0, +) / Double(white.count))) / 2
+        let right = zip(loss, pattern.bits).filter { (Double($0.0) < threshold) == ($0.1 != 0) }.count
+        match = Double(right) / Double(max(1, loss.count))
+    }
+}

@@ -1,0 +1,117 @@
+import ArgumentParser
+import Engine
+import Foundation
+import MPO
+
+/// `mpo train`: MPO from the command line, with a progress line and ASCII previews.
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Train a plane to draw a pattern, headless.")
+
+    @Argument(help: "A .pbm file or the name of a shipped pattern (see Patterns/).")
+    var pattern = ProjectFolders.defaultPattern
+    @OptionGroup var training: TrainingOptions
+    @Option(help: "Steps to train.") var steps = 400
+    @Option(help: "Save the plane here (safetensors) at the end and at every autosave.") var save: String?
+    @Option(help: "Autosave every N steps (0: only at the end).") var autosave = 0
+    @Option(help: "Evaluate and print a preview every N steps (0: only at the end).") var previewEvery = 100
+    @Option(help: "Test images for the previews and the gap.") var evalImages = 500
+    @Flag(help: "Never open the explorer (train always runs headless today).") var headless = false
+    @Option(help: "Resume from this checkpoint instead of starting a new plane.") var resume: String?
+
+    func run() throws {
+        let folders = ProjectFolders.locate()
+        var config: TrainingConfig
+        var pattern: Pattern
+        var state: Trainer.State? = nil
+        if let resume {
+            let c = try Checkpoint.read(path: resume)
+            (config, pattern, state) = (c.config, c.pattern, c.state)
+        } else {
+            config = try training.config()
+            pattern = try folders.loadPattern(self.pattern)
+        }
+        let train = try config.dataset.load(.train, from: config.dataDirectory)
+        let test = try config.dataset.load(.test, from: config.dataDirectory).prefix(evalImages)
+        let trainer = try Trainer(config: config, pattern: pattern, train: train, workers: training.workers ?? CPU.cores, state: state)
+        let evaluator = try Evaluator(net: config.net, data: test, workers: training.workers ?? CPU.cores)
+        let (good, bad) = pattern.trainedCells
+        print("pattern \(pattern.name) \(pattern.width)x\(pattern.height): \(good.count) good + \(bad.count) bad cells trained")
+        print("net \(config.net.summary), P = \(trainer.layout.count); preset \(config.preset): batch \(config.batchSize), \(config.cells)+\(config.cells) cells, lr \(config.learningRate)")
+        print("data \(train.name) (\(train.count)), eval \(test.name) (\(test.count)); \(GEMM.backend)")
+        let target = trainer.step + steps
+        var lastGap = Double.nan
+        var window: [Double] = []
+        var cellImages: [Int] = []
+        while trainer.step < target {
+            let r = trainer.step()
+            guard r.objective.isFinite else {
+                throw ValidationError("training diverged at step \(r.step) (objective \(r.objective)); nothing more is saved")
+            }
+            window.append(r.seconds)
+            cellImages.append(r.cellImages)
+            if window.count > 20 { window.removeFirst(); cellImages.removeFirst() }
+            let seconds = window.reduce(0, +)
+            let done = trainer.step == target
+            if previewEvery > 0 && trainer.step % previewEvery == 0 || done {
+                let map = evaluator.heatmap(plane: trainer.plane, viewport: Viewport(pattern: pattern), split: .test, step: trainer.step)
+                let score = PatternScore(pattern: pattern, loss: map.loss, accuracy: map.accuracy)
+                lastGap = score.gap
+                print("")
+                print(ASCIIPreview.lossBesidePattern(map.loss, pattern: pattern, clip: config.clip), terminator: "")
+                print(String(format: "step %d: test gap %.3f (acc black %.3f, white %.3f), loss black %.3f white %.3f, match %.2f, scale %.4f",
+                             trainer.step, score.gap, score.goodAccuracy, score.badAccuracy, score.goodLoss, score.badLoss, score.match, trainer.plane.scale))
+            }
+            let line = String(format: "step %5d/%d  %5.2f steps/s  %7.0f cell-img/s  good %.3f  bad %.3f  gap %@",
+                              trainer.step, target, Double(window.count) / seconds, Double(cellImages.reduce(0, +)) / seconds,
+                              r.goodLoss, r.badLoss, lastGap.isNaN ? "  -  " : String(format: "%.3f", lastGap))
+            print(line)
+            if let save, autosave > 0, trainer.step % autosave == 0 || done {
+                try Checkpoint(config: config, pattern: pattern, state: trainer.state).write(to: save)
+            }
+        }
+        if let save {
+            try Checkpoint(config: config, pattern: pattern, state: trainer.state).write(to: save)
+            print("saved \(save)")
+        }
+    }
+}
+
+/// Options shared by the commands that train.
+struct TrainingOptions: ParsableArguments {
+    @Option(help: "Preset: live (default, for watching), paper (the paper's settings), tiny.") var preset = "live"
+    @Option(help: "Net: paper, paper-bn, small, tiny (default: the preset's).") var net: String?
+    @Flag(help: "Add BatchNorm after each conv (the paper's appendix C variant).") var bn = false
+    @Option(help: "Dataset: fashion-mnist, mnist, cifar10.") var dataset = "fashion-mnist"
+    @Option(help: "Folder with the dataset's files (default for fashion-mnist: /usr/share/datasets/fashion-mnist).") var data: String?
+    @Option(help: "Random seed.") var seed: UInt64 = 1
+    @Option(help: "Minibatch size (default: the preset's).") var batch: Int?
+    @Option(help: "Good and bad cells per step (default: the preset's).") var cells: Int?
+    @Option(help: "Adam learning rate (default: the preset's).") var lr: Float?
+    @Option(help: "Worker threads (default: all cores).") var workers: Int?
+
+    func config() throws -> TrainingConfig {
+        guard var c = TrainingConfig.preset(named: preset) else {
+            throw ValidationError("unknown preset \(preset); use one of \(TrainingConfig.presets.map(\.preset).joined(separator: ", "))")
+        }
+        guard let kind = DatasetKind(rawValue: dataset) else {
+            throw ValidationError("unknown dataset \(dataset); use one of \(DatasetKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        c.dataset = kind
+        c.dataDirectory = data
+        if let net {
+            guard let spec = ModelSpec.preset(named: net) else {
+                throw ValidationError("unknown net \(net); use one of \(ModelSpec.presets.map(\.name).joined(separator: ", "))")
+            }
+            c.net = spec
+        }
+        c.net.inputShape = kind.imageShape
+        c.net.convChannels[0] = kind.imageShape[0]
+        if bn { c.net.batchNorm = true }
+        if let batch { c.batchSize = batch }
+        if let cells { c.cells = cells }
+        if let lr { c.learningRate = lr }
+        c.seed = seed
+        try c.net.validate()
+        return c
+    }
+}
