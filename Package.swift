@@ -28,13 +28,17 @@ let package = Package(
             dependencies: ["CBLAS", "CKernels", "CZlib"],
             swiftSettings: numericSwift),
         .target(name: "MPO", dependencies: ["Engine", "CKernels"], swiftSettings: numericSwift),
+        .systemLibrary(name: "CCurses", providers: [.apt(["libncurses-dev"])]),
+        .target(name: "Explorer", dependencies: ["MPO", "CCurses"]),
         .executableTarget(
             name: "mpo",
             dependencies: [
-                "Engine", "MPO",
+                "Engine", "MPO", "Explorer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
         .testTarget(name: "ParityTests", dependencies: ["Engine", "MPO"]),
+        .testTarget(name: "MPOTests", dependencies: ["Engine", "MPO"]),
+        .testTarget(name: "ExplorerTests", dependencies: ["MPO", "Explorer"]),
     ]
 )

@@ -5,28 +5,36 @@ import Foundation
 /// The subset goes through each point's network as one batch, so BatchNorm uses the statistics of
 /// the whole subset — chunking never changes the numbers.
 public final class Evaluator {
+    /// The default subset; `evaluate` also takes another one of at most `capacity` images.
     public let data: Dataset
     public let net: ModelSpec
+    public let capacity: Int
     let workers: Int
     private let networks: [Network]
     private let points: [UnsafeMutablePointer<Float>]  // per worker: w [P]
 
-    public init(net: ModelSpec, data: Dataset, workers: Int = CPU.cores) throws {
+    public init(net: ModelSpec, data: Dataset, capacity: Int? = nil, workers: Int = CPU.cores) throws {
         guard data.shape == net.inputShape else {
-            throw DataError(data.name, "images are \(data.shape), the net expects \(net.inputShape)")
+            throw DataError(data.name, "images are \(data.shape.map(String.init).joined(separator: "x")), the net expects \(net.inputShape.map(String.init).joined(separator: "x"))")
         }
         self.net = net
         self.data = data
+        let size = max(capacity ?? data.count, data.count)
+        self.capacity = size
         self.workers = max(1, workers)
-        networks = try (0..<self.workers).map { _ in try Network(spec: net, capacity: data.count, forwardOnly: true) }
+        networks = try (0..<max(1, workers)).map { _ in try Network(spec: net, capacity: size, forwardOnly: true) }
         let p = ParameterLayout(net).count
         points = (0..<self.workers).map { _ in .allocate(capacity: p) }
     }
 
     deinit { points.forEach { $0.deallocate() } }
 
-    /// Mean cross-entropy and accuracy at each plane position.
-    public func evaluate(plane: Plane, axes: Plane.Axes? = nil, at positions: [(row: Double, col: Double)]) -> [(loss: Float, accuracy: Float)] {
+    /// Mean cross-entropy and accuracy at each plane position, on `data` (default: the evaluator's subset).
+    public func evaluate(
+        plane: Plane, axes: Plane.Axes? = nil, at positions: [(row: Double, col: Double)], data: Dataset? = nil
+    ) -> [(loss: Float, accuracy: Float)] {
+        let data = data ?? self.data
+        precondition(data.count <= capacity && data.shape == net.inputShape)
         let axes = axes ?? plane.axes()
         var out = [(loss: Float, accuracy: Float)](repeating: (.nan, .nan), count: positions.count)
         let n = data.count

@@ -82,6 +82,13 @@ public final class Trainer {
 
     public var state: State { State(plane: plane, adam: adam, rng: rng) }
 
+    /// Puts back an earlier state (after a diverged step).
+    func restore(_ state: State) {
+        plane = state.plane
+        adam = state.adam
+        rng = state.rng
+    }
+
     /// k random elements without replacement (partial Fisher–Yates), in draw order.
     private func sample(_ cells: [Cell], _ k: Int) -> [Cell] {
         var pool = cells

@@ -63,8 +63,8 @@ struct LayerHarness {
     /// for f = sum(r * y) with a random r; analytic gradients from backward with dy = r.
     /// `kinks(x, w, y)` hashes the activation pattern (see GradientCheck).
     func check(
-        x: [Float], weights: [Float], blocks: [Range<Int>] = [], epsilon: Double = 1e-2,
-        tolerance: Double = 5e-3, seed: UInt64 = 7, kinks: (([Float], [Float], [Float]) -> Int)? = nil,
+        x: [Float], weights: [Float], blocks: [Range<Int>] = [], inputBlocks: [Range<Int>]? = nil, epsilon: Double = 1e-2,
+        tolerance: Double = 5e-3, maxShrinks: Int = 10, seed: UInt64 = 7, kinks: (([Float], [Float], [Float]) -> Int)? = nil,
         _ what: String, file: StaticString = #filePath, line: UInt = #line
     ) {
         var rng = Xoshiro256(seed: seed)
@@ -72,7 +72,7 @@ struct LayerHarness {
         var prefill = rng.floats(parameterCount)
         prefill = prefill.map { $0 * 3 }
         let (dx, dw) = backward(x: x, weights: weights, dy: r, prefill: prefill)
-        let check = GradientCheck(epsilon: epsilon, tolerance: tolerance, seed: seed)
+        let check = GradientCheck(epsilon: epsilon, tolerance: tolerance, maxShrinks: maxShrinks, seed: seed)
         if parameterCount > 0 {
             check.assert(
                 at: weights, gradient: dw, blocks: blocks.isEmpty ? nil : blocks,
@@ -83,7 +83,7 @@ struct LayerHarness {
         var inputCheck = check
         inputCheck.randomDirections = 5
         inputCheck.assert(
-            at: x, gradient: dx, signature: kinks.map { k in { x in k(x, weights, forward(x: x, weights: weights)) } },
+            at: x, gradient: dx, blocks: inputBlocks, signature: kinks.map { k in { x in k(x, weights, forward(x: x, weights: weights)) } },
             "\(what) d/dx", file: file, line: line
         ) { x in objective(x: x, weights: weights, r: r) }
     }

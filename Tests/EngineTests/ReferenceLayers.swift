@@ -59,14 +59,19 @@ enum Reference {
         return y
     }
 
-    /// The index (0..3, scan order) of each 2x2 window's first maximum: the max-pool's kink pattern.
+    /// The index (0..3, scan order) of each 2x2 window's maximum: the max-pool's kink pattern.
+    /// Windows whose two largest values agree to float32 rounding are -1, "tied": equal units
+    /// (a black image ground gives many) differ only by the GEMM's rounding, which flips their
+    /// order at random, and which of them wins changes neither value nor gradient.
     static func maxPoolWinners(_ x: [Float], planes: Int, h: Int, w: Int) -> [Int] {
         var winners: [Int] = []
         for p in 0..<planes {
             for i in 0..<(h / 2) {
                 for j in 0..<(w / 2) {
                     let window = [(0, 0), (0, 1), (1, 0), (1, 1)].map { x[p * h * w + (2 * i + $0.0) * w + 2 * j + $0.1] }
-                    winners.append(window.firstIndex(of: window.max()!)!)
+                    let sorted = window.sorted(by: >)
+                    let tied = sorted[0] - sorted[1] <= 1e-5 * max(abs(sorted[0]), abs(sorted[1]))
+                    winners.append(tied ? -1 : window.firstIndex(of: sorted[0])!)
                 }
             }
         }

@@ -1,0 +1,5 @@
+import CCurses
+import MPO
+
+/// The terminal explorer (being built).
+public enum Explorer {}

@@ -1,0 +1,215 @@
+import Engine
+import Foundation
+
+/// A live MPO session: trains a plane and evaluates heatmaps on a compute thread of its own, takes
+/// commands from the UI without blocking it, and publishes immutable snapshots for it to draw.
+///
+/// The session keeps two planes on the same pattern — the plain net and its BatchNorm variant —
+/// and trains and shows one of them; each keeps its own state when the other is active.
+/// The compute thread shares the cores between training steps and evaluation: after each step it
+/// evaluates for about as long as the step took, so the map keeps up while training continues.
+public final class Session: @unchecked Sendable {
+    public struct Options: Sendable {
+        public var config: TrainingConfig
+        public var pattern: Pattern
+        /// Images of each split used for heatmaps, probes and the gap.
+        public var evalImages: Int
+        public var workers: Int
+        public var folders: ProjectFolders
+        public var startPaused: Bool
+        /// Open this saved plane instead of starting a fresh one.
+        public var checkpoint: String?
+
+        public init(
+            config: TrainingConfig, pattern: Pattern, evalImages: Int = 500, workers: Int = CPU.cores,
+            folders: ProjectFolders = .locate(), startPaused: Bool = false, checkpoint: String? = nil
+        ) {
+            self.config = config
+            self.pattern = pattern
+            self.evalImages = evalImages
+            self.workers = workers
+            self.folders = folders
+            self.startPaused = startPaused
+            self.checkpoint = checkpoint
+        }
+    }
+
+    public enum Command: Sendable {
+        case setPaused(Bool)
+        case togglePause
+        case setViewport(Viewport)
+        case setSplit(Split)
+        case toggleBatchNorm
+        /// Evaluate one plane position on both splits for the probe panel.
+        case probe(row: Double, col: Double)
+        /// Save the active plane into Checkpoints/ (nil: a name made from pattern, net and step).
+        case save(name: String?)
+        case open(path: String)
+        /// Fresh planes on a new pattern.
+        case train(Pattern)
+    }
+
+    public enum Status: Sendable, Equatable {
+        case loading
+        case training
+        case paused
+        /// Training stopped on NaN/Inf; the last finite state is kept.
+        case diverged(String)
+        case failed(String)
+    }
+
+    public struct Message: Sendable, Equatable {
+        public var text: String
+        public var isError: Bool
+        public var time: Date
+    }
+
+    /// Loss and accuracy at one plane position, on both splits.
+    public struct Probe: Sendable, Equatable {
+        public var row: Double, col: Double
+        public var step: Int
+        public var trainLoss: Float, trainAccuracy: Float
+        public var testLoss: Float, testAccuracy: Float
+    }
+
+    /// Everything the UI draws, as of one moment.
+    public struct Snapshot: Sendable {
+        /// Increases with every change.
+        public var version = 0
+        public var status: Status = .loading
+        public var pattern: Pattern
+        public var config: TrainingConfig
+        public var parameterCount = 0
+        public var step = 0
+        public var paused = false
+        public var stepsPerSecond = 0.0
+        public var cellImagesPerSecond = 0.0
+        /// Recent steps, oldest first (for sparklines).
+        public var history: [Trainer.StepResult] = []
+        /// The gap (test, pattern cells) over time: (step, score).
+        public var scores: [(step: Int, score: PatternScore)] = []
+        public var split: Split = .test
+        /// The map of the current viewport and split: the newest value for every sample evaluated
+        /// so far (NaN where none yet). `heatmap.step` is the step of the refresh in progress.
+        public var heatmap: Heatmap
+        /// Step of the plane behind the last complete map (nil until one completes).
+        public var completeStep: Int?
+        /// Fraction of the refresh in progress that is done.
+        public var refreshProgress = 0.0
+        public var probe: Probe?
+        public var messages: [Message] = []
+        /// Steps trained since the active plane was last saved or opened.
+        public var unsavedSteps = 0
+        public var lastSavedPath: String?
+        public var dataset: String = ""
+        public var evalImages = 0
+
+        public var batchNorm: Bool { config.net.batchNorm }
+        public var latestScore: PatternScore? { scores.last?.score }
+    }
+
+    // MARK: state shared with the UI (guarded by `lock`)
+
+    private let lock = NSLock()
+    private let wake = NSCondition()
+    private var commands: [Command] = []
+    private var published: Snapshot
+    private var quitRequested = false
+    private var thread: Thread?
+    private let finished = DispatchSemaphore(value: 0)
+    /// Called on the compute thread after each publication (e.g. to wake a UI's event loop).
+    public var onUpdate: (@Sendable () -> Void)?
+
+    // MARK: compute-thread state
+
+    let options: Options
+    var engine: SessionEngine?
+
+    public init(options: Options) {
+        self.options = options
+        published = Snapshot(
+            pattern: options.pattern, config: options.config,
+            heatmap: Heatmap(viewport: Viewport(pattern: options.pattern), split: .test, step: 0))
+        published.paused = options.startPaused
+        published.evalImages = options.evalImages
+    }
+
+    /// Starts the compute thread (loading data there, so the UI can draw at once).
+    public func start() {
+        let t = Thread { [self] in
+            computeLoop()
+            finished.signal()
+        }
+        t.name = "mpo-compute"
+        t.stackSize = 8 << 20
+        thread = t
+        t.start()
+    }
+
+    /// Asks the compute thread to stop and waits for it (at most `timeout` seconds).
+    public func stop(timeout: Double = 10) {
+        lock.lock()
+        quitRequested = true
+        lock.unlock()
+        wake.lock(); wake.signal(); wake.unlock()
+        if thread != nil { _ = finished.wait(timeout: .now() + timeout) }
+    }
+
+    public func send(_ command: Command) {
+        lock.lock()
+        commands.append(command)
+        lock.unlock()
+        wake.lock(); wake.signal(); wake.unlock()
+    }
+
+    public func snapshot() -> Snapshot {
+        lock.lock()
+        defer { lock.unlock() }
+        return published
+    }
+
+    // MARK: for the compute thread
+
+    func takeCommands() -> (commands: [Command], quit: Bool) {
+        lock.lock()
+        defer { lock.unlock() }
+        let c = commands
+        commands.removeAll()
+        return (c, quitRequested)
+    }
+
+    func hasPendingCommands() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return !commands.isEmpty || quitRequested
+    }
+
+    func publish(_ change: (inout Snapshot) -> Void) {
+        lock.lock()
+        change(&published)
+        published.version += 1
+        lock.unlock()
+        onUpdate?()
+    }
+
+    /// Sleeps until a command arrives (or `seconds` pass).
+    func waitForCommand(seconds: Double) {
+        wake.lock()
+        lock.lock()
+        let pending = !commands.isEmpty || quitRequested
+        lock.unlock()
+        if !pending { _ = wake.wait(until: Date().addingTimeInterval(seconds)) }
+        wake.unlock()
+    }
+
+    private func computeLoop() {
+        do {
+            let engine = try SessionEngine(session: self, options: options)
+            self.engine = engine
+            engine.run()
+        } catch {
+            publish { $0.status = .failed("\(error)") ; $0.messages.append(Message(text: "\(error)", isError: true, time: Date())) }
+            while !takeCommands().quit { waitForCommand(seconds: 0.5) }
+        }
+    }
+}
