@@ -1,0 +1,96 @@
+import Engine
+import Foundation
+import XCTest
+@testable import MPO
+
+/// The session on its compute thread, driven like the UI drives it: commands in, snapshots out.
+final class SessionTests: XCTestCase {
+    var home: String!
+
+    override func setUpWithError() throws {
+        home = NSTemporaryDirectory() + "session-\(getpid())-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: home + "/Patterns", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: home + "/Checkpoints", withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(atPath: home)
+    }
+
+    /// Polls the snapshot until `condition` holds or the deadline passes.
+    @discardableResult
+    func waitFor(_ session: Session, _ what: String, seconds: Double = 60, _ condition: (Session.Snapshot) -> Bool) -> Session.Snapshot {
+        let deadline = Date().addingTimeInterval(seconds)
+        var s = session.snapshot()
+        while !condition(s) {
+            if Date() > deadline {
+                XCTFail("timed out waiting for \(what); status \(s.status), step \(s.step), messages \(s.messages.map(\.text))")
+                return s
+            }
+            usleep(20_000)
+            s = session.snapshot()
+        }
+        return s
+    }
+
+    func makeSession(paused: Bool = false) -> Session {
+        var c = TrainingConfig.tiny
+        c.batchSize = 32
+        c.cells = 4
+        let options = Session.Options(
+            config: c, pattern: .ring(size: 8), evalImages: 64, workers: 2, folders: ProjectFolders(root: home), startPaused: paused)
+        let s = Session(options: options)
+        s.start()
+        return s
+    }
+
+    func testTrainsAndCompletesMaps() {
+        let session = makeSession()
+        defer { session.stop() }
+        let s = waitFor(session, "a complete map after some training") { $0.completeStep != nil && $0.step >= 3 }
+        XCTAssertEqual(s.status, .training)
+        XCTAssertEqual(s.heatmap.evaluatedCount, 64)
+        XCTAssertGreaterThan(s.cellImagesPerSecond, 0)
+        waitFor(session, "a gap score") { !$0.scores.isEmpty }
+    }
+
+    func testPauseSaveOpenAndToggles() throws {
+        let session = makeSession()
+        defer { session.stop() }
+        waitFor(session, "some steps") { $0.step >= 2 }
+        session.send(.setPaused(true))
+        let paused = waitFor(session, "paused") { $0.status == .paused }
+        // Once paused and the map has caught up, the step no longer moves.
+        let settled = waitFor(session, "the map to catch up") { $0.completeStep == $0.step }
+        XCTAssertGreaterThanOrEqual(settled.step, paused.step)
+        session.send(.save(name: "mine"))
+        let saved = waitFor(session, "the save") { $0.lastSavedPath != nil }
+        XCTAssertEqual(saved.lastSavedPath, home + "/Checkpoints/mine.safetensors")
+        XCTAssertEqual(saved.unsavedSteps, 0)
+        XCTAssertEqual(try Checkpoint.read(path: saved.lastSavedPath!).step, settled.step)
+
+        session.send(.save(name: "../escape"))
+        waitFor(session, "the refusal") { $0.messages.last?.isError == true }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: home + "/escape.safetensors"))
+
+        session.send(.toggleBatchNorm)
+        let bn = waitFor(session, "the BN plane") { $0.batchNorm }
+        XCTAssertEqual(bn.step, 0, "the BN plane starts fresh")
+        session.send(.toggleBatchNorm)
+        let plain = waitFor(session, "the plain plane again") { !$0.batchNorm }
+        XCTAssertEqual(plain.step, settled.step, "the plain plane kept its state")
+
+        session.send(.setSplit(.train))
+        waitFor(session, "a train map") { $0.split == .train && $0.completeStep != nil }
+        session.send(.probe(row: 1.5, col: 2))
+        let probed = waitFor(session, "the probe") { $0.probe != nil }
+        XCTAssertEqual(probed.probe!.row, 1.5)
+        XCTAssertTrue((0...1).contains(probed.probe!.testAccuracy))
+
+        session.send(.train(.squareOutline(size: 6)))
+        waitFor(session, "the new pattern") { $0.pattern.width == 6 && $0.step == 0 }
+        session.send(.open(path: saved.lastSavedPath!))
+        let opened = waitFor(session, "the opened plane") { $0.pattern.width == 8 && $0.step == settled.step }
+        XCTAssertTrue(opened.paused)
+    }
+}

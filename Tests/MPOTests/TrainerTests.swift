@@ -1,0 +1,87 @@
+import Engine
+import Foundation
+import XCTest
+@testable import MPO
+
+/// Determinism, exact resume and a short real run on FashionMNIST.
+final class TrainerTests: XCTestCase {
+    static let data: (train: Dataset, test: Dataset) = {
+        let train = try! DatasetKind.fashionMNIST.load(.train)
+        let test = try! DatasetKind.fashionMNIST.load(.test).prefix(500)
+        return (train, test)
+    }()
+
+    var config: TrainingConfig {
+        var c = TrainingConfig.tiny
+        c.batchSize = 32
+        c.cells = 6
+        c.seed = 7
+        return c
+    }
+
+    func testSameSeedSameParametersWhateverTheWorkerCount() throws {
+        let pattern = Pattern.ring(size: 12)
+        let a = try Trainer(config: config, pattern: pattern, train: Self.data.train, workers: 1)
+        let b = try Trainer(config: config, pattern: pattern, train: Self.data.train, workers: 2)
+        for _ in 0..<5 {
+            a.step()
+            b.step()
+        }
+        XCTAssertEqual(a.plane.parameters, b.plane.parameters)
+        XCTAssertEqual(a.rng, b.rng)
+        var other = config
+        other.seed = 8
+        let c = try Trainer(config: other, pattern: pattern, train: Self.data.train, workers: 2)
+        c.step()
+        XCTAssertNotEqual(c.plane.parameters, a.plane.parameters)
+    }
+
+    /// 10 steps + save + load + 10 steps == 20 steps straight, to the bit.
+    func testResumeFromCheckpointIsExact() throws {
+        let pattern = Pattern.squareOutline(size: 10)
+        let straight = try Trainer(config: config, pattern: pattern, train: Self.data.train)
+        for _ in 0..<20 { straight.step() }
+
+        let first = try Trainer(config: config, pattern: pattern, train: Self.data.train)
+        for _ in 0..<10 { first.step() }
+        let path = NSTemporaryDirectory() + "resume-\(getpid()).safetensors"
+        defer { unlink(path) }
+        try Checkpoint(config: config, pattern: pattern, state: first.state).write(to: path)
+        let loaded = try Checkpoint.read(path: path)
+        XCTAssertEqual(loaded.config, config)
+        XCTAssertEqual(loaded.pattern.bits, pattern.bits)
+        let second = try Trainer(config: loaded.config, pattern: loaded.pattern, train: Self.data.train, state: loaded.state)
+        XCTAssertEqual(second.step, 10)
+        for _ in 0..<10 { second.step() }
+        XCTAssertEqual(second.step, 20)
+        XCTAssertEqual(second.plane.parameters, straight.plane.parameters)
+        XCTAssertEqual(second.adam.m, straight.adam.m)
+    }
+
+    /// The plane learns the pattern: the test-accuracy gap between black and white cells rises.
+    func testGapRisesOnRealData() throws {
+        var c = config
+        c.batchSize = 64
+        c.cells = 8
+        let pattern = Pattern.ring(size: 10)
+        let trainer = try Trainer(config: c, pattern: pattern, train: Self.data.train)
+        let evaluator = try Evaluator(net: c.net, data: Self.data.test)
+        let before = evaluator.score(plane: trainer.plane, pattern: pattern)
+        for _ in 0..<150 { trainer.step() }
+        let after = evaluator.score(plane: trainer.plane, pattern: pattern)
+        XCTAssertGreaterThan(after.gap, before.gap + 0.04, "gap \(before.gap) -> \(after.gap)")
+        XCTAssertLessThan(after.goodLoss, after.badLoss)
+    }
+
+    func testClampedBadCellsPushNoGradient() throws {
+        // With clip 0 every bad cell is clamped: the objective's gradient comes from good cells only.
+        var c = config
+        c.clip = 0
+        let pattern = Pattern.squareOutline(size: 8)
+        let t = try Trainer(config: c, pattern: pattern, train: Self.data.train)
+        let (good, bad) = pattern.trainedCells
+        let onlyGood = t.gradient(cells: Array(good.prefix(3)), goodCount: 3).gradient
+        let withBad = t.gradient(cells: Array(good.prefix(3)) + Array(bad.prefix(3)), goodCount: 3).gradient
+        XCTAssertEqual(onlyGood, withBad)
+    }
+}
