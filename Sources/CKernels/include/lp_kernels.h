@@ -12,8 +12,8 @@
 /* Patches of images n0..n0+nb-1 for a 3x3 convolution with padding 1.
    x: [C, N, H, W] -> col: [C*9, nb*HW], column index j*HW + y*W + x, row c*9 + ky*3 + kx. */
 void lp_im2col3x3(const float *x, int c, int n, int h, int w, int n0, int nb, float *col);
-/* Adjoint of lp_im2col3x3: dx[C, N, H, W] += scatter(dcol[C*9, nb*HW]). */
-void lp_col2im3x3_add(const float *dcol, int c, int n, int h, int w, int n0, int nb, float *dx);
+/* Adjoint of lp_im2col3x3: dx[C, N, H, W] += scatter(dcol[C*9, nb*HW]). Clobbers dcol's padding entries. */
+void lp_col2im3x3_add(float *dcol, int c, int n, int h, int w, int n0, int nb, float *dx);
 
 /* 2x2 max-pool, stride 2, floor. planes = C*N. x: [planes, H, W] -> y: [planes, H/2, W/2];
    arg records which of the four inputs won (0..3), for the backward pass. */
@@ -21,11 +21,11 @@ void lp_maxpool2_forward(const float *x, int planes, int h, int w, float *y, uin
 /* dx[planes, H, W] = scatter of dy by arg (dx is fully overwritten). */
 void lp_maxpool2_backward(const float *dy, const uint8_t *arg, int planes, int h, int w, float *dx);
 
-/* Adaptive average pool to k x k with PyTorch's windows [floor(i*n/k), ceil((i+1)*n/k)).
-   x: [planes, H, W] -> y: [planes, k, k]. */
-void lp_adaptive_avgpool_forward(const float *x, int planes, int h, int w, int k, float *y);
-/* dx[planes, H, W] = adjoint applied to dy[planes, k, k] (dx is fully overwritten). */
-void lp_adaptive_avgpool_backward(const float *dy, int planes, int h, int w, int k, float *dx);
+/* Adaptive average pool to k x k with PyTorch's windows [floor(i*n/k), ceil((i+1)*n/k)), fused
+   with the flatten that follows it: x: [C, N, H, W] -> y: [N, C*k*k] (PyTorch's flatten order). */
+void lp_adaptive_avgpool_forward(const float *x, int c, int n, int h, int w, int k, float *y);
+/* dx[C, N, H, W] = adjoint applied to dy[N, C*k*k] (dx is fully overwritten). */
+void lp_adaptive_avgpool_backward(const float *dy, int c, int n, int h, int w, int k, float *dx);
 
 /* y[c, i] = relu(x[c, i] + bias[c]) for c < C, i < run (in place allowed). bias may be NULL. */
 void lp_bias_relu(const float *x, const float *bias, int c, long run, float *y, int relu);
@@ -44,8 +44,7 @@ void lp_batchnorm_backward(const float *dy, const float *x, const float *gamma_s
                            const float *mean, const float *invstd, int c, long run, float *dx,
                            float *dgamma, float *dbeta);
 
-/* [C, N, S] <-> [N, C*S]: the flatten between the conv stack and the dense stack. */
-void lp_cns_to_ncs(const float *x, int c, int n, int s, float *y);
+/* [N, C, S] -> [C, N, S]: multi-channel input images into the conv stack's layout. */
 void lp_ncs_to_cns(const float *x, int c, int n, int s, float *y);
 
 /* y[i] += b[j] for rows of a [rows, cols] matrix: the linear layer's bias. */
@@ -69,3 +68,14 @@ double lp_sum_squares(long p, const float *x);
 void lp_scale(long p, float a, float *x);
 void lp_convert_f32_to_f64(long p, const float *x, double *y);
 #endif
+
+/* Fused conv epilogue for blocks without BatchNorm: 2x2 max-pool (floor) of the raw convolution,
+   then + bias, then ReLU — the same as pool(relu(x + b)), since b is constant over a window and
+   both max and ReLU are monotone. x: [C, N, H, W] (C = channels, planes = C*N) -> y: [C, N, H/2, W/2];
+   arg[i] = winner 0..3, with bit 0x80 set when the ReLU cut the output to zero. */
+void lp_pool_bias_relu_forward(const float *x, const float *bias, int c, int n, int h, int w,
+                               float *y, uint8_t *arg);
+/* Backward of lp_pool_bias_relu_forward: dx[C, N, H, W] = scatter of dy through live winners
+   (fully overwritten); dbias[c] += sum of dy over live outputs of channel c. */
+void lp_pool_bias_relu_backward(const float *dy, const uint8_t *arg, int c, int n, int h, int w,
+                                float *dx, float *dbias);

@@ -1,14 +1,16 @@
 import CKernels
 
 /// Adaptive average pool to k x k with PyTorch's windows [floor(i*n/k), ceil((i+1)*n/k)), which
-/// overlap when shrinking and repeat inputs when growing (3x3 -> 4x4 in the paper's net).
-/// x: [C, N, H, W] -> y: [C, N, k, k].
+/// overlap when shrinking and repeat inputs when growing (3x3 -> 4x4 in the paper's net), fused
+/// with the flatten that hands over to the dense stack.
+/// x: [C, N, H, W] -> y: [N, C*k*k] (PyTorch's flatten order).
 final class AdaptiveAvgPool: Layer {
     let channels: Int, height: Int, width: Int, side: Int
 
     var outputSize: Int { channels * side * side }
 
     init(channels: Int, height: Int, width: Int, side: Int) {
+        precondition(side <= 64, "adaptive pool side \(side) > 64")
         self.channels = channels
         self.height = height
         self.width = width
@@ -16,7 +18,7 @@ final class AdaptiveAvgPool: Layer {
     }
 
     func forward(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, n: Int, weights: UnsafePointer<Float>) {
-        lp_adaptive_avgpool_forward(x, Int32(channels * n), Int32(height), Int32(width), Int32(side), y)
+        lp_adaptive_avgpool_forward(x, Int32(channels), Int32(n), Int32(height), Int32(width), Int32(side), y)
     }
 
     func backward(
@@ -25,6 +27,6 @@ final class AdaptiveAvgPool: Layer {
         gradient: UnsafeMutablePointer<Float>
     ) {
         guard let dx else { return }
-        lp_adaptive_avgpool_backward(dy, Int32(channels * n), Int32(height), Int32(width), Int32(side), dx)
+        lp_adaptive_avgpool_backward(dy, Int32(channels), Int32(n), Int32(height), Int32(width), Int32(side), dx)
     }
 }

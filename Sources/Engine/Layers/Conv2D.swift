@@ -1,48 +1,81 @@
 import CKernels
 
-/// 3x3 convolution, stride 1, padding 1, with bias and an optional fused ReLU.
-/// x: [C, N, H, W] -> y: [F, N, H, W]; weight [F, C, 3, 3] = [F, K] with K = 9C; bias [F].
+/// 3x3 convolution, stride 1, padding 1, with bias and a fused epilogue.
+/// x: [C, N, H, W] -> y: [F, N, H, W], or [F, N, H/2, W/2] with the max-pool epilogue;
+/// weight [F, C, 3, 3] = [F, K] with K = 9C; bias [F].
 /// Patches of a chunk of images are unfolded (im2col) and multiplied in one GEMM.
 final class Conv2D: Layer {
+    enum Epilogue {
+        /// y = conv + b (BatchNorm follows).
+        case bias
+        /// y = relu(conv + b).
+        case biasReLU
+        /// y = maxpool2(relu(conv + b)), computed as relu(maxpool2(conv) + b): one pass over the
+        /// full-resolution output, which then needs no ReLU mask of its own.
+        case biasReLUMaxPool
+    }
+
     let inChannels: Int, outChannels: Int, height: Int, width: Int
     let weightOffset: Int, biasOffset: Int
-    let relu: Bool
+    let epilogue: Epilogue
     /// Images unfolded at once: sized so the patch matrix stays in L2.
     let chunk: Int
     private let col: UnsafeMutablePointer<Float>  // [K, chunk * HW]
+    /// Max-pool epilogue only: the raw convolution [F, N, H, W] (forward), reused for its gradient
+    /// (backward), and the pool winners [F, N, H/2, W/2].
+    private let full: UnsafeMutablePointer<Float>?
+    private let winners: UnsafeMutablePointer<UInt8>?
 
     var k: Int { inChannels * 9 }
     var hw: Int { height * width }
-    var outputSize: Int { outChannels * hw }
+    var outputSize: Int { epilogue == .biasReLUMaxPool ? outChannels * (height / 2) * (width / 2) : outChannels * hw }
 
     init(inChannels: Int, outChannels: Int, height: Int, width: Int, weightOffset: Int, biasOffset: Int,
-         relu: Bool, capacity: Int) {
+         epilogue: Epilogue, capacity: Int) {
         self.inChannels = inChannels
         self.outChannels = outChannels
         self.height = height
         self.width = width
         self.weightOffset = weightOffset
         self.biasOffset = biasOffset
-        self.relu = relu
+        self.epilogue = epilogue
         let perImage = inChannels * 9 * height * width
         chunk = max(1, min(capacity, (1 << 18) / perImage))
         col = .allocate(capacity: perImage * chunk)
+        if epilogue == .biasReLUMaxPool {
+            full = .allocate(capacity: outChannels * height * width * capacity)
+            winners = .allocate(capacity: outChannels * (height / 2) * (width / 2) * capacity)
+        } else {
+            full = nil
+            winners = nil
+        }
     }
 
-    deinit { col.deallocate() }
+    deinit {
+        col.deallocate()
+        full?.deallocate()
+        winners?.deallocate()
+    }
 
     func forward(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, n: Int, weights: UnsafePointer<Float>) {
         let ld = n * hw
+        let out = full ?? y
         var n0 = 0
         while n0 < n {
             let nb = min(chunk, n - n0)
             lp_im2col3x3(x, Int32(inChannels), Int32(n), Int32(height), Int32(width), Int32(n0), Int32(nb), col)
             GEMM.multiply(
                 m: outChannels, n: nb * hw, k: k, a: weights + weightOffset, lda: k, b: col, ldb: nb * hw,
-                beta: 0, c: y + n0 * hw, ldc: ld)
+                beta: 0, c: out + n0 * hw, ldc: ld)
             n0 += nb
         }
-        lp_bias_relu(y, weights + biasOffset, Int32(outChannels), ld, y, relu ? 1 : 0)
+        let bias = weights + biasOffset
+        switch epilogue {
+        case .bias: lp_bias_relu(y, bias, Int32(outChannels), ld, y, 0)
+        case .biasReLU: lp_bias_relu(y, bias, Int32(outChannels), ld, y, 1)
+        case .biasReLUMaxPool:
+            lp_pool_bias_relu_forward(out, bias, Int32(outChannels), Int32(n), Int32(height), Int32(width), y, winners)
+        }
     }
 
     func backward(
@@ -51,22 +84,35 @@ final class Conv2D: Layer {
         gradient: UnsafeMutablePointer<Float>
     ) {
         let ld = n * hw
-        if relu { lp_relu_backward(dy, y, outChannels * ld, dy) }
-        lp_channel_sums_add(dy, Int32(outChannels), ld, gradient + biasOffset)
+        // dOut: the gradient at the convolution's full-resolution output [F, N, H, W].
+        let dOut: UnsafeMutablePointer<Float>
+        switch epilogue {
+        case .bias:
+            dOut = dy
+            lp_channel_sums_add(dy, Int32(outChannels), ld, gradient + biasOffset)
+        case .biasReLU:
+            dOut = dy
+            lp_relu_backward(dy, y, outChannels * ld, dy)
+            lp_channel_sums_add(dy, Int32(outChannels), ld, gradient + biasOffset)
+        case .biasReLUMaxPool:
+            dOut = full!
+            lp_pool_bias_relu_backward(
+                dy, winners, Int32(outChannels), Int32(n), Int32(height), Int32(width), dOut, gradient + biasOffset)
+        }
         if let dx { dx.initialize(repeating: 0, count: inChannels * ld) }
         var n0 = 0
         while n0 < n {
             let nb = min(chunk, n - n0)
             lp_im2col3x3(x, Int32(inChannels), Int32(n), Int32(height), Int32(width), Int32(n0), Int32(nb), col)
-            // dW[F, K] += dy[F, cols] * col[K, cols]^T
+            // dW[F, K] += dOut[F, cols] * col[K, cols]^T
             GEMM.multiply(
-                transposeB: true, m: outChannels, n: k, k: nb * hw, a: dy + n0 * hw, lda: ld, b: col,
+                transposeB: true, m: outChannels, n: k, k: nb * hw, a: dOut + n0 * hw, lda: ld, b: col,
                 ldb: nb * hw, beta: 1, c: gradient + weightOffset, ldc: k)
             if let dx {
-                // dcol[K, cols] = W[F, K]^T * dy[F, cols], folded back onto the image grid
+                // dcol[K, cols] = W[F, K]^T * dOut[F, cols], folded back onto the image grid
                 GEMM.multiply(
                     transposeA: true, m: k, n: nb * hw, k: outChannels, a: weights + weightOffset, lda: k,
-                    b: dy + n0 * hw, ldb: ld, beta: 0, c: col, ldc: nb * hw)
+                    b: dOut + n0 * hw, ldb: ld, beta: 0, c: col, ldc: nb * hw)
                 lp_col2im3x3_add(col, Int32(inChannels), Int32(n), Int32(height), Int32(width), Int32(n0), Int32(nb), dx)
             }
             n0 += nb

@@ -65,7 +65,7 @@ public struct ModelSpec: Hashable, Sendable, Codable {
         if let last = blockOutputSides.last, last.height < 1 || last.width < 1 {
             try fail("max-pooling \(convChannels.count - 1) times shrinks \(inputShape[1])x\(inputShape[2]) to nothing")
         }
-        guard adaptivePool > 0, classes > 1 else { try fail("adaptive pool and classes must be positive") }
+        guard (1...64).contains(adaptivePool), classes > 1 else { try fail("adaptive pool side must be 1...64 and classes > 1") }
         guard !dense.isEmpty, dense.allSatisfy({ $0 > 0 }) else { try fail("dense sizes must be positive, got \(dense)") }
         guard dense[0] == flattenedFeatures else {
             try fail("first dense size \(dense[0]) must equal channels x pool^2 = \(flattenedFeatures)")

@@ -61,23 +61,24 @@ public final class Network {
         var h = spec.inputShape[1], w = spec.inputShape[2]
         for (cin, cout) in zip(spec.convChannels, spec.convChannels.dropFirst()) {
             let weight = entries.next()!, bias = entries.next()!
+            // Without BatchNorm, bias, ReLU and max-pool run as the convolution's epilogue.
+            let epilogue: Conv2D.Epilogue = spec.batchNorm ? .bias : spec.maxPool ? .biasReLUMaxPool : .biasReLU
             layers.append(Conv2D(
                 inChannels: cin, outChannels: cout, height: h, width: w, weightOffset: weight.offset,
-                biasOffset: bias.offset, relu: !spec.batchNorm, capacity: capacity))
+                biasOffset: bias.offset, epilogue: epilogue, capacity: capacity))
             if spec.batchNorm {
                 let scale = entries.next()!, shift = entries.next()!
                 layers.append(BatchNorm(
                     channels: cout, hw: h * w, scaleOffset: scale.offset, shiftOffset: shift.offset, relu: true))
+                if spec.maxPool { layers.append(MaxPool2(channels: cout, height: h, width: w, capacity: capacity)) }
             }
             if spec.maxPool {
-                layers.append(MaxPool2(channels: cout, height: h, width: w, capacity: capacity))
                 h /= 2
                 w /= 2
             }
         }
         let channels = spec.convChannels.last!, side = spec.adaptivePool
         layers.append(AdaptiveAvgPool(channels: channels, height: h, width: w, side: side))
-        layers.append(Flatten(channels: channels, spatial: side * side))
         let sizes = spec.dense + [spec.classes]
         for (i, (fin, fout)) in zip(sizes, sizes.dropFirst()).enumerated() {
             let weight = entries.next()!, bias = entries.next()!
