@@ -19,9 +19,11 @@ void lp_im2col3x3(const float *x, int c, int n, int h, int w, int n0, int nb, fl
                     const float *src = x + ((long)ci * n + n0 + j) * hw;
                     float *d = dst + j * hw;
                     /* d[p] = src[p + off] where 0 <= p + off < hw */
-                    const long lo = off < 0 ? -off : 0, hi = off > 0 ? hw - off : hw;
+                    long lo = off < 0 ? -off : 0, hi = off > 0 ? hw - off : hw;
+                    if (lo > hw) lo = hw;   /* planes smaller than the shift (one row) */
+                    if (hi < lo) hi = lo;
                     if (lo > 0) memset(d, 0, sizeof(float) * lo);
-                    memcpy(d + lo, src + lo + off, sizeof(float) * (hi - lo));
+                    if (hi > lo) memcpy(d + lo, src + lo + off, sizeof(float) * (hi - lo));
                     if (hi < hw) memset(d + hi, 0, sizeof(float) * (hw - hi));
                     /* columns that wrapped to the neighbouring row are padding */
                     if (kx == 0) for (int y = 0; y < h; y++) d[(long)y * w] = 0;
@@ -47,7 +49,9 @@ void lp_col2im3x3_add(float *dcol, int c, int n, int h, int w, int n0, int nb, f
                     float *s = src + j * hw;
                     if (kx == 0) for (int y = 0; y < h; y++) s[(long)y * w] = 0;
                     if (kx == 2) for (int y = 0; y < h; y++) s[(long)y * w + w - 1] = 0;
-                    const long lo = off < 0 ? -off : 0, hi = off > 0 ? hw - off : hw;
+                    long lo = off < 0 ? -off : 0, hi = off > 0 ? hw - off : hw;
+                    if (lo > hw) lo = hw;
+                    if (hi < lo) hi = lo;
                     float *t = d + lo + off;
                     const float *u = s + lo;
                     for (long p = 0; p < hi - lo; p++) t[p] += u[p];
@@ -150,8 +154,24 @@ void lp_ncs_to_cns(const float *x, int c, int n, int s, float *y) {
             memcpy(y + ((long)ci * n + j) * s, x + ((long)j * c + ci) * s, sizeof(float) * s);
 }
 
+void lp_pool_bias_relu_forward_avx512(const float *x, const float *bias, int c, int n, int h, int w,
+                                      float *y, uint8_t *arg);
+void lp_pool_bias_relu_backward_avx512(const float *dy, const uint8_t *arg, int c, int n, int h, int w,
+                                       float *dx, float *dbias);
+
+static int has_avx512(void) {
+    static int known = -1;
+    if (known < 0) {
+        __builtin_cpu_init();
+        known = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq");
+    }
+    return known;
+}
+
 void lp_pool_bias_relu_forward(const float *x, const float *bias, int c, int n, int h, int w,
                                float *y, uint8_t *arg) {
+    if (has_avx512()) { lp_pool_bias_relu_forward_avx512(x, bias, c, n, h, w, y, arg); return; }
     const int oh = h / 2, ow = w / 2;
     for (int ci = 0; ci < c; ci++) {
         const float b = bias[ci];
@@ -178,6 +198,7 @@ void lp_pool_bias_relu_forward(const float *x, const float *bias, int c, int n, 
 
 void lp_pool_bias_relu_backward(const float *dy, const uint8_t *arg, int c, int n, int h, int w,
                                 float *dx, float *dbias) {
+    if (has_avx512()) { lp_pool_bias_relu_backward_avx512(dy, arg, c, n, h, w, dx, dbias); return; }
     const int oh = h / 2, ow = w / 2;
     memset(dx, 0, sizeof(float) * (size_t)c * n * h * w);
     for (int ci = 0; ci < c; ci++) {

@@ -65,16 +65,26 @@ public final class ByteReader {
         return got
     }
 
-    /// Up to `count` bytes; fewer only at the end of the data.
+    /// Up to `count` bytes; fewer only at the end of the data. Memory grows with the bytes that
+    /// actually arrive (1 MiB at a time), never with what a header merely claims.
     public func readUpTo(_ count: Int) throws -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: count)
+        var out: [UInt8] = []
         var filled = 0
         while filled < count {
-            let n = try fill(&out, from: filled, count: count - filled)
-            if n == 0 { break }
-            filled += n
+            let step = min(count - filled, 1 << 20)
+            out.append(contentsOf: repeatElement(0, count: step))
+            var got = 0
+            while got < step {
+                let n = try fill(&out, from: filled + got, count: step - got)
+                if n == 0 { break }
+                got += n
+            }
+            filled += got
+            if got < step {
+                out.removeLast(step - got)
+                break
+            }
         }
-        out.removeLast(count - filled)
         position += filled
         return out
     }
@@ -141,8 +151,15 @@ public final class ByteReader {
                     if pending.isEmpty { fileEnded = true; throw DataError(path, "truncated gzip stream at byte \(position)") }
                 }
             case Z_STREAM_END:
+                // Another gzip member may follow (as `cat a.gz b.gz` makes): go on with it.
+                if pendingOffset >= pending.count && !fileEnded {
+                    pending = try readRaw(1 << 16)
+                    pendingOffset = 0
+                    if pending.isEmpty { fileEnded = true }
+                }
+                if pendingOffset < pending.count { inflateReset(stream) }
                 if produced > 0 { return produced }
-                return 0
+                if pendingOffset >= pending.count { return 0 }
             default:
                 let message = stream.pointee.msg.map { String(cString: $0) } ?? "error \(status)"
                 throw DataError(path, "corrupt gzip data: \(message)")

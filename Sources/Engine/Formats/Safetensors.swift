@@ -84,6 +84,10 @@ public struct Safetensors {
     public static let maxRank = 8
 
     public static func read(path: String) throws -> Safetensors {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw DataError(path, "is a directory, expected a file")
+        }
         guard let handle = FileHandle(forReadingAtPath: path) else {
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
@@ -131,11 +135,11 @@ public struct Safetensors {
                 throw DataError(path, "tensor \"\(name)\" has an unknown dtype \(String(describing: entry["dtype"] ?? "nil"))")
             }
             guard let shapeAny = entry["shape"] as? [Any], shapeAny.count <= maxRank,
-                  let shape = shapeAny.map({ ($0 as? NSNumber).map { $0.intValue } }) as? [Int], shape.allSatisfy({ $0 >= 0 }) else {
+                  let shape = shapeAny.map(Self.integer) as? [Int], shape.allSatisfy({ $0 >= 0 }) else {
                 throw DataError(path, "tensor \"\(name)\" has an invalid shape")
             }
             guard let offsetsAny = entry["data_offsets"] as? [Any], offsetsAny.count == 2,
-                  let begin = (offsetsAny[0] as? NSNumber)?.intValue, let end = (offsetsAny[1] as? NSNumber)?.intValue,
+                  let begin = Self.integer(offsetsAny[0]), let end = Self.integer(offsetsAny[1]),
                   begin >= 0, end >= begin, end <= data.count else {
                 throw DataError(path, "tensor \"\(name)\" has data offsets outside the file's \(data.count) data bytes")
             }
@@ -164,6 +168,14 @@ public struct Safetensors {
         }
         guard cursor == data.count else { throw DataError(path, "\(data.count - cursor) trailing bytes after the last tensor") }
         return result
+    }
+
+    /// A JSON integer literal ("2.5", "3.0", true or "3" are not), as serde's usize reads them.
+    static func integer(_ value: Any) -> Int? {
+        guard let n = value as? NSNumber, type(of: n) == NSNumber.self else { return nil }
+        let kind = String(cString: n.objCType)
+        guard ["i", "q", "l", "s", "c", "I", "Q", "L", "S", "C"].contains(kind) else { return nil }
+        return n.intValue
     }
 
     /// The file's bytes: tensors laid out in name order; header padded with spaces to 8 bytes.

@@ -4,7 +4,7 @@ import CBLAS
 public enum GEMM {
     /// c[m, n] = alpha * op(a)[m, k] * op(b)[k, n] + beta * c
     @inline(__always)
-    static func multiply(
+    public static func multiply(
         transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
         alpha: Float = 1, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int

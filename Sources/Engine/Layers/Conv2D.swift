@@ -1,4 +1,5 @@
 import CKernels
+import Foundation
 
 /// 3x3 convolution, stride 1, padding 1, with bias and a fused epilogue.
 /// x: [C, N, H, W] -> y: [F, N, H, W], or [F, N, H/2, W/2] with the max-pool epilogue;
@@ -26,6 +27,9 @@ final class Conv2D: Layer {
     private let full: UnsafeMutablePointer<Float>?
     private let winners: UnsafeMutablePointer<UInt8>?
 
+    /// Floats of patch matrix unfolded at once.
+    static let chunkBudget: Int = Int(getenv("MPO_CHUNK").map { String(cString: $0) } ?? "") ?? (1 << 16)
+
     var k: Int { inChannels * 9 }
     var hw: Int { height * width }
     var outputSize: Int { epilogue == .biasReLUMaxPool ? outChannels * (height / 2) * (width / 2) : outChannels * hw }
@@ -40,7 +44,7 @@ final class Conv2D: Layer {
         self.biasOffset = biasOffset
         self.epilogue = epilogue
         let perImage = inChannels * 9 * height * width
-        chunk = max(1, min(capacity, (1 << 18) / perImage))
+        chunk = max(1, min(capacity, Conv2D.chunkBudget / perImage))
         col = .allocate(capacity: perImage * chunk)
         if epilogue == .biasReLUMaxPool {
             full = .allocate(capacity: outChannels * height * width * capacity)

@@ -27,14 +27,16 @@ public struct Adam: Sendable {
         let stepSize = Float(Double(learningRate) / (1 - pow(Double(beta1), t)))
         let root2 = Float((1 - pow(Double(beta2), t)).squareRoot())
         let (b1, b2, eps) = (beta1, beta2, epsilon)
+        // 1 - b in double first: Float(1 - 0.999) is 1.3e-5 off PyTorch's 0.001.
+        let (c1, c2) = (Float(1 - Double(beta1)), Float(1 - Double(beta2)))
         m.withUnsafeMutableBufferPointer { m in
             v.withUnsafeMutableBufferPointer { v in
                 parameters.withUnsafeMutableBufferPointer { p in
                     gradient.withUnsafeBufferPointer { g in
                         for i in 0..<p.count {
                             let gi = g[i]
-                            m[i] = b1 * m[i] + (1 - b1) * gi
-                            v[i] = b2 * v[i] + (1 - b2) * gi * gi
+                            m[i] = b1 * m[i] + c1 * gi
+                            v[i] = b2 * v[i] + c2 * gi * gi
                             p[i] -= stepSize * m[i] / (v[i].squareRoot() / root2 + eps)
                         }
                     }
