@@ -96,16 +96,17 @@ struct GradientCheck {
                         // draw another direction. (A block whose whole gradient is that small is
                         // checked absolutely: the loss must not move either.)
                         let zeroBlock = 2 * eps * gNorm < 10 * noise
-                        if !zeroBlock && max(abs(measured), abs(predicted)) < 10 * noise {
+                        let finite = measured.isFinite && predicted.isFinite  // (max() would hide a NaN)
+                        if finite && !zeroBlock && max(abs(measured), abs(predicted)) < 10 * noise {
                             report.inconclusive += 1
                             break
                         }
-                        let scale = max(abs(measured), abs(predicted), 2 * eps * typical)
-                        let raw = abs(measured - predicted) / scale
-                        let error = max(0, abs(measured - predicted) - noise) / scale
+                        let scale = max(abs(measured), abs(predicted), 2 * eps * typical, .leastNormalMagnitude)
+                        let raw = finite ? abs(measured - predicted) / scale : .infinity
+                        let error = finite ? max(0, abs(measured - predicted) - noise) / scale : .infinity
                         report.checked += 1
-                        report.worst = max(report.worst, raw.isNaN ? .infinity : raw)
-                        if !(error <= tolerance) {  // NaN fails too
+                        report.worst = max(report.worst, raw)
+                        if !(error <= tolerance) {
                             report.failures.append(String(
                                 format: "block %d..<%d, direction %d: finite difference %.6e, analytic %.6e (eps %.1e, relative error %.2e)",
                                 block.lowerBound, block.upperBound, k, measured / (2 * eps), predicted / (2 * eps), eps, error))

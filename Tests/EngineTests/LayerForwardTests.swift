@@ -4,16 +4,32 @@ import XCTest
 /// Each layer's forward values against the plain Double definitions in ReferenceLayers.swift.
 final class LayerForwardTests: XCTestCase {
     func testConv2D() {
-        for (c, f, h, w, n, relu) in [(2, 3, 5, 6, 2, false), (3, 4, 1, 7, 2, true), (32, 2, 12, 20, 5, true)] {
-            let layer = Conv2D(inChannels: c, outChannels: f, height: h, width: w, weightOffset: 3, biasOffset: 3 + f * c * 9, relu: relu, capacity: n)
+        for (c, f, h, w, n) in [(2, 3, 5, 6, 2), (3, 4, 2, 7, 2), (3, 2, 7, 1, 3), (3, 2, 7, 5, 3), (32, 2, 12, 20, 5)] {
+            checkConv2D(c: c, f: f, h: h, w: w, n: n)
+        }
+    }
+
+    /// A one-row image (a 1 x W input without max-pool makes every conv run on one row).
+    func testConv2DOnOneRow() throws {
+        checkConv2D(c: 3, f: 4, h: 1, w: 7, n: 2)
+        checkConv2D(c: 2, f: 2, h: 1, w: 1, n: 2)
+    }
+
+    func checkConv2D(c: Int, f: Int, h: Int, w: Int, n: Int, file: StaticString = #filePath, line: UInt = #line) {
+        for epilogue in LayerGradientTests.epilogues where epilogue != .biasReLUMaxPool || (h >= 2 && w >= 2) {
+            let layer = Conv2D(
+                inChannels: c, outChannels: f, height: h, width: w, weightOffset: 3, biasOffset: 3 + f * c * 9,
+                epilogue: epilogue, capacity: n)
             var rng = Xoshiro256(seed: 20)
             let weights = rng.floats(3 + f * c * 9 + f)
             let x = rng.floats(c * n * h * w)
             let y = LayerHarness(layer: layer, n: n, inputCount: x.count, parameterCount: weights.count).forward(x: x, weights: weights)
-            let want = Reference.conv(
+            var want = Reference.conv(
                 x, c: c, n: n, h: h, w: w, f: f, weight: Array(weights[3..<(3 + f * c * 9)]),
-                bias: Array(weights[(3 + f * c * 9)...]), relu: relu)
-            XCTAssertLessThan(relativeError(y, want), 1e-5, "conv \(c)->\(f) \(h)x\(w) n=\(n)")
+                bias: Array(weights[(3 + f * c * 9)...]), relu: epilogue != .bias)
+            if epilogue == .biasReLUMaxPool { want = Reference.maxPool(want.map(Float.init), planes: f * n, h: h, w: w) }
+            XCTAssertEqual(layer.outputSize * n, want.count, file: file, line: line)
+            XCTAssertLessThan(relativeError(y, want), 1e-5, "conv \(c)->\(f) \(h)x\(w) n=\(n) \(epilogue)", file: file, line: line)
         }
     }
 
@@ -59,14 +75,19 @@ final class LayerForwardTests: XCTestCase {
         }
     }
 
-    func testAdaptiveAvgPoolWindows() {
+    /// Pooled windows, handed over in PyTorch's flatten order: x[C, N, H, W] -> y[N, C*k*k].
+    func testAdaptiveAvgPoolWindowsAndFlattenOrder() {
         for (h, w, k) in [(7, 7, 4), (14, 14, 4), (3, 3, 4), (4, 4, 4), (5, 9, 4), (1, 1, 4), (28, 28, 4), (6, 2, 3)] {
-            let planes = 4
-            let layer = AdaptiveAvgPool(channels: 2, height: h, width: w, side: k)
+            let (c, n) = (3, 2)
+            let layer = AdaptiveAvgPool(channels: c, height: h, width: w, side: k)
+            XCTAssertEqual(layer.outputSize, c * k * k)
             var rng = Xoshiro256(seed: 23)
-            let x = rng.floats(planes * h * w)
-            let y = LayerHarness(layer: layer, n: 2, inputCount: x.count, parameterCount: 0).forward(x: x, weights: [])
-            XCTAssertLessThan(relativeError(y, Reference.adaptiveAvgPool(x, planes: planes, h: h, w: w, k: k)), 1e-6, "\(h)x\(w) -> \(k)")
+            let x = rng.floats(c * n * h * w)
+            let y = LayerHarness(layer: layer, n: n, inputCount: x.count, parameterCount: 0).forward(x: x, weights: [])
+            let pooled = Reference.adaptiveAvgPool(x, planes: c * n, h: h, w: w, k: k)  // [C, N, k*k]
+            var want = [Double](repeating: 0, count: pooled.count)
+            for ci in 0..<c { for b in 0..<n { for s in 0..<(k * k) { want[(b * c + ci) * k * k + s] = pooled[(ci * n + b) * k * k + s] } } }
+            XCTAssertLessThan(relativeError(y, want), 1e-6, "\(h)x\(w) -> \(k)")
         }
         // 3 -> 4 by hand: windows [0,1) [0,2) [1,3) [2,3) along each axis.
         let x: [Float] = [1, 2, 3, 4, 5, 6, 7, 8, 9]
@@ -74,16 +95,10 @@ final class LayerForwardTests: XCTestCase {
             .forward(x: x, weights: [])
         XCTAssertEqual(Array(y[0..<4]), [1, 1.5, 2.5, 3])
         XCTAssertEqual(Array(y[4..<8]), [2.5, 3, 4, 4.5])
-    }
-
-    func testFlattenOrder() {
-        // x[c, n, s] -> y[n, c * S + s], PyTorch's flatten of an NCHW tensor.
-        let (c, n, s) = (3, 2, 4)
-        let x = (0..<(c * n * s)).map(Float.init)
-        let y = LayerHarness(layer: Flatten(channels: c, spatial: s), n: n, inputCount: x.count, parameterCount: 0).forward(x: x, weights: [])
-        for ci in 0..<c { for b in 0..<n { for k in 0..<s {
-            XCTAssertEqual(y[b * c * s + ci * s + k], x[(ci * n + b) * s + k])
-        } } }
+        // 2 channels x 2 images of 1x1 -> 2x2 copies, image-major: y[n] = [c0 x4, c1 x4].
+        let z = LayerHarness(layer: AdaptiveAvgPool(channels: 2, height: 1, width: 1, side: 2), n: 2, inputCount: 4, parameterCount: 0)
+            .forward(x: [10, 11, 20, 21], weights: [])  // x[c, n]
+        XCTAssertEqual(z, [10, 10, 10, 10, 20, 20, 20, 20, 11, 11, 11, 11, 21, 21, 21, 21])
     }
 
     func testLinear() {

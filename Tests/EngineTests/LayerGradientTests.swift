@@ -4,48 +4,58 @@ import XCTest
 /// Every layer's backward against finite differences of its forward (GradientCheck), w.r.t. its
 /// weights and its input, for f = sum(r * y).
 final class LayerGradientTests: XCTestCase {
-    func conv(c: Int, f: Int, h: Int, w: Int, n: Int, relu: Bool, seed: UInt64 = 1) -> (Conv2D, LayerHarness, x: [Float], weights: [Float]) {
-        let layer = Conv2D(inChannels: c, outChannels: f, height: h, width: w, weightOffset: 0, biasOffset: f * c * 9, relu: relu, capacity: n)
+    func conv(c: Int, f: Int, h: Int, w: Int, n: Int, _ epilogue: Conv2D.Epilogue, seed: UInt64 = 1, chunk: Int? = nil)
+        -> (Conv2D, LayerHarness, x: [Float], weights: [Float]) {
+        let layer = Conv2D(inChannels: c, outChannels: f, height: h, width: w, weightOffset: 0, biasOffset: f * c * 9, epilogue: epilogue, capacity: n, chunk: chunk)
         var rng = Xoshiro256(seed: seed)
         let weights = rng.floats(f * c * 9 + f, -0.5, 0.5)
         let x = rng.floats(c * n * h * w)
         return (layer, LayerHarness(layer: layer, n: n, inputCount: x.count, parameterCount: weights.count), x, weights)
     }
 
+    static let epilogues: [Conv2D.Epilogue] = [.bias, .biasReLU, .biasReLUMaxPool]
+
     func testConv2D() {
-        for relu in [false, true] {
-            let (layer, harness, x, weights) = conv(c: 2, f: 3, h: 5, w: 6, n: 2, relu: relu)
-            let weightBlock = 0..<(3 * 2 * 9), biasBlock = weightBlock.upperBound..<weights.count
-            harness.check(
-                x: x, weights: weights, blocks: [weightBlock, biasBlock], epsilon: 1e-2,
-                kinks: relu ? { _, _, y in reluPattern(y) } : nil, "conv relu=\(relu)")
-            XCTAssertEqual(layer.chunk, 2)
+        for epilogue in Self.epilogues {
+            for (h, w) in [(5, 6), (5, 7)] {  // odd sides: the fused max-pool floors
+                let (layer, harness, x, weights) = conv(c: 2, f: 3, h: h, w: w, n: 2, epilogue)
+                let weightBlock = 0..<(3 * 2 * 9), biasBlock = weightBlock.upperBound..<weights.count
+                harness.check(
+                    x: x, weights: weights, blocks: [weightBlock, biasBlock], epsilon: 1e-2,
+                    kinks: { x, w, y in convKinks(layer, n: 2, x: x, weights: w, y: y) }, "conv \(epilogue) \(h)x\(w)")
+                XCTAssertEqual(layer.chunk, 2)
+            }
         }
     }
 
-    /// More images than one chunk of the patch workspace, with a short last chunk.
+    /// More images than one chunk of the patch workspace, with a short last chunk. Many input
+    /// channels on a small grid: a long patch (K = 1152) makes a chunk small while keeping the
+    /// outputs few, so that directions without ReLU/max-pool kinks are easy to find.
     func testConv2DAcrossChunks() {
-        for relu in [false, true] {
-            let (layer, harness, x, weights) = conv(c: 32, f: 2, h: 12, w: 20, n: 5, relu: relu, seed: 2)
+        let (c, f, h, w, n) = (128, 2, 6, 7, 7)
+        for epilogue in Self.epilogues {
+            let (layer, harness, x, weights) = conv(c: c, f: f, h: h, w: w, n: n, epilogue, seed: 2, chunk: 3)
             XCTAssertGreaterThan(layer.chunk, 1)
-            XCTAssertLessThan(layer.chunk, 5)
-            XCTAssertNotEqual(5 % layer.chunk, 0, "want a short last chunk")
+            XCTAssertLessThan(layer.chunk, n)
+            XCTAssertNotEqual(n % layer.chunk, 0, "want a short last chunk")
             harness.check(
-                x: x, weights: weights, blocks: [0..<(2 * 32 * 9), (2 * 32 * 9)..<weights.count],
+                x: x, weights: weights, blocks: [0..<(f * c * 9), (f * c * 9)..<weights.count],
                 // One channel of every image at a time: each block spans all the chunks.
-                inputBlocks: [0, 17, 31].map { ($0 * 5 * 240)..<(($0 + 1) * 5 * 240) }, epsilon: 0.2,
-                kinks: relu ? { _, _, y in reluPattern(y) } : nil, "conv chunked relu=\(relu)")
+                inputBlocks: [0, 64, 127].map { ($0 * n * h * w)..<(($0 + 1) * n * h * w) }, epsilon: 0.2,
+                kinks: { x, w, y in convKinks(layer, n: n, x: x, weights: w, y: y) }, "conv chunked \(epilogue)")
         }
     }
 
     /// The first layer gets no dx; its parameter gradient must not change.
     func testConv2DWithoutInputGradient() {
-        let (_, harness, x, weights) = conv(c: 3, f: 4, h: 6, w: 5, n: 3, relu: true)
-        var rng = Xoshiro256(seed: 3)
-        let dy = rng.floats(4 * 3 * 30)
-        let with = harness.backward(x: x, weights: weights, dy: dy).dw
-        let without = harness.backward(x: x, weights: weights, dy: dy, wantDX: false).dw
-        XCTAssertEqual(with, without)
+        for epilogue in Self.epilogues {
+            let (layer, harness, x, weights) = conv(c: 3, f: 4, h: 6, w: 5, n: 3, epilogue)
+            var rng = Xoshiro256(seed: 3)
+            let dy = rng.floats(3 * layer.outputSize)
+            let with = harness.backward(x: x, weights: weights, dy: dy).dw
+            let without = harness.backward(x: x, weights: weights, dy: dy, wantDX: false).dw
+            XCTAssertEqual(with, without, "\(epilogue)")
+        }
     }
 
     func batchNorm(c: Int, n: Int, hw: Int, relu: Bool) -> (LayerHarness, x: [Float], weights: [Float]) {
@@ -99,16 +109,8 @@ final class LayerGradientTests: XCTestCase {
             var rng = Xoshiro256(seed: UInt64(h * 100 + w))
             let x = rng.floats(c * n * h * w)
             LayerHarness(layer: layer, n: n, inputCount: x.count, parameterCount: 0)
-                .check(x: x, weights: [], "adaptive pool \(h)x\(w) -> \(k)")
+                .check(x: x, weights: [], "adaptive pool + flatten \(h)x\(w) -> \(k)")
         }
-    }
-
-    func testFlatten() {
-        let (c, n, s) = (3, 2, 4)
-        var rng = Xoshiro256(seed: 8)
-        let x = rng.floats(c * n * s)
-        LayerHarness(layer: Flatten(channels: c, spatial: s), n: n, inputCount: x.count, parameterCount: 0)
-            .check(x: x, weights: [], "flatten")
     }
 
     func testLinear() {

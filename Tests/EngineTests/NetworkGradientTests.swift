@@ -19,7 +19,7 @@ final class NetworkGradientTests: XCTestCase {
             switch layer {
             case let pool as MaxPool2:
                 hasher.combine(Reference.maxPoolWinners(x, planes: pool.channels * n, h: pool.height, w: pool.width))
-            case let conv as Conv2D where conv.relu: hasher.combine(reluPattern(y))
+            case let conv as Conv2D: hasher.combine(convKinks(conv, n: n, x: x, weights: weights, y: y))
             case let bn as BatchNorm where bn.relu: hasher.combine(reluPattern(y))
             case let linear as Linear where linear.relu: hasher.combine(reluPattern(y))
             default: break
@@ -49,6 +49,12 @@ final class NetworkGradientTests: XCTestCase {
     /// (and the whole vector) a block of directions. If some block cannot be measured there (a
     /// ReLU input within ~1e-4 of 0 that every direction crosses), the next seed's point is tried.
     func check(_ spec: ModelSpec, batch: Int = 2, _ what: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        GradientCheck.assert(try report(spec, batch: batch, file: file, line: line), what, file: file, line: line)
+    }
+
+    /// `corrupt` edits the analytic gradient before the check (to show the check can fail).
+    func report(_ spec: ModelSpec, batch: Int = 2, corrupt: ((inout [Float], ParameterLayout) -> Void)? = nil,
+                file: StaticString = #filePath, line: UInt = #line) throws -> GradientCheck.Report {
         let network = try Network(spec: spec, capacity: batch)
         // The loss is ~2.3 from float32 logits: one difference of two losses carries ~1e-8 of
         // rounding; 5e-8 covers it, and directions that move the loss by less than 10x that
@@ -63,13 +69,14 @@ final class NetworkGradientTests: XCTestCase {
             var gradient = [Float](repeating: 0, count: weights.count)
             let (loss, _) = network.lossAndGradient(images: images, labels: labels, weights: weights, gradient: &gradient)
             XCTAssertEqual(loss, network.loss(images: images, labels: labels, weights: weights).loss, file: file, line: line)
+            corrupt?(&gradient, network.layout)
             last = checker.run(
                 at: weights, gradient: gradient, blocks: network.layout.entries.map(\.range) + [weights.indices],
                 signature: { Self.kinkSignature(network, images: images, n: batch, weights: $0) }
             ) { network.loss(images: images, labels: labels, weights: $0).loss }
             if !last.failures.isEmpty || last.unmeasurable.isEmpty { break }
         }
-        GradientCheck.assert(last, what, file: file, line: line)
+        return last
     }
 
     func testSmall() throws { try check(.small, "small") }
@@ -91,5 +98,26 @@ final class NetworkGradientTests: XCTestCase {
     /// Three input channels are restaged NCHW -> CNHW before the first conv.
     func testThreeChannels() throws {
         try check(ModelSpec(inputShape: [3, 32, 32], convChannels: [3, 4, 8], dense: [128, 16]), "3x32x32")
+    }
+
+    /// The check at this tolerance and noise is sharp enough to see a 3% error in one tensor's
+    /// gradient, a gradient in the wrong slot, or a missing one.
+    func testCheckCatchesWrongGradients() throws {
+        let corruptions: [(String, (inout [Float], ParameterLayout) -> Void)] = [
+            ("conv 2 weight x1.03", { g, l in for i in l.entries[2].range { g[i] *= 1.03 } }),
+            ("logit biases swapped", { g, l in  // the largest and the smallest
+                let r = l.entries.last!.range
+                g.swapAt(r.max { g[$0] < g[$1] }!, r.min { g[$0] < g[$1] }!)
+            }),
+            ("first conv bias dropped", { g, l in for i in l.entries[1].range { g[i] = 0 } }),
+        ]
+        for (what, corrupt) in corruptions {
+            let report = try report(.small, corrupt: corrupt)
+            XCTAssertFalse(report.failures.isEmpty, "\(what) went unnoticed")
+        }
+        let bn = try report(.small.with(batchNorm: true)) { g, l in
+            for i in l.entries[1].range { g[i] = 1e-3 }  // a conv bias under BN has no effect
+        }
+        XCTAssertFalse(bn.failures.isEmpty, "a gradient for a BN-cancelled bias went unnoticed")
     }
 }
