@@ -154,10 +154,10 @@ void lp_ncs_to_cns(const float *x, int c, int n, int s, float *y) {
             memcpy(y + ((long)ci * n + j) * s, x + ((long)j * c + ci) * s, sizeof(float) * s);
 }
 
-void lp_pool_bias_relu_forward_avx512(const float *x, const float *bias, int c, int n, int h, int w,
-                                      float *y, uint8_t *arg);
-void lp_pool_bias_relu_backward_avx512(const float *dy, const uint8_t *arg, int c, int n, int h, int w,
-                                       float *dx, float *dbias);
+void lp_pool_bias_relu_forward_avx512(const float *x, const float *bias, int c, int nb, int h, int w,
+                                      float *y, uint8_t *arg, long y_stride);
+void lp_pool_bias_relu_backward_avx512(const float *dy, const uint8_t *arg, int c, int nb, int h, int w,
+                                       long y_stride, float *dx, float *dbias);
 
 static int has_avx512(void) {
     static int known = -1;
@@ -166,53 +166,55 @@ static int has_avx512(void) {
         known = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
                 __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq");
     }
-    return known;
+    return known && !lp_kernels_portable;
 }
 
-void lp_pool_bias_relu_forward(const float *x, const float *bias, int c, int n, int h, int w,
-                               float *y, uint8_t *arg) {
-    if (has_avx512()) { lp_pool_bias_relu_forward_avx512(x, bias, c, n, h, w, y, arg); return; }
+int lp_kernels_portable = 0;
+
+void lp_pool_bias_relu_forward(const float *x, const float *bias, int c, int nb, int h, int w,
+                               float *y, uint8_t *arg, long y_stride) {
+    if (has_avx512()) { lp_pool_bias_relu_forward_avx512(x, bias, c, nb, h, w, y, arg, y_stride); return; }
     const int oh = h / 2, ow = w / 2;
     for (int ci = 0; ci < c; ci++) {
         const float b = bias[ci];
-        for (long p = (long)ci * n; p < (long)(ci + 1) * n; p++) {
-            const float *xp = x + p * h * w;
-            float *yp = y + p * oh * ow;
-            uint8_t *ap = arg + p * oh * ow;
+        for (int j = 0; j < nb; j++) {
+            const float *xp = x + ((long)ci * nb + j) * h * w;
+            float *yp = y + ci * y_stride + (long)j * oh * ow;
+            uint8_t *ap = arg + ci * y_stride + (long)j * oh * ow;
             for (int i = 0; i < oh; i++) {
                 const float *r0 = xp + (2 * i) * w, *r1 = r0 + w;
-                for (int j = 0; j < ow; j++) {
-                    float m = r0[2 * j]; uint8_t a = 0;
-                    if (r0[2 * j + 1] > m) { m = r0[2 * j + 1]; a = 1; }
-                    if (r1[2 * j] > m) { m = r1[2 * j]; a = 2; }
-                    if (r1[2 * j + 1] > m) { m = r1[2 * j + 1]; a = 3; }
+                for (int jj = 0; jj < ow; jj++) {
+                    float m = r0[2 * jj]; uint8_t a = 0;
+                    if (r0[2 * jj + 1] > m) { m = r0[2 * jj + 1]; a = 1; }
+                    if (r1[2 * jj] > m) { m = r1[2 * jj]; a = 2; }
+                    if (r1[2 * jj + 1] > m) { m = r1[2 * jj + 1]; a = 3; }
                     m += b;
                     if (!(m > 0)) { m = 0; a |= 0x80; }
-                    yp[i * ow + j] = m;
-                    ap[i * ow + j] = a;
+                    yp[i * ow + jj] = m;
+                    ap[i * ow + jj] = a;
                 }
             }
         }
     }
 }
 
-void lp_pool_bias_relu_backward(const float *dy, const uint8_t *arg, int c, int n, int h, int w,
-                                float *dx, float *dbias) {
-    if (has_avx512()) { lp_pool_bias_relu_backward_avx512(dy, arg, c, n, h, w, dx, dbias); return; }
+void lp_pool_bias_relu_backward(const float *dy, const uint8_t *arg, int c, int nb, int h, int w,
+                                long y_stride, float *dx, float *dbias) {
+    if (has_avx512()) { lp_pool_bias_relu_backward_avx512(dy, arg, c, nb, h, w, y_stride, dx, dbias); return; }
     const int oh = h / 2, ow = w / 2;
-    memset(dx, 0, sizeof(float) * (size_t)c * n * h * w);
+    memset(dx, 0, sizeof(float) * (size_t)c * nb * h * w);
     for (int ci = 0; ci < c; ci++) {
         double sum = 0;
-        for (long p = (long)ci * n; p < (long)(ci + 1) * n; p++) {
-            float *dp = dx + p * h * w;
-            const float *gp = dy + p * oh * ow;
-            const uint8_t *ap = arg + p * oh * ow;
+        for (int j = 0; j < nb; j++) {
+            float *dp = dx + ((long)ci * nb + j) * h * w;
+            const float *gp = dy + ci * y_stride + (long)j * oh * ow;
+            const uint8_t *ap = arg + ci * y_stride + (long)j * oh * ow;
             for (int i = 0; i < oh; i++)
-                for (int j = 0; j < ow; j++) {
-                    const uint8_t a = ap[i * ow + j];
+                for (int jj = 0; jj < ow; jj++) {
+                    const uint8_t a = ap[i * ow + jj];
                     if (a & 0x80) continue;
-                    const float g = gp[i * ow + j];
-                    dp[(2 * i + (a >> 1)) * w + 2 * j + (a & 1)] = g;
+                    const float g = gp[i * ow + jj];
+                    dp[(2 * i + (a >> 1)) * w + 2 * jj + (a & 1)] = g;
                     sum += g;
                 }
         }

@@ -11,18 +11,18 @@
 AVX512 static inline __mmask16 first_bits(int n) { return n >= 16 ? 0xFFFF : (__mmask16)((1u << n) - 1); }
 
 AVX512
-void lp_pool_bias_relu_forward_avx512(const float *x, const float *bias, int c, int n, int h, int w,
-                                      float *y, uint8_t *arg) {
+void lp_pool_bias_relu_forward_avx512(const float *x, const float *bias, int c, int nb, int h, int w,
+                                      float *y, uint8_t *arg, long y_stride) {
     const int oh = h / 2, ow = w / 2;
     const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
     const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
     const __m512 zero = _mm512_setzero_ps();
     for (int ci = 0; ci < c; ci++) {
         const __m512 b = _mm512_set1_ps(bias[ci]);
-        for (long p = (long)ci * n; p < (long)(ci + 1) * n; p++) {
-            const float *xp = x + p * h * w;
-            float *yp = y + p * oh * ow;
-            uint8_t *ap = arg + p * oh * ow;
+        for (int jn = 0; jn < nb; jn++) {
+            const float *xp = x + ((long)ci * nb + jn) * h * w;
+            float *yp = y + ci * y_stride + (long)jn * oh * ow;
+            uint8_t *ap = arg + ci * y_stride + (long)jn * oh * ow;
             for (int i = 0; i < oh; i++) {
                 const float *r0 = xp + (2 * i) * w, *r1 = r0 + w;
                 for (int j = 0; j < ow; j += 16) {
@@ -55,18 +55,18 @@ void lp_pool_bias_relu_forward_avx512(const float *x, const float *bias, int c, 
 }
 
 AVX512
-void lp_pool_bias_relu_backward_avx512(const float *dy, const uint8_t *arg, int c, int n, int h, int w,
-                                       float *dx, float *dbias) {
+void lp_pool_bias_relu_backward_avx512(const float *dy, const uint8_t *arg, int c, int nb, int h, int w,
+                                       long y_stride, float *dx, float *dbias) {
     const int oh = h / 2, ow = w / 2;
     /* interleave: lanes 0..15 of the result = (e0, o0, e1, o1, ...) for the low half, then high */
     const __m512i lowHalf = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
     const __m512i highHalf = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
     for (int ci = 0; ci < c; ci++) {
         __m512 sum = _mm512_setzero_ps();
-        for (long p = (long)ci * n; p < (long)(ci + 1) * n; p++) {
-            float *dp = dx + p * h * w;
-            const float *gp = dy + p * oh * ow;
-            const uint8_t *ap = arg + p * oh * ow;
+        for (int jn = 0; jn < nb; jn++) {
+            float *dp = dx + ((long)ci * nb + jn) * h * w;
+            const float *gp = dy + ci * y_stride + (long)jn * oh * ow;
+            const uint8_t *ap = arg + ci * y_stride + (long)jn * oh * ow;
             /* rows and columns no window covers (odd sides) get no gradient */
             if (h & 1) memset(dp + (long)(h - 1) * w, 0, sizeof(float) * w);
             if (w & 1) for (int r = 0; r < 2 * oh; r++) dp[(long)r * w + w - 1] = 0;

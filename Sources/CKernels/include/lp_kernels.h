@@ -71,11 +71,15 @@ void lp_convert_f32_to_f64(long p, const float *x, double *y);
 
 /* Fused conv epilogue for blocks without BatchNorm: 2x2 max-pool (floor) of the raw convolution,
    then + bias, then ReLU — the same as pool(relu(x + b)), since b is constant over a window and
-   both max and ReLU are monotone. x: [C, N, H, W] (C = channels, planes = C*N) -> y: [C, N, H/2, W/2];
-   arg[i] = winner 0..3, with bit 0x80 set when the ReLU cut the output to zero. */
-void lp_pool_bias_relu_forward(const float *x, const float *bias, int c, int n, int h, int w,
-                               float *y, uint8_t *arg);
-/* Backward of lp_pool_bias_relu_forward: dx[C, N, H, W] = scatter of dy through live winners
-   (fully overwritten); dbias[c] += sum of dy over live outputs of channel c. */
-void lp_pool_bias_relu_backward(const float *dy, const uint8_t *arg, int c, int n, int h, int w,
-                                float *dx, float *dbias);
+   both max and ReLU are monotone. Works on one chunk of nb images while it is still in cache:
+   x: [C, nb, H, W] -> y, arg: [C, *, H/2, W/2] with channel stride y_stride (point y and arg at the
+   chunk's first image). arg = winner 0..3, with bit 0x80 set when the ReLU cut the output to zero. */
+void lp_pool_bias_relu_forward(const float *x, const float *bias, int c, int nb, int h, int w,
+                               float *y, uint8_t *arg, long y_stride);
+/* Backward of lp_pool_bias_relu_forward for one chunk: dx[C, nb, H, W] = scatter of dy through
+   live winners (fully overwritten); dbias[c] += sum of dy over live outputs of channel c. */
+void lp_pool_bias_relu_backward(const float *dy, const uint8_t *arg, int c, int nb, int h, int w,
+                                long y_stride, float *dx, float *dbias);
+
+/* Set to 1 to run the portable C kernels even where AVX-512 ones exist (tests compare the two). */
+extern int lp_kernels_portable;

@@ -21,9 +21,9 @@ final class Conv2D: Layer {
     /// Images unfolded at once: sized so the patch matrix stays in L2.
     let chunk: Int
     private let col: UnsafeMutablePointer<Float>  // [K, chunk * HW]
-    /// Max-pool epilogue only: the raw convolution [F, N, H, W] (forward), reused for its gradient
-    /// (backward), and the pool winners [F, N, H/2, W/2].
-    private let full: UnsafeMutablePointer<Float>?
+    /// Max-pool epilogue only: one chunk's raw convolution [F, chunk, H, W] (forward), reused for
+    /// its gradient (backward) — pooled while still in cache — and the winners [F, N, H/2, W/2].
+    private let raw: UnsafeMutablePointer<Float>?
     private let winners: UnsafeMutablePointer<UInt8>?
 
     /// Floats of patch matrix unfolded at once (256 KB): measured fastest on conv shapes of the
@@ -32,7 +32,8 @@ final class Conv2D: Layer {
 
     var k: Int { inChannels * 9 }
     var hw: Int { height * width }
-    var outputSize: Int { epilogue == .biasReLUMaxPool ? outChannels * (height / 2) * (width / 2) : outChannels * hw }
+    var pooledHW: Int { (height / 2) * (width / 2) }
+    var outputSize: Int { epilogue == .biasReLUMaxPool ? outChannels * pooledHW : outChannels * hw }
 
     init(inChannels: Int, outChannels: Int, height: Int, width: Int, weightOffset: Int, biasOffset: Int,
          epilogue: Epilogue, capacity: Int, chunk: Int? = nil) {
@@ -47,38 +48,45 @@ final class Conv2D: Layer {
         self.chunk = max(1, min(capacity, chunk ?? Conv2D.chunkBudget / perImage))
         col = .allocate(capacity: perImage * self.chunk)
         if epilogue == .biasReLUMaxPool {
-            full = .allocate(capacity: outChannels * height * width * capacity)
+            raw = .allocate(capacity: outChannels * height * width * self.chunk)
             winners = .allocate(capacity: outChannels * (height / 2) * (width / 2) * capacity)
         } else {
-            full = nil
+            raw = nil
             winners = nil
         }
     }
 
     deinit {
         col.deallocate()
-        full?.deallocate()
+        raw?.deallocate()
         winners?.deallocate()
     }
 
+    private func unfold(_ x: UnsafePointer<Float>, n: Int, from n0: Int, count nb: Int) {
+        lp_im2col3x3(x, Int32(inChannels), Int32(n), Int32(height), Int32(width), Int32(n0), Int32(nb), col)
+    }
+
     func forward(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, n: Int, weights: UnsafePointer<Float>) {
-        let ld = n * hw
-        let out = full ?? y
+        let w = weights + weightOffset, bias = weights + biasOffset
         var n0 = 0
         while n0 < n {
             let nb = min(chunk, n - n0)
-            lp_im2col3x3(x, Int32(inChannels), Int32(n), Int32(height), Int32(width), Int32(n0), Int32(nb), col)
-            GEMM.multiply(
-                m: outChannels, n: nb * hw, k: k, a: weights + weightOffset, lda: k, b: col, ldb: nb * hw,
-                beta: 0, c: out + n0 * hw, ldc: ld)
+            unfold(x, n: n, from: n0, count: nb)
+            if let raw, let winners {
+                // raw[F, nb*HW] = W[F, K] * col[K, nb*HW], pooled into y[F, N, H/2, W/2] at image n0
+                GEMM.multiply(m: outChannels, n: nb * hw, k: k, a: w, lda: k, b: col, ldb: nb * hw, beta: 0, c: raw, ldc: nb * hw)
+                lp_pool_bias_relu_forward(
+                    raw, bias, Int32(outChannels), Int32(nb), Int32(height), Int32(width), y + n0 * pooledHW,
+                    winners + n0 * pooledHW, n * pooledHW)
+            } else {
+                GEMM.multiply(m: outChannels, n: nb * hw, k: k, a: w, lda: k, b: col, ldb: nb * hw, beta: 0, c: y + n0 * hw, ldc: n * hw)
+            }
             n0 += nb
         }
-        let bias = weights + biasOffset
         switch epilogue {
-        case .bias: lp_bias_relu(y, bias, Int32(outChannels), ld, y, 0)
-        case .biasReLU: lp_bias_relu(y, bias, Int32(outChannels), ld, y, 1)
-        case .biasReLUMaxPool:
-            lp_pool_bias_relu_forward(out, bias, Int32(outChannels), Int32(n), Int32(height), Int32(width), y, winners)
+        case .bias: lp_bias_relu(y, bias, Int32(outChannels), n * hw, y, 0)
+        case .biasReLU: lp_bias_relu(y, bias, Int32(outChannels), n * hw, y, 1)
+        case .biasReLUMaxPool: break
         }
     }
 
@@ -87,36 +95,36 @@ final class Conv2D: Layer {
         dx: UnsafeMutablePointer<Float>?, n: Int, weights: UnsafePointer<Float>,
         gradient: UnsafeMutablePointer<Float>
     ) {
-        let ld = n * hw
-        // dOut: the gradient at the convolution's full-resolution output [F, N, H, W].
-        let dOut: UnsafeMutablePointer<Float>
+        let w = weights + weightOffset, dW = gradient + weightOffset, dBias = gradient + biasOffset
         switch epilogue {
         case .bias:
-            dOut = dy
-            lp_channel_sums_add(dy, Int32(outChannels), ld, gradient + biasOffset)
+            lp_channel_sums_add(dy, Int32(outChannels), n * hw, dBias)
         case .biasReLU:
-            dOut = dy
-            lp_relu_backward(dy, y, outChannels * ld, dy)
-            lp_channel_sums_add(dy, Int32(outChannels), ld, gradient + biasOffset)
+            lp_relu_backward(dy, y, outChannels * n * hw, dy)
+            lp_channel_sums_add(dy, Int32(outChannels), n * hw, dBias)
         case .biasReLUMaxPool:
-            dOut = full!
-            lp_pool_bias_relu_backward(
-                dy, winners, Int32(outChannels), Int32(n), Int32(height), Int32(width), dOut, gradient + biasOffset)
+            break  // per chunk below
         }
-        if let dx { dx.initialize(repeating: 0, count: inChannels * ld) }
+        if let dx { dx.initialize(repeating: 0, count: inChannels * n * hw) }
         var n0 = 0
         while n0 < n {
             let nb = min(chunk, n - n0)
-            lp_im2col3x3(x, Int32(inChannels), Int32(n), Int32(height), Int32(width), Int32(n0), Int32(nb), col)
+            // dOut: the gradient at this chunk's convolution output, [F, nb*HW] with row stride ld.
+            let dOut: UnsafeMutablePointer<Float>, ld: Int
+            if let raw, let winners {
+                lp_pool_bias_relu_backward(
+                    dy + n0 * pooledHW, winners + n0 * pooledHW, Int32(outChannels), Int32(nb), Int32(height),
+                    Int32(width), n * pooledHW, raw, dBias)
+                (dOut, ld) = (raw, nb * hw)
+            } else {
+                (dOut, ld) = (dy + n0 * hw, n * hw)
+            }
+            unfold(x, n: n, from: n0, count: nb)
             // dW[F, K] += dOut[F, cols] * col[K, cols]^T
-            GEMM.multiply(
-                transposeB: true, m: outChannels, n: k, k: nb * hw, a: dOut + n0 * hw, lda: ld, b: col,
-                ldb: nb * hw, beta: 1, c: gradient + weightOffset, ldc: k)
+            GEMM.multiply(transposeB: true, m: outChannels, n: k, k: nb * hw, a: dOut, lda: ld, b: col, ldb: nb * hw, beta: 1, c: dW, ldc: k)
             if let dx {
                 // dcol[K, cols] = W[F, K]^T * dOut[F, cols], folded back onto the image grid
-                GEMM.multiply(
-                    transposeA: true, m: k, n: nb * hw, k: outChannels, a: weights + weightOffset, lda: k,
-                    b: dOut + n0 * hw, ldb: ld, beta: 0, c: col, ldc: nb * hw)
+                GEMM.multiply(transposeA: true, m: k, n: nb * hw, k: outChannels, a: w, lda: k, b: dOut, ldb: ld, beta: 0, c: col, ldc: nb * hw)
                 lp_col2im3x3_add(col, Int32(inChannels), Int32(n), Int32(height), Int32(width), Int32(n0), Int32(nb), dx)
             }
             n0 += nb
