@@ -5,9 +5,10 @@ import Foundation
 /// edit a pattern in a text editor. In PBM, 1 is black — a good cell.
 extension Pattern {
     public static func readPBM(path: String) throws -> Pattern {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            var isDirectory: ObjCBool = false
-            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+        // Checked first: on Linux a directory opens as a file and reads as empty.
+        var isDirectory: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+        guard exists, !isDirectory.boolValue, let handle = FileHandle(forReadingAtPath: path) else {
             throw DataError(path, !exists ? "file not found" : isDirectory.boolValue ? "is a directory, expected a .pbm file" : "cannot be opened")
         }
         defer { try? handle.close() }

@@ -3,10 +3,188 @@ import Engine
 import Foundation
 import MPO
 
+/// `mpo render`: a saved plane's loss or accuracy over a viewport, to PNG, CSV or PGM.
 struct Render: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "render", abstract: "Render a saved plane's heatmap to PNG, CSV or PGM.")
+    static let configuration = CommandConfiguration(
+        commandName: "render", abstract: "Render a saved plane's heatmap to PNG, CSV or PGM.",
+        discussion: """
+            Evaluates the plane at a grid of points (the viewport) on the first \
+            --eval-images images of the split, and writes the format of --out's extension:
+              .png  a colour picture with a legend: the metric and split, and a
+                    colour bar labelled with its values
+              .csv  the values, one line per viewport row, under a header
+                    giving the viewport and metric
+              .pgm  gray, one pixel per sample unless --pixels says otherwise
+                    (P5; P2 with --plain)
+
+            Orientation: like the pattern. Dark means good — low loss, or high accuracy (the accuracy scale \
+            is reversed) — so a trained plane shows its pattern's black cells dark in either metric, with \
+            row 0 at the top. The PNG's colour bar runs from dark (left) to bright (right) and is labelled \
+            with the values there.
+
+            The viewport is in pattern cells (plane position (r, c) is pattern cell (r, c)). By default it \
+            is the pattern with --margin cells around it, --samples-per-cell samples per cell. --zoom sets \
+            the cells per sample instead, --rows/--cols the number of samples, --center the middle.
+
+            Also prints the plane's score on the pattern's own cells (one sample per cell, same split and \
+            images): the gap is the mean accuracy on trained black cells minus that on trained white cells.
+            """)
+
+    @Argument(help: "A checkpoint (.safetensors) saved by `mpo train` or the explorer.") var checkpoint: String
+    @Option(name: .shortAndLong, help: "Output file, .png, .csv or .pgm (default: <checkpoint>-<split>-<metric>.png).") var out: String?
+    @Option(help: "Data split: train or test.") var split = "test"
+    @Option(help: "loss (cross-entropy) or accuracy.") var metric = "loss"
+    @Option(help: "Images of the split to evaluate on (the first N).") var evalImages = 500
+    @Option(help: "Samples down (default: enough for the margin and samples per cell).") var rows: Int?
+    @Option(help: "Samples across (default: enough for the margin and samples per cell).") var cols: Int?
+    @Option(help: "Pattern cells per sample (default: 1 / --samples-per-cell).") var zoom: Double?
+    @Option(help: "Plane position at the centre of the view: ROW,COL in pattern cells (default: the pattern's centre).") var center: String?
+    @Option(help: "Cells around the pattern in the default view.") var margin = 1.0
+    @Option(help: "Samples per pattern cell in the default view.") var samplesPerCell = 4.0
+    @Option(help: "PNG colour map: viridis, diverging (blue low, red high) or gray.") var colormap = "viridis"
+    @Flag(help: "Logarithmic colour scale (loss only).") var log = false
+    @Option(help: ArgumentHelp(
+        "Values at the ends of the colour scale: LO,HI.",
+        discussion: "Default: for loss, its minimum up to the training clamp c (2.5; the whole range with --log); for accuracy, its min and max. Values beyond are drawn in the end colours.")) var range: String?
+    @Flag(help: "Draw the pattern's black/white boundaries, and its extent dashed, on the PNG.") var edges = false
+    @Option(help: "Pixels per sample side (default: PNG at least 400 pixels wide; PGM 1).") var pixels: Int?
+    @Flag(help: "PNG without title and colour bar.") var noLegend = false
+    @Flag(help: "Write PGM as text (P2) instead of binary (P5).") var plain = false
+    @Option(help: "Worker threads (default: all cores).") var workers: Int?
+
+    enum Format: String { case png, csv, pgm }
+
+    func validate() throws {
+        guard Split(rawValue: split) != nil else { throw ValidationError("--split must be train or test, not \(split)") }
+        guard let m = Heatmap.Metric(rawValue: metric) else { throw ValidationError("--metric must be loss or accuracy, not \(metric)") }
+        guard ColorMap(rawValue: colormap) != nil else {
+            throw ValidationError("--colormap must be one of \(ColorMap.allCases.map(\.rawValue).joined(separator: ", ")), not \(colormap)")
+        }
+        if log && m == .accuracy { throw ValidationError("--log is for loss only") }
+        guard evalImages >= 1 else { throw ValidationError("--eval-images must be at least 1") }
+        guard rows.map({ (1...4000).contains($0) }) ?? true, cols.map({ (1...4000).contains($0) }) ?? true else {
+            throw ValidationError("--rows and --cols must be 1...4000")
+        }
+        guard zoom.map({ $0 > 0 && $0.isFinite }) ?? true, samplesPerCell > 0, margin >= 0 else {
+            throw ValidationError("--zoom and --samples-per-cell must be positive, --margin at least 0")
+        }
+        guard pixels.map({ (1...64).contains($0) }) ?? true else { throw ValidationError("--pixels must be 1...64") }
+        _ = try pair(center, "--center", "ROW,COL")
+        if let r = try pair(range, "--range", "LO,HI"), !(r.0 < r.1) { throw ValidationError("--range needs LO < HI") }
+    }
+
+    func outputPath() -> String {
+        out ?? ((checkpoint as NSString).deletingPathExtension + "-\(split)-\(metric).png")
+    }
+
+    /// From the output's extension; checked with its folder before any evaluation starts.
+    func format() throws -> Format {
+        let path = outputPath()
+        guard let f = Format(rawValue: (path as NSString).pathExtension.lowercased()) else {
+            throw DataError(path, "unknown output format; name it .png, .csv or .pgm")
+        }
+        let folder = (path as NSString).deletingLastPathComponent
+        var isDirectory: ObjCBool = false
+        guard folder.isEmpty || FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) && isDirectory.boolValue else {
+            throw DataError(path, "cannot write: folder \(folder) does not exist")
+        }
+        return f
+    }
+
+    func pair(_ text: String?, _ option: String, _ shape: String) throws -> (Double, Double)? {
+        guard let text else { return nil }
+        let parts = text.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.count == 2, let a = parts[0], let b = parts[1], a.isFinite, b.isFinite else {
+            throw ValidationError("\(option) must be \(shape), two numbers, not \(text)")
+        }
+        return (a, b)
+    }
+
+    /// The default view: the pattern and `margin` cells around it at `samplesPerCell`.
+    func viewport(for pattern: Pattern) throws -> Viewport {
+        let h = Double(pattern.height) + 2 * margin, w = Double(pattern.width) + 2 * margin
+        let z = zoom ?? 1 / samplesPerCell
+        let rows = self.rows ?? max(1, Int((h / z).rounded())), cols = self.cols ?? max(1, Int((w / z).rounded()))
+        guard rows * cols <= 4_000_000 else { throw ValidationError("a \(rows)x\(cols) view is too many samples; use --zoom or --rows/--cols") }
+        let c = try pair(center, "--center", "ROW,COL") ?? (Double(pattern.height - 1) / 2, Double(pattern.width - 1) / 2)
+        let fit = Viewport(fitting: pattern, rows: rows, cols: cols, margin: margin)
+        return Viewport(centerRow: c.0, centerCol: c.1, zoom: zoom ?? fit.zoom, rows: rows, cols: cols)
+    }
 
     func run() throws {
-        throw ValidationError("mpo render is not built yet")
+        let split = Split(rawValue: self.split)!, metric = Heatmap.Metric(rawValue: self.metric)!
+        let format = try format(), path = outputPath()
+        let saved = try Checkpoint.read(path: checkpoint)
+        let config = saved.config, pattern = saved.pattern, plane = saved.state.plane
+        let data = try config.dataset.load(split, from: config.dataDirectory).prefix(evalImages)
+        let evaluator = try Evaluator(net: config.net, data: data, workers: workers ?? CPU.cores)
+        let view = try viewport(for: pattern)
+
+        print("plane \(checkpoint): pattern \(pattern.name) \(pattern.width)x\(pattern.height), step \(saved.step), net \(config.net.summary)")
+        let score = evaluator.score(plane: plane, pattern: pattern)
+        print(String(format: "score on the pattern's cells (%@, %d images): gap %.3f (accuracy black %.3f, white %.3f), loss black %.3f, white %.3f, match %.2f",
+                     split.rawValue, data.count, score.gap, score.goodAccuracy, score.badAccuracy, score.goodLoss, score.badLoss, score.match))
+
+        let map = evaluate(evaluator, plane: plane, view: view, split: split, step: saved.step)
+        let colorMap = ColorMap(rawValue: colormap)!
+        let scale = try pair(range, "--range", "LO,HI").map { HeatmapScale(metric: metric, range: Float($0.0)...Float($0.1), logarithmic: log) }
+            ?? HeatmapScale.standard(for: map.values(metric), metric: metric, logarithmic: log, clip: config.clip)
+        let bytes: [UInt8]
+        var size = ""
+        switch format {
+        case .png:
+            var options = HeatmapImage.Options()
+            options.colorMap = colorMap
+            options.logarithmic = log
+            options.range = scale.range
+            options.pixelsPerSample = pixels
+            options.legend = !noLegend
+            options.edges = edges ? pattern : nil
+            options.subtitle = "\(pattern.name) \(pattern.width)x\(pattern.height), step \(saved.step), \(data.count) images"
+            let image = HeatmapImage(heatmap: map, metric: metric, options: options)
+            bytes = image.png
+            size = "\(image.image.width)x\(image.image.height) pixels, \(colorMap.rawValue), "
+        case .csv:
+            bytes = Array(map.csv(metric, notes: [
+                "checkpoint \(checkpoint); pattern \(pattern.name) \(pattern.width)x\(pattern.height); net \(config.net.summary)",
+                "\(data.name), first \(data.count) images",
+            ]).utf8)
+        case .pgm:
+            bytes = map.pgm(scale, plain: plain, pixelsPerSample: pixels ?? 1)
+            size = "\(view.cols * (pixels ?? 1))x\(view.rows * (pixels ?? 1)) pixels, dark = good, "
+        }
+        try AtomicFile.write(bytes, to: path)
+        let values = map.values(metric).filter(\.isFinite)
+        let colours = format == .csv ? "" : String(format: ", colour scale %.4g...%.4g%@", scale.range.lowerBound, scale.range.upperBound, scale.logarithmic ? " (log)" : "")
+        print(String(format: "wrote %@: %@ %@ over %dx%d samples (zoom %.3g cells/sample), %@values %.4g...%.4g%@",
+                     path, split.rawValue, metric.rawValue, view.rows, view.cols, view.zoom, size,
+                     values.min() ?? .nan, values.max() ?? .nan, colours))
+    }
+
+    /// The heatmap, a band of rows at a time so progress can be shown on a terminal.
+    func evaluate(_ evaluator: Evaluator, plane: Plane, view: Viewport, split: Split, step: Int) -> Heatmap {
+        var map = Heatmap(viewport: view, split: split, step: step)
+        let axes = plane.axes()
+        let interactive = isatty(2) != 0
+        let band = max(1, 4096 / max(1, view.cols))
+        let start = Date()
+        var row = 0
+        while row < view.rows {
+            let rows = row..<min(view.rows, row + band)
+            let positions = rows.flatMap { i in (0..<view.cols).map { view.position(row: i, col: $0) } }
+            let values = evaluator.evaluate(plane: plane, axes: axes, at: positions)
+            for (k, v) in values.enumerated() {
+                map.loss[row * view.cols + k] = v.loss
+                map.accuracy[row * view.cols + k] = v.accuracy
+            }
+            row = rows.upperBound
+            if interactive {
+                FileHandle.standardError.write(String(format: "\revaluating %d points on %d images: %3.0f%%, %.0f s ",
+                                                      view.count, evaluator.data.count, 100 * Double(row) / Double(view.rows),
+                                                      Date().timeIntervalSince(start)).data(using: .utf8)!)
+            }
+        }
+        if interactive { FileHandle.standardError.write("\n".data(using: .utf8)!) }
+        return map
     }
 }
