@@ -64,6 +64,12 @@ struct Bench: ParsableCommand {
                              r.train_step_seconds, r.map_16x16_seconds))
             }
         }
+        let perImage = try Self.forwardBackwardPerImage(train: train, reps: quick ? 5 : 11)
+        if !json {
+            print("")
+            print(String(format: "paper net, batch 512, one thread: forward %.1f us/image, backward %.1f us/image (medians of %d)",
+                         perImage.forward * 1e6, perImage.backward * 1e6, quick ? 5 : 11))
+        }
         var memoryReport: [String: Double] = [:]
         if memory {
             let small = try runProbe(16), large = try runProbe(64)
@@ -84,6 +90,7 @@ struct Bench: ParsableCommand {
                 object[k] = try JSONSerialization.jsonObject(with: JSONEncoder().encode(r))
             }
             if !memoryReport.isEmpty { object["memory"] = memoryReport }
+            object["paper_batch512_us_per_image"] = ["forward": perImage.forward * 1e6, "backward": perImage.backward * 1e6]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
             print(String(decoding: data, as: UTF8.self))
         } else {
@@ -121,6 +128,38 @@ struct Bench: ParsableCommand {
             eval_cell_images_per_s: evalRate, eval_images: evalImages, map_16x16_seconds: map, gflops: gflops,
             peak_fraction: gflops / peak, pytorch_train_ratio: trainRate / reference.train,
             pytorch_eval_ratio: evalRate / reference.eval)
+    }
+
+    /// One network, one thread: the paper net's forward and backward time per image at batch 512.
+    static func forwardBackwardPerImage(train: Dataset, reps: Int) throws -> (forward: Double, backward: Double) {
+        let n = 512
+        let net = try Network(spec: .paper, capacity: n)
+        var rng = Xoshiro256(seed: 1)
+        let weights = net.layout.initialWeights(using: &rng)
+        var sampler = MinibatchSampler(dataset: train, batchSize: n)
+        sampler.next(using: &rng)
+        var gradient = [Float](repeating: 0, count: weights.count)
+        var forward: [Double] = [], backward: [Double] = []
+        sampler.images.withUnsafeBufferPointer { x in
+            sampler.labels.withUnsafeBufferPointer { y in
+                weights.withUnsafeBufferPointer { w in
+                    gradient.withUnsafeMutableBufferPointer { g in
+                        for _ in 0..<(reps + 1) {
+                            let t0 = Date()
+                            net.forward(images: x.baseAddress!, count: n, weights: w.baseAddress!)
+                            _ = net.crossEntropy(labels: y.baseAddress!, gradientWeight: 1)
+                            let t1 = Date()
+                            net.backward(weights: w.baseAddress!, gradient: g.baseAddress!)
+                            let t2 = Date()
+                            forward.append(t1.timeIntervalSince(t0) / Double(n))
+                            backward.append(t2.timeIntervalSince(t1) / Double(n))
+                        }
+                    }
+                }
+            }
+        }
+        let m = { (v: [Double]) in v.dropFirst().sorted()[(v.count - 1) / 2] }
+        return (m(forward), m(backward))
     }
 
     func median(_ x: [Double]) -> Double {
