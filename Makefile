@@ -25,7 +25,8 @@ deps:
 deps-test:
 	@scripts/ensure-packages.sh $(TEST_PACKAGES)
 
-test: deps-test build
+# One build: `swift test` also builds the mpo binary the end-to-end tests run (.build/release/mpo).
+test: deps-test
 	$(SWIFT) test $(RELEASE) -Xswiftc -enable-testing
 
 bench: deps build
