@@ -213,3 +213,17 @@ public final class Session: @unchecked Sendable {
         }
     }
 }
+
+extension Session {
+    /// The data split a map is evaluated on, re-exported so a UI needs only MPO.
+    public typealias Split = Engine.Split
+}
+
+extension Session {
+    /// The order in which a refresh evaluates a viewport's samples (row-major indices): every
+    /// 4th sample, then every 2nd, then the rest. With `Snapshot.refreshProgress` it tells a UI
+    /// which samples of the map in progress are already new.
+    public static func refreshOrder(rows: Int, cols: Int) -> [Int] {
+        SessionEngine.progressiveOrder(rows: rows, cols: cols)
+    }
+}

@@ -1,12 +1,24 @@
 import ArgumentParser
 import Engine
+import Explorer
 import Foundation
 import MPO
 
+/// `mpo view CHECKPOINT`: a saved plane in the explorer, paused (space trains on).
 struct View: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "view", abstract: "Open a saved plane in the explorer without training.")
 
+    @Argument(help: "A checkpoint (.safetensors) written by the explorer or mpo train.")
+    var checkpoint: String
+    @OptionGroup var ui: ExplorerUIOptions
+    @Option(help: "Worker threads (default: all cores).") var workers: Int?
+
     func run() throws {
-        throw ValidationError("mpo view is not built yet")
+        TerminalProcess.prepare()
+        let saved = try Checkpoint.read(path: checkpoint)  // refuse a damaged file before the screen changes
+        try TerminalProcess.run(ExplorerOptions(
+            config: saved.config, pattern: saved.pattern, checkpoint: checkpoint, startPaused: true,
+            evalImages: ui.evalImages, workers: workers, folders: .locate(), ascii: ui.ascii,
+            startMessage: "viewing \((checkpoint as NSString).lastPathComponent) at step \(saved.step), paused: space trains on"))
     }
 }

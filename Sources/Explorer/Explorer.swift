@@ -1,5 +1,0 @@
-import CCurses
-import MPO
-
-/// The terminal explorer (being built).
-public enum Explorer {}

@@ -1,0 +1,109 @@
+import Foundation
+import MPO
+
+/// The title bar: what runs, and its state.
+struct TitleBar {
+    let state: AppState
+    let theme: Theme
+
+    func render(into buffer: inout CellBuffer, rect: Rect) {
+        buffer.fill(rect, with: Cell(" ", theme.titleBar))
+        var x = buffer.write(" LossPatterns ", x: rect.x, y: rect.y, pen: theme.titleAccent, limit: rect.width)
+        let right = " ? help  q quit "
+        let limit = rect.maxX - x - right.count
+        if let s = state.snapshot {
+            let net = s.config.net.presetName ?? "custom"
+            var parts = [
+                "\(s.pattern.name) \(s.pattern.width)x\(s.pattern.height)", "\(net) net", s.batchNorm ? "BN" : "plain",
+                s.split.rawValue, state.display.metric.rawValue,
+            ]
+            parts.append(Self.statusWord(s))
+            x = buffer.write(" " + parts.joined(separator: "  "), x: x, y: rect.y, pen: theme.titleBar, limit: max(0, limit))
+        }
+        if rect.width - right.count > x { buffer.write(right, x: rect.maxX - right.count, y: rect.y, pen: theme.titleBar) }
+    }
+
+    static func statusWord(_ s: Session.Snapshot) -> String {
+        switch s.status {
+        case .loading: "loading data..."
+        case .training: "training"
+        case .paused: "paused"
+        case .diverged: "DIVERGED (paused)"
+        case .failed: "FAILED"
+        }
+    }
+}
+
+/// The colour scale with its values, and how old the picture is.
+struct Legend {
+    let state: AppState
+    let picture: MapPicture
+    let theme: Theme
+
+    func render(into buffer: inout CellBuffer, rect: Rect) {
+        buffer.fill(rect)
+        let metric = picture.metric.rawValue + (picture.scaleMode == .linear ? "" : " (\(picture.scaleMode.rawValue))")
+        var x = buffer.write(" \(metric) ", x: rect.x, y: rect.y, pen: theme.label, limit: rect.width)
+        let (good, bad) = picture.endLabels
+        x = buffer.write(good + " ", x: x, y: rect.y, pen: theme.value)
+        let barWidth = max(8, min(30, rect.width / 5))
+        for i in 0..<barWidth where x < rect.maxX {
+            let t = Double(i) / Double(barWidth - 1)
+            if theme.capabilities.colors > .mono {
+                buffer[x, rect.y] = Cell(" ", Pen(bg: .rgb(picture.color(t))))
+            } else {
+                let ramp = Glyphs.ramp
+                buffer[x, rect.y] = Cell(ramp[min(ramp.count - 1, Int((t * Double(ramp.count - 1)).rounded()))])
+            }
+            x += 1
+        }
+        x = buffer.write(" " + bad, x: x, y: rect.y, pen: theme.value)
+        x = buffer.write("  \(picture.colorMap.rawValue)\(state.display.showEdges ? "  edges" : "")", x: x, y: rect.y, pen: theme.faint)
+        let age = Self.age(state)
+        if rect.maxX - age.count - 1 > x + 1 {
+            buffer.write(age, x: rect.maxX - age.count - 1, y: rect.y, pen: theme.faint)
+        }
+    }
+
+    /// "picture: step 1,200 (34 steps old), refreshing 45%"
+    static func age(_ state: AppState) -> String {
+        guard let s = state.snapshot else { return "" }
+        if s.status == .loading { return "loading data..." }
+        let refreshing = s.refreshProgress < 1 ? ", refreshing \(Int(s.refreshProgress * 100))%" : ""
+        guard let complete = s.completeStep else {
+            return "first map: \(Int(s.refreshProgress * 100))% evaluated"
+        }
+        let old = s.step - complete
+        return "picture: step \(Format.thousands(complete)) (\(old == 0 ? "current" : "\(Format.thousands(old)) step\(old == 1 ? "" : "s") old"))\(refreshing)"
+    }
+}
+
+/// The last line: the newest message while it is fresh, else the main keys.
+struct StatusBar {
+    let state: AppState
+    let theme: Theme
+    var hints: String
+
+    func render(into buffer: inout CellBuffer, rect: Rect) {
+        buffer.fill(rect)
+        if let n = state.notice {
+            buffer.write(" " + n.text, x: rect.x, y: rect.y, pen: n.isError ? theme.error : theme.good, limit: rect.width)
+        } else if let problem = Self.problem(state.snapshot?.status) {
+            // a run that cannot go on says why for as long as that lasts
+            buffer.write(" " + problem, x: rect.x, y: rect.y, pen: theme.error, limit: rect.width)
+        } else {
+            buffer.write(" " + hints, x: rect.x, y: rect.y, pen: theme.faint, limit: rect.width)
+        }
+    }
+
+    static func problem(_ status: Session.Status?) -> String? {
+        switch status {
+        case .failed(let why): "failed: \(why)"
+        case .diverged(let why): "\(why). o opens a checkpoint, p starts a pattern afresh."
+        default: nil
+        }
+    }
+
+    /// The keys a newcomer needs first; ? lists them all.
+    static let explorerHints = "arrows move  HJKL pan  +/- zoom  t split  m metric  b BN  space pause  s save  o open  p pattern  e edit  ? help"
+}

@@ -1,0 +1,126 @@
+import Foundation
+import MPO
+
+/// The side panel: the run, training curves, the pattern score, the probe at the cursor, the view.
+struct SidePanel {
+    let state: AppState
+    let picture: MapPicture
+    let theme: Theme
+
+    /// Writes rows top-down until the panel is full.
+    private struct Writer {
+        var buffer: CellBuffer
+        let rect: Rect
+        var y: Int
+        let theme: Theme
+        let labelWidth = 10
+
+        var full: Bool { y >= rect.maxY }
+
+        mutating func header(_ text: String) {
+            if y > rect.y && y < rect.maxY - 1 { y += 1 }  // a blank line between sections
+            line(text, pen: theme.header)
+        }
+
+        mutating func line(_ text: String, pen: Pen = .plain) {
+            guard !full else { return }
+            buffer.write(text, x: rect.x + 1, y: y, pen: pen, limit: rect.width - 1)
+            y += 1
+        }
+
+        /// "label     value  sparkline"
+        mutating func row(_ label: String, _ value: String, pen: Pen? = nil, spark: [Double] = []) {
+            guard !full else { return }
+            var x = buffer.write(Format.pad(label, labelWidth), x: rect.x + 1, y: y, pen: theme.label, limit: rect.width - 1)
+            x = buffer.write(value, x: x, y: y, pen: pen ?? theme.value, limit: rect.maxX - x)
+            if !spark.isEmpty, rect.maxX - x > 4 {
+                buffer.write(" " + Sparkline.bars(spark, width: rect.maxX - x - 2, glyphs: theme.glyphs), x: x, y: y, pen: theme.sparkline, limit: rect.maxX - x)
+            }
+            y += 1
+        }
+    }
+
+    func render(into buffer: inout CellBuffer, rect: Rect) {
+        guard rect.width > 10 else { return }
+        buffer.fill(rect)
+        for y in rect.y..<rect.maxY { buffer[rect.x - 1, y] = Cell(theme.glyphs.vertical, theme.frame) }
+        var w = Writer(buffer: buffer, rect: rect, y: rect.y, theme: theme)
+        defer { buffer = w.buffer }
+        guard let s = state.snapshot else {
+            w.line("no plane yet", pen: theme.faint)
+            return
+        }
+        let net = s.config.net
+        w.line("Run", pen: theme.header)
+        w.row("data", s.dataset.isEmpty ? s.config.dataset.rawValue : s.dataset)
+        w.row("net", (net.presetName.map { $0 + ": " } ?? "") + "conv " + net.convChannels.map(String.init).joined(separator: "-"))
+        w.row("", "dense " + (net.dense + [net.classes]).map(String.init).joined(separator: "-") + (net.maxPool ? ", max-pool" : ""))
+        w.row("params", s.parameterCount > 0 ? "\(Format.thousands(s.parameterCount)) per point" : "-")
+        w.row("BN", s.batchNorm ? "on (batch statistics of each eval set)" : "off")
+        w.row("preset", "\(s.config.preset), batch \(s.config.batchSize), \(s.config.cells)+\(s.config.cells) cells")
+        w.row("step", "\(Format.thousands(s.step))  \(TitleBar.statusWord(s))", pen: statusPen(s))
+        w.row("speed", "\(Format.fixed(s.stepsPerSecond, 1)) steps/s")
+        w.row("", "\(Format.thousands(Int(s.cellImagesPerSecond.rounded()))) cell-images/s")
+
+        w.header("Training batch (sampled cells)")
+        let h = s.history
+        if let last = h.last {
+            w.row("good loss", Format.fixed(last.goodLoss, 3), spark: h.map(\.goodLoss))
+            w.row("bad loss", Format.fixed(last.badLoss, 3), spark: h.map(\.badLoss))
+            w.row("good acc", Format.fixed(last.goodAccuracy, 3), spark: h.map(\.goodAccuracy))
+            w.row("bad acc", Format.fixed(last.badAccuracy, 3), spark: h.map(\.badAccuracy))
+        } else {
+            w.line("no steps yet", pen: theme.faint)
+        }
+
+        w.header("Pattern gap (test, edge cells)")
+        if let score = s.latestScore, let step = s.scores.last?.step {
+            w.row("gap", "\(Format.fixed(score.gap, 3)) @\(Format.thousands(step))", spark: s.scores.map(\.score.gap))
+            w.row("acc", "black \(Format.fixed(score.goodAccuracy, 2))  white \(Format.fixed(score.badAccuracy, 2))")
+        } else {
+            w.line("not measured yet", pen: theme.faint)
+        }
+
+        w.header("Cursor")
+        let p = state.camera.cursorPosition
+        w.row("at", "row \(Format.fixed(p.row, 2))  col \(Format.fixed(p.col, 2))")
+        w.row("cell", Self.role(s.pattern, p))
+        let here = picture.value(row: state.camera.cursorRow, col: state.camera.cursorCol)
+        w.row("map", here.isFinite ? "\(s.split.rawValue) \(picture.metric.rawValue) \(Format.fixed(here, 3))" : "-")
+        if let probe = state.cursorProbe {
+            w.row("train", "loss \(Format.fixed(probe.trainLoss, 3))  acc \(Format.fixed(probe.trainAccuracy, 3))")
+            w.row("test", "loss \(Format.fixed(probe.testLoss, 3))  acc \(Format.fixed(probe.testAccuracy, 3))")
+        } else {
+            w.row("train", "...", pen: theme.faint)
+            w.row("test", "...", pen: theme.faint)
+        }
+
+        w.header("View")
+        w.row("zoom", "\(Format.compact(state.camera.viewport.zoom)) cells/sample, \(state.camera.viewport.rows)x\(state.camera.viewport.cols)")
+        w.row("colours", "\(state.display.colorMap.rawValue)\(state.display.scale == .linear ? "" : ", \(state.display.scale.rawValue)")\(state.display.showEdges ? ", edges" : "")")
+        w.row("eval", "\(s.evalImages) images per sample")
+        let saved = s.lastSavedPath.map { ($0 as NSString).lastPathComponent } ?? "never"
+        w.row("saved", saved)
+        if s.unsavedSteps > 0 { w.row("", "\(Format.thousands(s.unsavedSteps)) steps unsaved", pen: theme.warning) }
+    }
+
+    private func statusPen(_ s: Session.Snapshot) -> Pen {
+        switch s.status {
+        case .training: theme.good
+        case .paused, .loading: theme.warning
+        case .diverged, .failed: theme.error
+        }
+    }
+
+    /// What training does with the pattern cell nearest to a plane position.
+    static func role(_ pattern: Pattern, _ p: (row: Double, col: Double)) -> String {
+        let (r, c) = (Int(p.row.rounded()), Int(p.col.rounded()))
+        guard pattern.contains(row: r, col: c) else { return "outside the pattern" }
+        let colour = pattern[r, c] ? "black" : "white"
+        switch pattern.role(row: r, col: c) {
+        case .good: return "(\(r),\(c)) \(colour): good (low)"
+        case .bad: return "(\(r),\(c)) \(colour): bad (high)"
+        case .ignored: return "(\(r),\(c)) \(colour): ignored"
+        }
+    }
+}

@@ -1,0 +1,94 @@
+import XCTest
+@testable import Explorer
+@testable import MPO
+
+final class RenderTests: XCTestCase {
+    func testPaletteMapping() {
+        XCTAssertEqual(Palette.index256(ColorMap.RGB(0, 0, 0)), 16)
+        XCTAssertEqual(Palette.index256(ColorMap.RGB(255, 255, 255)), 231)
+        XCTAssertEqual(Palette.index256(ColorMap.RGB(128, 128, 128)), 244)
+        XCTAssertEqual(Palette.index256(ColorMap.RGB(255, 0, 0)), 196)
+        XCTAssertEqual(Palette.indexANSI(ColorMap.RGB(250, 10, 10), count: 8), 1)
+        XCTAssertEqual(Palette.indexANSI(ColorMap.RGB(250, 250, 250), count: 16), 15)
+        XCTAssertEqual(Palette.indexANSI(ColorMap.RGB(250, 250, 250), count: 8), 7)
+    }
+
+    func testCellBufferClipsAndReadsBack() {
+        var b = CellBuffer(width: 6, height: 2)
+        XCTAssertEqual(b.write("hello world", x: 2, y: 0), 6)
+        b.write("x", x: -1, y: 1)
+        b.write("y", x: 0, y: 5)
+        b[10, 10] = Cell("z")
+        XCTAssertEqual(b.text, "  hell\n")
+    }
+
+    func testSparklineBucketsAndScales() {
+        let g = Glyphs(unicode: false)
+        XCTAssertEqual(Sparkline.bars([0, 1], width: 4, glyphs: g), "_#")
+        XCTAssertEqual(Sparkline.bars(Array(repeating: 1, count: 100), width: 5, glyphs: g).count, 5)
+        XCTAssertEqual(Sparkline.bars([], width: 5, glyphs: g), "")
+    }
+
+    func testMapPictureScalesLossToThePatternAndFillsGapsProgressively() throws {
+        var state = try Fixtures.state(self)
+        state.display.scale = .linear
+        var s = state.snapshot!
+        // only every 4th sample evaluated so far: the others take the coarse value
+        let v = s.heatmap.viewport
+        for i in 0..<v.rows { for j in 0..<v.cols where i % 4 != 0 || j % 4 != 0 { s.heatmap.loss[i * v.cols + j] = .nan } }
+        s.version += 1
+        _ = state.update(s)
+        let picture = MapPicture(state: state)
+        XCTAssertFalse(picture.values.contains { $0.isNaN })
+        XCTAssertEqual(picture.value(row: 1, col: 3), picture.value(row: 0, col: 4), "the nearest coarse sample stands in")
+        // coarse stand-ins may come from just outside the pattern (2.9), never from far out (3.9)
+        XCTAssertLessThanOrEqual(picture.high, 3.0, "far-outside samples do not set the scale")
+        XCTAssertEqual(picture.scale(Float(picture.low)), 0)
+        XCTAssertEqual(picture.scale(.nan), nil)
+        state.display.metric = .accuracy
+        let acc = MapPicture(state: state)
+        XCTAssertEqual(acc.scale(1), 0, "high accuracy is the dark end, like low loss")
+    }
+
+    func testABackdropFillsAPannedViewUntilItsMapArrives() throws {
+        var state = try Fixtures.state(self)
+        state.press("S-Right")
+        var s = state.snapshot!
+        s.heatmap = Heatmap(viewport: state.camera.viewport, split: .test, step: s.step)  // reset by the session: all NaN
+        s.version += 1
+        _ = state.update(s)
+        let picture = MapPicture(state: state)
+        XCTAssertGreaterThan(picture.values.filter { !$0.isNaN }.count, picture.values.count / 2)
+    }
+}
+
+extension RenderTests {
+    func testRankedScaleSpreadsColoursEvenly() throws {
+        let state = try Fixtures.state(self)
+        XCTAssertEqual(state.display.scale, .ranked, "the default")
+        let picture = MapPicture(state: state)
+        let inView = picture.values.filter(\.isFinite)
+        let median = inView.sorted()[inView.count / 2]
+        // half the samples lie below the median: it lands mid-scale, whatever the value spread
+        XCTAssertEqual(picture.scale(median)!, 0.5, accuracy: 0.3)
+        XCTAssertLessThan(picture.scale(inView.min()!)!, 0.1)
+    }
+}
+
+extension RenderTests {
+    /// Early in a refresh the new coarse samples stand in for the old fine ones: no checkerboard
+    /// of old and new values.
+    func testARefreshShowsNewCoarseValuesNotAMixOfOldAndNew() throws {
+        var state = try Fixtures.state(self)
+        state.display.scale = .linear
+        var s = state.snapshot!
+        let v = s.heatmap.viewport
+        s.heatmap.loss = .init(repeating: 1, count: v.count)  // the previous map
+        let coarse = Session.refreshOrder(rows: v.rows, cols: v.cols).prefix { ($0 / v.cols) % 4 == 0 && ($0 % v.cols) % 4 == 0 }
+        for k in coarse { s.heatmap.loss[k] = 2 }  // the refresh so far: every 4th sample
+        s.refreshProgress = Double(coarse.count) / Double(v.count)
+        s.version += 1
+        _ = state.update(s)
+        XCTAssertEqual(Set(MapPicture(state: state).values), [2])
+    }
+}
