@@ -100,25 +100,61 @@ void lp_maxpool2_backward(const float *dy, const uint8_t *arg, int planes, int h
 static inline int window_start(int i, int n, int k) { return (i * n) / k; }
 static inline int window_end(int i, int n, int k) { return ((i + 1) * n + k - 1) / k; }
 
-enum { MAX_POOL_SIDE = 64 };
+enum { MAX_POOL_SIDE = 64, MAX_PLANE = 64 * 64 };
+
+/* The taps of every output window, computed once per call: output o averages inputs
+   tap_index[tap_start[o] .. tap_start[o+1]) with weight tap_weight[o]. Small planes (the paper's
+   3x3 -> 4x4) then cost a handful of loads per output instead of nested window loops. */
+typedef struct {
+    int start[MAX_POOL_SIDE * MAX_POOL_SIDE + 1];
+    int index[4 * MAX_PLANE];
+    float weight[MAX_POOL_SIDE * MAX_POOL_SIDE];
+    int usable;
+} pool_taps;
+
+static void make_taps(pool_taps *t, int h, int w, int k) {
+    int total = 0;
+    t->usable = k <= MAX_POOL_SIDE && h * w <= MAX_PLANE;
+    if (!t->usable) return;
+    for (int a = 0; a < k; a++) {
+        const int y0 = window_start(a, h, k), y1 = window_end(a, h, k);
+        for (int b = 0; b < k; b++) {
+            const int x0 = window_start(b, w, k), x1 = window_end(b, w, k);
+            const int o = a * k + b, count = (y1 - y0) * (x1 - x0);
+            t->start[o] = total;
+            if (total + count > 4 * MAX_PLANE) { t->usable = 0; return; }
+            for (int p = y0; p < y1; p++)
+                for (int q = x0; q < x1; q++) t->index[total++] = p * w + q;
+            t->weight[o] = 1.0f / (float)count;
+        }
+    }
+    t->start[k * k] = total;
+}
 
 void lp_adaptive_avgpool_forward(const float *x, int c, int n, int h, int w, int k, float *y) {
-    int y0[MAX_POOL_SIDE], y1[MAX_POOL_SIDE], x0[MAX_POOL_SIDE], x1[MAX_POOL_SIDE];
-    for (int i = 0; i < k && i < MAX_POOL_SIDE; i++) {
-        y0[i] = window_start(i, h, k); y1[i] = window_end(i, h, k);
-        x0[i] = window_start(i, w, k); x1[i] = window_end(i, w, k);
-    }
-    const long kk = (long)k * k;
+    static __thread pool_taps taps;
+    make_taps(&taps, h, w, k);
+    const long kk = (long)k * k, hw = (long)h * w;
     for (int ci = 0; ci < c; ci++) {
         for (int j = 0; j < n; j++) {
-            const float *xp = x + ((long)ci * n + j) * h * w;
+            const float *xp = x + ((long)ci * n + j) * hw;
             float *yp = y + ((long)j * c + ci) * kk;
-            for (int a = 0; a < k; a++) {
-                for (int b = 0; b < k; b++) {
+            if (taps.usable) {
+                for (long o = 0; o < kk; o++) {
                     float s = 0;
-                    for (int p = y0[a]; p < y1[a]; p++)
-                        for (int q = x0[b]; q < x1[b]; q++) s += xp[p * w + q];
-                    yp[a * k + b] = s / (float)((y1[a] - y0[a]) * (x1[b] - x0[b]));
+                    for (int t = taps.start[o]; t < taps.start[o + 1]; t++) s += xp[taps.index[t]];
+                    yp[o] = s * taps.weight[o];
+                }
+                continue;
+            }
+            for (int a = 0; a < k; a++) {
+                const int y0 = window_start(a, h, k), y1 = window_end(a, h, k);
+                for (int b = 0; b < k; b++) {
+                    const int x0 = window_start(b, w, k), x1 = window_end(b, w, k);
+                    float s = 0;
+                    for (int p = y0; p < y1; p++)
+                        for (int q = x0; q < x1; q++) s += xp[p * w + q];
+                    yp[a * k + b] = s / (float)((y1 - y0) * (x1 - x0));
                 }
             }
         }
@@ -126,22 +162,28 @@ void lp_adaptive_avgpool_forward(const float *x, int c, int n, int h, int w, int
 }
 
 void lp_adaptive_avgpool_backward(const float *dy, int c, int n, int h, int w, int k, float *dx) {
-    int y0[MAX_POOL_SIDE], y1[MAX_POOL_SIDE], x0[MAX_POOL_SIDE], x1[MAX_POOL_SIDE];
-    for (int i = 0; i < k && i < MAX_POOL_SIDE; i++) {
-        y0[i] = window_start(i, h, k); y1[i] = window_end(i, h, k);
-        x0[i] = window_start(i, w, k); x1[i] = window_end(i, w, k);
-    }
-    const long kk = (long)k * k;
-    memset(dx, 0, sizeof(float) * (size_t)c * n * h * w);
+    static __thread pool_taps taps;
+    make_taps(&taps, h, w, k);
+    const long kk = (long)k * k, hw = (long)h * w;
     for (int ci = 0; ci < c; ci++) {
         for (int j = 0; j < n; j++) {
-            float *dp = dx + ((long)ci * n + j) * h * w;
+            float *dp = dx + ((long)ci * n + j) * hw;
             const float *gp = dy + ((long)j * c + ci) * kk;
+            for (long p = 0; p < hw; p++) dp[p] = 0;
+            if (taps.usable) {
+                for (long o = 0; o < kk; o++) {
+                    const float g = gp[o] * taps.weight[o];
+                    for (int t = taps.start[o]; t < taps.start[o + 1]; t++) dp[taps.index[t]] += g;
+                }
+                continue;
+            }
             for (int a = 0; a < k; a++) {
+                const int y0 = window_start(a, h, k), y1 = window_end(a, h, k);
                 for (int b = 0; b < k; b++) {
-                    const float g = gp[a * k + b] / (float)((y1[a] - y0[a]) * (x1[b] - x0[b]));
-                    for (int p = y0[a]; p < y1[a]; p++)
-                        for (int q = x0[b]; q < x1[b]; q++) dp[p * w + q] += g;
+                    const int x0 = window_start(b, w, k), x1 = window_end(b, w, k);
+                    const float g = gp[a * k + b] / (float)((y1 - y0) * (x1 - x0));
+                    for (int p = y0; p < y1; p++)
+                        for (int q = x0; q < x1; q++) dp[p * w + q] += g;
                 }
             }
         }

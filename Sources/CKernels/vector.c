@@ -71,6 +71,11 @@ void lp_batchnorm_backward(const float *dy, const float *x, const float *gamma_s
     }
 }
 
+void lp_add_transposed(const float *x, int rows, int cols, float *y) {
+    for (int i = 0; i < rows; i++)
+        for (int j = 0; j < cols; j++) y[(long)j * rows + i] += x[(long)i * cols + j];
+}
+
 void lp_add_row_bias(float *y, const float *b, int rows, int cols) {
     for (int i = 0; i < rows; i++) {
         float *r = y + (long)i * cols;

@@ -47,6 +47,8 @@ void lp_batchnorm_backward(const float *dy, const float *x, const float *gamma_s
 /* [N, C, S] -> [C, N, S]: multi-channel input images into the conv stack's layout. */
 void lp_ncs_to_cns(const float *x, int c, int n, int s, float *y);
 
+/* y[cols, rows] += x[rows, cols]^T */
+void lp_add_transposed(const float *x, int rows, int cols, float *y);
 /* y[i] += b[j] for rows of a [rows, cols] matrix: the linear layer's bias. */
 void lp_add_row_bias(float *y, const float *b, int rows, int cols);
 /* db[j] += sum_i dy[i, j]. */

