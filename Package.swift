@@ -39,6 +39,9 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
         .testTarget(name: "ParityTests", dependencies: ["Engine", "MPO"]),
         .testTarget(name: "MPOTests", dependencies: ["Engine", "MPO"]),
-        .testTarget(name: "ExplorerTests", dependencies: ["MPO", "Explorer"]),
+        // Runs the built `mpo` binary; no module dependencies.
+        .testTarget(name: "CLITests"),
+        .testTarget(name: "ReliabilityTests", dependencies: ["Engine", "MPO"]),
+        .testTarget(name: "ExplorerTests", dependencies: ["MPO", "Explorer"], exclude: ["Snapshots"]),
     ]
 )

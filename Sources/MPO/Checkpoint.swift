@@ -73,15 +73,20 @@ public struct Checkpoint {
         let file = try Safetensors.read(path: path)
         let m = file.metadata
         guard m["format"] == format else {
-            throw DataError(path, "not a LossPatterns checkpoint (format \(m["format"].map { "\"\($0)\"" } ?? "missing"))")
+            throw DataError(path, "not a LossPatterns checkpoint (format \(m["format"].map { "\"\(Safetensors.printable($0))\"" } ?? "missing"))")
         }
-        guard let v = m["format_version"].flatMap(Int.init), v <= version else {
-            throw DataError(path, "checkpoint format version \(m["format_version"] ?? "?") is newer than this program understands (\(version))")
+        guard let v = m["format_version"].flatMap(Int.init), v >= 1 else {
+            throw DataError(path, "damaged: format version \(Safetensors.printable(m["format_version"] ?? "missing"))")
+        }
+        guard v <= version else {
+            throw DataError(path, "checkpoint format version \(v) is newer than this program understands (\(version))")
         }
         guard let json = m["config"]?.data(using: .utf8), var config = try? JSONDecoder().decode(TrainingConfig.self, from: json) else {
             throw DataError(path, "damaged: the training configuration cannot be read")
         }
+        try checkLimits(config, path: path)  // first: validate() multiplies sizes without overflow checks
         do { try config.net.validate() } catch { throw DataError(path, "damaged: \(error)") }
+        config.preset = Safetensors.printable(config.preset)
         let layout = ParameterLayout(config.net)
         guard m["parameters"] == layout.table else {
             throw DataError(path, "damaged: its parameter table does not match its architecture")
@@ -108,11 +113,11 @@ public struct Checkpoint {
         }
         let pattern = Pattern(
             width: patternTensor.shape[1], height: patternTensor.shape[0], bits: patternTensor.data,
-            name: m["pattern_name"] ?? "pattern")
+            name: Safetensors.printable(m["pattern_name"] ?? "pattern"))
         var adam = Adam(count: 3 * p + 1, learningRate: config.learningRate)
         adam.m = try vector("adam_m", 3 * p + 1)
         adam.v = try vector("adam_v", 3 * p + 1)
-        guard let step = m["step"].flatMap(Int.init), step >= 0 else { throw DataError(path, "damaged: step missing") }
+        guard let step = m["step"].flatMap(Int.init), (0...maxStep).contains(step) else { throw DataError(path, "damaged: step missing or out of range") }
         adam.step = step
         let words = (m["rng_state"] ?? "").split(separator: ",").compactMap { UInt64($0, radix: 16) }
         guard words.count == 4 else { throw DataError(path, "damaged: rng_state missing") }
@@ -122,6 +127,43 @@ public struct Checkpoint {
         return Checkpoint(
             config: config, pattern: pattern, state: Trainer.State(plane: plane, adam: adam, rng: Xoshiro256(state: words)),
             created: created)
+    }
+
+    /// Bounds on what a checkpoint may ask for. A file can come from anyone: its net and settings
+    /// decide what training allocates, so they are checked here, before anything is built.
+    static let maxConvLayers = 16, maxChannels = 1024, maxDenseLayers = 8, maxDense = 1 << 16
+    static let maxParameters = 1 << 26, maxBatch = 1 << 14, maxCells = 1 << 12
+    static let maxStep = 1 << 48
+
+    static func checkLimits(_ c: TrainingConfig, path: String) throws {
+        func refuse(_ what: String) throws -> Never { throw DataError(path, "damaged or not ours: \(what)") }
+        let net = c.net
+        if net.convChannels.count > maxConvLayers + 1 || net.convChannels.contains(where: { $0 > maxChannels }) {
+            try refuse("conv channels \(net.convChannels.prefix(20)) exceed \(maxConvLayers) layers of \(maxChannels)")
+        }
+        if net.dense.count > maxDenseLayers || net.dense.contains(where: { $0 > maxDense }) {
+            try refuse("dense sizes \(net.dense.prefix(20)) exceed \(maxDenseLayers) layers of \(maxDense)")
+        }
+        if net.inputShape != c.dataset.imageShape || net.classes != 10 {
+            try refuse("a net for \(net.inputShape) images and \(net.classes) classes does not fit \(c.dataset.rawValue)")
+        }
+        // P with overflow checks: the layout itself adds without them.
+        var p = 0
+        let sizes = net.dense + [net.classes]
+        let blocks = zip(net.convChannels, net.convChannels.dropFirst()).map { ($0.1, $0.0 * 9 + 1 + (net.batchNorm ? 2 : 0)) }
+        for (rows, perRow) in blocks + zip(sizes.dropFirst(), sizes).map({ ($0.0, $0.1 + 1) }) {
+            let (product, o1) = rows.multipliedReportingOverflow(by: perRow)
+            let (sum, o2) = p.addingReportingOverflow(product)
+            guard !o1, !o2, sum <= maxParameters else { try refuse("the net has more than \(maxParameters) parameters") }
+            p = sum
+        }
+        guard (1...maxBatch).contains(c.batchSize), (1...maxCells).contains(c.cells) else {
+            try refuse("batch \(c.batchSize) or cells \(c.cells) out of range")
+        }
+        let rates = [c.learningRate, c.clip, c.gradientClip, c.initialScale]
+        guard rates.allSatisfy(\.isFinite), c.learningRate > 0, c.gradientClip > 0 else {
+            try refuse("learning rate, clamp or clipping is not a usable number")
+        }
     }
 
     /// What a checkpoint browser lists, read from the header alone when possible.

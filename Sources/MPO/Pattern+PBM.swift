@@ -8,9 +8,11 @@ extension Pattern {
         // Checked first: on Linux a directory opens as a file and reads as empty.
         var isDirectory: ObjCBool = false
         let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-        guard exists, !isDirectory.boolValue, let handle = FileHandle(forReadingAtPath: path) else {
-            throw DataError(path, !exists ? "file not found" : isDirectory.boolValue ? "is a directory, expected a .pbm file" : "cannot be opened")
+        guard exists, !isDirectory.boolValue else {
+            throw DataError(path, !exists ? "file not found" : "is a directory, expected a .pbm file")
         }
+        try ByteReader.checkRegularFile(path)  // before opening: a FIFO would block the open
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw DataError(path, "cannot be opened") }
         defer { try? handle.close() }
         // The largest PBM we accept (512x512 plain, with generous whitespace and comments) is far below this.
         let limit = 4 << 20
@@ -79,7 +81,8 @@ extension Pattern {
                 case UInt8(ascii: "0"): bits[k] = 0
                 case UInt8(ascii: "1"): bits[k] = 1
                 default:
-                    throw DataError(path, "unexpected character '\(Character(UnicodeScalar(data[i])))' at pixel \(k) (row \(k / width + 1)); P1 pixels are 0 or 1")
+                    let shown = (32..<127).contains(data[i]) ? "character '\(Character(UnicodeScalar(data[i])))'" : String(format: "byte 0x%02x", data[i])
+                    throw DataError(path, "unexpected \(shown) at pixel \(k) (row \(k / width + 1)); P1 pixels are 0 or 1")
                 }
                 k += 1
                 i += 1

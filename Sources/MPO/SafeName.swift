@@ -27,15 +27,23 @@ public enum SafeName {
         if lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFLNK {
             throw DataError(path, "is a symbolic link; refusing to write through it")
         }
-        // The folder itself must not be a link leading elsewhere.
-        let resolved = URL(fileURLWithPath: folder).resolvingSymlinksInPath().standardizedFileURL.path
-        let plain = URL(fileURLWithPath: folder).standardizedFileURL.path
-        guard resolved == plain else { throw DataError(folder, "is a symbolic link to \(resolved); refusing to write there") }
+        // The folder itself must not be a link leading elsewhere. (Links among its ancestors are
+        // the user's own layout, e.g. a home folder on another disk, and are fine.)
+        let plainFolder = URL(fileURLWithPath: folder).standardizedFileURL.path
+        if lstat(plainFolder, &info) == 0, (info.st_mode & S_IFMT) == S_IFLNK {
+            let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: plainFolder)) ?? "elsewhere"
+            throw DataError(folder, "is a symbolic link to \(target); refusing to write there")
+        }
         return path
     }
 
     /// Creates the folder if it is missing.
     public static func ensureFolder(_ folder: String) throws {
+        var info = stat()
+        if lstat(URL(fileURLWithPath: folder).standardizedFileURL.path, &info) == 0, (info.st_mode & S_IFMT) == S_IFLNK {
+            let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: folder)) ?? "elsewhere"
+            throw DataError(folder, "is a symbolic link to \(target); refusing to write there")
+        }
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) {
             guard isDirectory.boolValue else { throw DataError(folder, "exists and is not a folder") }

@@ -58,7 +58,9 @@ extension SessionEngine {
     var defaultCheckpointName: String {
         let c = active.trainer.config
         let net = ModelSpec.presets.first { $0.spec.with(batchNorm: false) == c.net.with(batchNorm: false) }?.name ?? "net"
-        let stem = pattern.name.filter { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }
+        // ASCII letters/digits only and at most 40 of them, so SafeName always accepts the result.
+        let stem = String(pattern.name.unicodeScalars.filter { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_") }
+            .prefix(40).map(Character.init)).trimmingCharacters(in: CharacterSet(charactersIn: "-"))
         return "\(stem.isEmpty ? "plane" : stem)-\(net)\(c.net.batchNorm ? "-bn" : "")-s\(active.trainer.step)"
     }
 

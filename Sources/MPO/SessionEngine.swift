@@ -115,7 +115,9 @@ final class SessionEngine {
             var budget = 0.2
             if !paused && active.diverged == nil {
                 let seconds = trainStep()
-                budget = seconds  // as long on the map as on the step: half the cores' time each
+                // 0.7 s of map work per second of training: ~59% of the cores train, which keeps the
+                // live preset above 4 steps/s on two cores while the map refreshes progressively.
+                budget = 0.7 * seconds
                 publishAll()
             }
             let worked = evaluate(for: budget)
@@ -125,11 +127,20 @@ final class SessionEngine {
         }
     }
 
+    /// Tests only (ReliabilityTests): true for a step after which a NaN is put into the plane,
+    /// as a real divergence would, to prove the check below catches it.
+    nonisolated(unsafe) static var testingPoison: ((_ step: Int) -> Bool)?
+
     /// One training step with divergence protection; returns its duration.
     func trainStep() -> Double {
         let v = active
         let before = v.trainer.state
         let r = v.trainer.step()
+        if let poison = Self.testingPoison, poison(r.step) {
+            var s = v.trainer.state
+            s.plane.parameters[s.plane.parameters.count / 2] = .nan
+            v.trainer.restore(s)
+        }
         let finite = r.objective.isFinite && v.trainer.plane.parameters.allSatisfy(\.isFinite)
         guard finite else {
             v.trainer.restore(before)

@@ -58,6 +58,7 @@ extension Experiment {
         @Option(help: "Good and bad cells per step (default 8; --paper 50).") var cells: Int?
         @Option(help: "Adam learning rate (default 3e-3; --paper 3e-4).") var lr: Float?
         @Option(help: "Test images scoring each plane (default 1000; --paper 2000).") var evalImages: Int?
+        @Option(help: "Bad cells' cross-entropy is clamped at this (default 2.5; the original random-squares config used 5).") var clip: Float?
         @Option(help: "Smallest fill probability.") var pFrom = 0.1
         @Option(help: "Largest fill probability.") var pTo = 0.9
         @Option(help: "Step between fill probabilities.") var pStep = 0.1
@@ -110,6 +111,7 @@ extension Experiment {
                 probabilities: BNExperiment.probabilities(from: pFrom, to: pTo, step: pStep),
                 seeds: (1...(seeds ?? d.seeds)).map(UInt64.init))
             s.dataset = kind
+            if let clip { s.clip = clip }
             return s
         }
 

@@ -11,20 +11,40 @@ struct Train: ParsableCommand {
     var pattern = ProjectFolders.defaultPattern
     @OptionGroup var training: TrainingOptions
     @Option(help: "Steps to train.") var steps = 400
-    @Option(help: "Save the plane here (safetensors) at the end and at every autosave.") var save: String?
-    @Option(help: "Autosave every N steps (0: only at the end).") var autosave = 0
+    @Option(help: ArgumentHelp(
+        "Save the plane (safetensors) at the end and at every autosave.",
+        discussion: "A plain name (no /) is saved as Checkpoints/NAME.safetensors of the project folder, and must be letters, digits, - _ . only; a path with a / (./run.safetensors, /data/run.safetensors) is used as given. Saves are atomic: a crash or kill leaves the previous save intact.",
+        valueName: "name-or-path")) var save: String?
+    @Option(help: "Autosave every N steps (0: only at the end). A failed autosave (disk full, no permission) is reported and training goes on.") var autosave = 0
     @Option(help: "Evaluate and print a preview every N steps (0: only at the end).") var previewEvery = 100
     @Option(help: "Test images for the previews and the gap.") var evalImages = 500
     @Flag(help: "Never open the explorer (train always runs headless today).") var headless = false
-    @Option(help: "Resume from this checkpoint instead of starting a new plane.") var resume: String?
+    @Option(help: ArgumentHelp("Resume from this checkpoint instead of starting a new plane (a path, or the name of one in Checkpoints/).", valueName: "name-or-path")) var resume: String?
+
+    /// Where `--save` writes: a plain name goes into Checkpoints/ (through SafeName, so it can
+    /// never land elsewhere); anything with a slash is the user's explicit path.
+    static func savePath(_ save: String, folders: ProjectFolders) throws -> String {
+        if save.contains("/") { return save }
+        try SafeName.ensureFolder(folders.checkpoints)
+        return try SafeName.path(for: save, extension: "safetensors", in: folders.checkpoints)
+    }
+
+    /// A checkpoint named on the command line: the path as given if it exists, else one in Checkpoints/.
+    static func resumePath(_ resume: String, folders: ProjectFolders) -> String {
+        guard !resume.contains("/"), !FileManager.default.fileExists(atPath: resume) else { return resume }
+        let stem = resume.hasSuffix(".safetensors") ? String(resume.dropLast(12)) : resume
+        let inFolder = (folders.checkpoints as NSString).appendingPathComponent(stem + ".safetensors")
+        return FileManager.default.fileExists(atPath: inFolder) ? inFolder : resume
+    }
 
     func run() throws {
         let folders = ProjectFolders.locate()
+        let savePath = try save.map { try Self.savePath($0, folders: folders) }
         var config: TrainingConfig
         var pattern: Pattern
         var state: Trainer.State? = nil
         if let resume {
-            let c = try Checkpoint.read(path: resume)
+            let c = try Checkpoint.read(path: Self.resumePath(resume, folders: folders))
             (config, pattern, state) = (c.config, c.pattern, c.state)
         } else {
             config = try training.config()
@@ -42,10 +62,30 @@ struct Train: ParsableCommand {
         var lastGap = Double.nan
         var window: [Double] = []
         var cellImages: [Int] = []
+        var lastSaved: Int?
+        /// Saves `state`; a failure is reported and training goes on (the last good save stays).
+        func autosaveReporting(_ state: Trainer.State, to path: String) {
+            do {
+                try Checkpoint(config: config, pattern: pattern, state: state).write(to: path)
+                lastSaved = state.adam.step
+            } catch {
+                warn("autosave failed: \(error) — training goes on\(lastSaved.map { "; the save of step \($0) is intact" } ?? "")")
+            }
+        }
         while trainer.step < target {
+            let before = trainer.state
             let r = trainer.step()
-            guard r.objective.isFinite else {
-                throw ValidationError("training diverged at step \(r.step) (objective \(r.objective)); nothing more is saved")
+            guard r.objective.isFinite, trainer.plane.parameters.allSatisfy(\.isFinite) else {
+                var message = "training diverged at step \(r.step) (objective \(r.objective)); the last finite state is step \(before.adam.step)"
+                if let savePath {
+                    do {
+                        try Checkpoint(config: config, pattern: pattern, state: before).write(to: savePath)
+                        message += ", saved to \(savePath)"
+                    } catch {
+                        message += "; it could not be saved (\(error))"
+                    }
+                }
+                throw TrainingFailure(description: message + ". Try a lower --lr.")
             }
             window.append(r.seconds)
             cellImages.append(r.cellImages)
@@ -65,15 +105,28 @@ struct Train: ParsableCommand {
                               trainer.step, target, Double(window.count) / seconds, Double(cellImages.reduce(0, +)) / seconds,
                               r.goodLoss, r.badLoss, lastGap.isNaN ? "  -  " : String(format: "%.3f", lastGap))
             print(line)
-            if let save, autosave > 0, trainer.step % autosave == 0 || done {
-                try Checkpoint(config: config, pattern: pattern, state: trainer.state).write(to: save)
+            if let savePath, autosave > 0, trainer.step % autosave == 0, !done {
+                autosaveReporting(trainer.state, to: savePath)
             }
         }
-        if let save {
-            try Checkpoint(config: config, pattern: pattern, state: trainer.state).write(to: save)
-            print("saved \(save)")
+        if let savePath {
+            do {
+                try Checkpoint(config: config, pattern: pattern, state: trainer.state).write(to: savePath)
+            } catch {
+                throw TrainingFailure(description: "the final save failed: \(error)" + (lastSaved.map { "; the save of step \($0) is intact" } ?? ""))
+            }
+            print("saved \(savePath)")
         }
     }
+
+    func warn(_ text: String) {
+        FileHandle.standardError.write(Data(("warning: " + text + "\n").utf8))
+    }
+}
+
+/// Training stopped for a reason the user can act on (exit status 1, the message on stderr).
+struct TrainingFailure: Error, CustomStringConvertible {
+    let description: String
 }
 
 /// Options shared by the commands that train.

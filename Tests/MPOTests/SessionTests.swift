@@ -93,4 +93,23 @@ final class SessionTests: XCTestCase {
         let opened = waitFor(session, "the opened plane") { $0.pattern.width == 8 && $0.step == settled.step }
         XCTAssertTrue(opened.paused)
     }
+
+    /// The default checkpoint name is always one SafeName accepts, whatever the pattern is called.
+    func testDefaultSaveNameFromAnyPatternName() {
+        var c = TrainingConfig.tiny
+        c.batchSize = 16
+        c.cells = 2
+        var pattern = Pattern.ring(size: 8)
+        pattern.name = "Schlüssel ☃ " + String(repeating: "long", count: 30)
+        let options = Session.Options(
+            config: c, pattern: pattern, evalImages: 16, workers: 1, folders: ProjectFolders(root: home), startPaused: true)
+        let session = Session(options: options)
+        session.start()
+        defer { session.stop() }
+        waitFor(session, "the session") { $0.status == .paused }
+        session.send(.save(name: nil))
+        let s = waitFor(session, "the save") { $0.lastSavedPath != nil || $0.messages.last?.isError == true }
+        XCTAssertNotNil(s.lastSavedPath, "\(s.messages.map(\.text))")
+        XCTAssertTrue(s.lastSavedPath?.hasPrefix(home + "/Checkpoints/Schlssel") == true, "\(s.lastSavedPath ?? "")")
+    }
 }

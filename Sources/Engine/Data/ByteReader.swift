@@ -22,6 +22,7 @@ public final class ByteReader {
             throw DataError(path, "file not found")
         }
         guard !isDirectory.boolValue else { throw DataError(path, "is a directory, expected a file") }
+        try Self.checkRegularFile(path)
         guard let handle = FileHandle(forReadingAtPath: path) else { throw DataError(path, "cannot be opened for reading") }
         self.handle = handle
         let head = try readRaw(2)
@@ -43,6 +44,18 @@ public final class ByteReader {
             stream.deallocate()
         }
         try? handle.close()
+    }
+
+    /// Refuses anything but a regular file (after following links): opening a FIFO blocks until
+    /// someone writes to it, and a device such as /dev/zero never ends.
+    public static func checkRegularFile(_ path: String) throws {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw DataError(path, "cannot be read: \(String(cString: strerror(errno)))") }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return
+        case S_IFDIR: throw DataError(path, "is a directory, expected a file")
+        default: throw DataError(path, "is not a regular file (a device, pipe or socket)")
+        }
     }
 
     /// Whether the file is gzip-compressed.

@@ -5,6 +5,7 @@ import Foundation
 /// Pixels are scaled to [0, 1] and normalised per channel.
 public enum CIFAR10 {
     static let record = 1 + 3 * 32 * 32
+    static let maxRecords = 80_000
     public static let mean: [Float] = [0.4914, 0.4822, 0.4465]
     public static let std: [Float] = [0.2023, 0.1994, 0.2010]
 
@@ -30,10 +31,12 @@ public enum CIFAR10 {
               let size = attributes[.size] as? Int else {
             throw DataError(path, "file not found")
         }
+        try ByteReader.checkRegularFile(path)
         guard size > 0, size % record == 0 else {
             throw DataError(path, "size \(size) is not a whole number of \(record)-byte CIFAR-10 records")
         }
-        guard size <= 1 << 30 else { throw DataError(path, "size \(size) is too large for a CIFAR-10 batch") }
+        // A batch file holds 10,000 records (30 MB); 8 times that becomes 1 GiB of floats.
+        guard size <= maxRecords * record else { throw DataError(path, "size \(size) is too large for a CIFAR-10 batch") }
         let reader = try ByteReader(path: path)
         guard !reader.isCompressed else { throw DataError(path, "is gzip-compressed; extract the CIFAR-10 binary archive first") }
         let bytes = try reader.read(size, "records")

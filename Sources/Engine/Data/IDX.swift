@@ -3,8 +3,9 @@ import Foundation
 /// The IDX format of (Fashion-)MNIST: a magic word (0, 0, type 0x08 = unsigned byte, rank),
 /// big-endian 32-bit sizes, then the data. Raw or gzip-compressed.
 public enum IDX {
-    /// Sane bounds checked before any allocation.
-    static let maxElements = 1 << 31
+    /// Sane bounds checked before any allocation: 2^28 bytes hold 340,000 28x28 images (MNIST
+    /// has 60,000) and become 1 GiB as floats; a gzip file claiming more is a bomb or damaged.
+    static let maxElements = 1 << 28
     static let maxRank = 4
 
     /// Reads an IDX file of unsigned bytes: (sizes, data).

@@ -88,6 +88,7 @@ public struct Safetensors {
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
             throw DataError(path, "is a directory, expected a file")
         }
+        if FileManager.default.fileExists(atPath: path) { try ByteReader.checkRegularFile(path) }
         guard let handle = FileHandle(forReadingAtPath: path) else {
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
@@ -125,34 +126,34 @@ public struct Safetensors {
             if name == "__metadata__" {
                 guard let map = value as? [String: Any] else { throw DataError(path, "__metadata__ is not an object") }
                 for (k, v) in map {
-                    guard let s = v as? String else { throw DataError(path, "metadata \"\(k)\" is not a string") }
+                    guard let s = v as? String else { throw DataError(path, "metadata \"\(printable(k))\" is not a string") }
                     result.metadata[k] = s
                 }
                 continue
             }
-            guard let entry = value as? [String: Any] else { throw DataError(path, "tensor \"\(name)\" is not an object") }
+            guard let entry = value as? [String: Any] else { throw DataError(path, "tensor \"\(printable(name))\" is not an object") }
             guard let dtypeName = entry["dtype"] as? String, let dtype = DType(rawValue: dtypeName) else {
-                throw DataError(path, "tensor \"\(name)\" has an unknown dtype \(String(describing: entry["dtype"] ?? "nil"))")
+                throw DataError(path, "tensor \"\(printable(name))\" has an unknown dtype \(printable(String(describing: entry["dtype"] ?? "nil")))")
             }
             guard let shapeAny = entry["shape"] as? [Any], shapeAny.count <= maxRank,
                   let shape = shapeAny.map(Self.integer) as? [Int], shape.allSatisfy({ $0 >= 0 }) else {
-                throw DataError(path, "tensor \"\(name)\" has an invalid shape")
+                throw DataError(path, "tensor \"\(printable(name))\" has an invalid shape")
             }
             guard let offsetsAny = entry["data_offsets"] as? [Any], offsetsAny.count == 2,
                   let begin = Self.integer(offsetsAny[0]), let end = Self.integer(offsetsAny[1]),
                   begin >= 0, end >= begin, end <= data.count else {
-                throw DataError(path, "tensor \"\(name)\" has data offsets outside the file's \(data.count) data bytes")
+                throw DataError(path, "tensor \"\(printable(name))\" has data offsets outside the file's \(data.count) data bytes")
             }
             var elements = 1
             for d in shape {
                 let (product, overflow) = elements.multipliedReportingOverflow(by: d)
                 guard !overflow, product <= data.count else {
-                    throw DataError(path, "tensor \"\(name)\" shape \(shape) is larger than the file")
+                    throw DataError(path, "tensor \"\(printable(name))\" shape \(shape) is larger than the file")
                 }
                 elements = product
             }
             guard elements * dtype.size == end - begin else {
-                throw DataError(path, "tensor \"\(name)\": shape \(shape) of \(dtypeName) needs \(elements * dtype.size) bytes, offsets span \(end - begin)")
+                throw DataError(path, "tensor \"\(printable(name))\": shape \(shape) of \(dtypeName) needs \(elements * dtype.size) bytes, offsets span \(end - begin)")
             }
             spans.append((begin, end, name))
             let start = data.startIndex
@@ -162,12 +163,22 @@ public struct Safetensors {
         var cursor = 0
         for s in spans {
             guard s.begin == cursor else {
-                throw DataError(path, s.begin < cursor ? "tensor \"\(s.name)\" overlaps another" : "gap in the data before tensor \"\(s.name)\"")
+                throw DataError(path, s.begin < cursor ? "tensor \"\(printable(s.name))\" overlaps another" : "gap in the data before tensor \"\(printable(s.name))\"")
             }
             cursor = s.end
         }
         guard cursor == data.count else { throw DataError(path, "\(data.count - cursor) trailing bytes after the last tensor") }
         return result
+    }
+
+    /// A string from a file made fit to show: control characters (escape sequences a terminal
+    /// would obey) and invisible format characters become `?`; at most `limit` characters.
+    public static func printable(_ s: String, limit: Int = 200) -> String {
+        let scalars = s.unicodeScalars.prefix(limit).map { (u: Unicode.Scalar) -> Unicode.Scalar in
+            let category = u.properties.generalCategory
+            return category == .control || category == .format || category == .lineSeparator || category == .paragraphSeparator ? "?" : u
+        }
+        return String(String.UnicodeScalarView(scalars)) + (s.unicodeScalars.count > limit ? "…" : "")
     }
 
     /// A JSON integer literal ("2.5", "3.0", true or "3" are not), as serde's usize reads them.
@@ -226,7 +237,7 @@ public struct Safetensors {
 
     /// The tensor named `name`, or an error naming the file.
     public func tensor(_ name: String, in path: String) throws -> Tensor {
-        guard let t = tensors[name] else { throw DataError(path, "missing tensor \"\(name)\"") }
+        guard let t = tensors[name] else { throw DataError(path, "missing tensor \"\(Self.printable(name))\"") }
         return t
     }
 }

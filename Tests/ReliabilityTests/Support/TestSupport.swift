@@ -1,0 +1,170 @@
+import Engine
+import Foundation
+import MPO
+import XCTest
+
+/// The package's root folder (this file is Tests/ReliabilityTests/Support/TestSupport.swift).
+let packageRoot: String = {
+    var url = URL(fileURLWithPath: #filePath)
+    for _ in 0..<4 { url.deleteLastPathComponent() }
+    return url.path
+}()
+
+/// The `mpo` binary the process tests run: `$MPO_BINARY`, else the one built beside this test
+/// bundle (same build, so the code just compiled), else `.build/release/mpo` (what `make test`
+/// builds before the tests). nil when there is none.
+let mpoBinary: String? = {
+    let fm = FileManager.default
+    if let path = ProcessInfo.processInfo.environment["MPO_BINARY"], !path.isEmpty { return path }
+    // Linux runs the test bundle as an executable in the build folder; macOS loads a .xctest bundle from it.
+    let folders = [URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()]
+        + Bundle.allBundles.filter { $0.bundlePath.hasSuffix(".xctest") }.map { $0.bundleURL.deletingLastPathComponent() }
+    let beside = folders.map { $0.appendingPathComponent("mpo").path }
+    return (beside + [packageRoot + "/.build/release/mpo"]).first { fm.isExecutableFile(atPath: $0) }
+}()
+
+/// Fashion-MNIST as Debian installs it; the process tests need it.
+var fashionMNISTAvailable: Bool {
+    FileManager.default.fileExists(atPath: DatasetKind.debianFashionMNIST + "/train-images-idx3-ubyte.gz")
+}
+
+/// A fresh folder under /tmp, removed (permissions restored first) when released. Release
+/// builds may release an object after its last use, so tests keep it with
+/// `defer { withExtendedLifetime(s) {} }`.
+final class Scratch {
+    let path: String
+
+    init(_ label: String = #function) throws {
+        let tag = label.filter { $0.isLetter || $0.isNumber }.prefix(40)
+        path = (NSTemporaryDirectory() as NSString).appendingPathComponent("lp-rel-\(tag)-\(getpid())-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    deinit {
+        _ = try? Process.run(URL(fileURLWithPath: "/bin/chmod"), arguments: ["-R", "u+rwX", path]).waitUntilExit()
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
+    func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
+
+    /// A project folder (LOSSPATTERNS_HOME) with Patterns/ holding the shipped patterns and an empty Checkpoints/.
+    func makeHome(_ name: String = "home") throws -> String {
+        let home = file(name)
+        try FileManager.default.createDirectory(atPath: home + "/Checkpoints", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: packageRoot + "/Patterns", toPath: home + "/Patterns")
+        return home
+    }
+}
+
+/// A child process started with an empty signal mask (the test runner blocks most signals and
+/// a child would inherit that), its output going to a file (never a pipe that can fill up).
+final class ChildProcess {
+    let pid: pid_t
+    let outputPath: String
+    private(set) var exitStatus: Int32?
+
+    /// `directory`: the child's working folder (so a stray relative write lands in a scratch folder).
+    init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], output: String, directory: String? = nil) throws {
+        outputPath = output
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        var defaults = sigset_t()  // signals this test process may ignore, back to their defaults
+        sigemptyset(&defaults)
+        for s in [SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGXFSZ, SIGWINCH] { sigaddset(&defaults, s) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var env = ProcessInfo.processInfo.environment
+        env["SWIFT_BACKTRACE"] = "enable=no"
+        for (k, v) in environment { env[k] = v }
+        // env -C changes folder and execs the program in place (same pid).
+        let program = directory == nil ? executable : "/usr/bin/env"
+        let argv = (directory.map { ["/usr/bin/env", "-C", $0, executable] } ?? [executable]) + arguments
+        let cArgs = argv.map { strdup($0) } + [nil]
+        let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (cArgs + envp).forEach { free($0) } }
+        var pid: pid_t = 0
+        let err = posix_spawn(&pid, program, &actions, &attributes, cArgs, envp)
+        guard err == 0 else { throw DataError(executable, "cannot start: \(String(cString: strerror(err)))") }
+        self.pid = pid
+    }
+
+    /// Sends `signal` (only to this child).
+    func kill(_ signal: Int32) { Glibc.kill(pid, signal) }
+
+    /// Waits for the exit (at most `timeout` s; then SIGKILL) and returns the wait status.
+    @discardableResult
+    func wait(timeout: Double = 120) -> Int32 {
+        if let exitStatus { return exitStatus }
+        let deadline = Date().addingTimeInterval(timeout)
+        var status: Int32 = 0
+        while waitpid(pid, &status, WNOHANG) == 0 {
+            if Date() > deadline {
+                Glibc.kill(pid, SIGKILL)
+                waitpid(pid, &status, 0)
+                break
+            }
+            usleep(10_000)
+        }
+        exitStatus = status
+        return status
+    }
+
+    var output: String { (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "" }
+
+    /// Polls the output until it contains `text` or the child exits or `timeout` passes.
+    func waitForOutput(_ text: String, timeout: Double = 60) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if output.contains(text) { return true }
+            var status: Int32 = 0
+            if exitStatus == nil, waitpid(pid, &status, WNOHANG) == pid { exitStatus = status; return output.contains(text) }
+            if exitStatus != nil { return output.contains(text) }
+            usleep(20_000)
+        }
+        return false
+    }
+}
+
+/// Runs `mpo` to completion; (exit code or -signal, combined output).
+/// `via`: a launcher (e.g. setpriv) whose arguments then include the binary.
+func runMPO(_ arguments: [String], environment: [String: String] = [:], in scratch: Scratch, timeout: Double = 300,
+            via launcher: String? = nil) throws -> (code: Int32, output: String) {
+    let binary = try XCTUnwrap(mpoBinary, "no mpo binary (build it: swift build -c release, or set MPO_BINARY)")
+    let child = try ChildProcess(launcher ?? binary, arguments, environment: environment,
+                                 output: scratch.file("mpo-\(UUID().uuidString.prefix(6)).out"), directory: scratch.path)
+    let status = child.wait(timeout: timeout)
+    let code: Int32 = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : -(status & 0x7F)
+    return (code, child.output)
+}
+
+/// Whether this process may mount file systems (root in a container that allows it).
+let canMount: Bool = {
+    guard geteuid() == 0 else { return false }
+    let probe = NSTemporaryDirectory() + "lp-mount-probe-\(getpid())"
+    try? FileManager.default.createDirectory(atPath: probe, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: probe) }
+    guard shell("mount -t tmpfs -o size=16k tmpfs '\(probe)'") == 0 else { return false }
+    _ = shell("umount '\(probe)'")
+    return true
+}()
+
+/// Runs a shell command line, returning its exit status (output discarded).
+@discardableResult
+func shell(_ command: String) -> Int32 {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/bin/sh")
+    p.arguments = ["-c", command + " >/dev/null 2>&1"]
+    do { try p.run() } catch { return -1 }
+    p.waitUntilExit()
+    return p.terminationStatus
+}
