@@ -7,10 +7,17 @@ import XCTest
 /// `../shared/fixtures` from the package root) according to its `kind`. New fixtures dropped into
 /// the folder are checked without code changes; a fixture of an unknown kind fails.
 final class FixtureTests: XCTestCase {
+    /// `MPO_FIXTURE_DIR`, else `shared/fixtures` beside the package root or beside any folder
+    /// above it (a clone may live anywhere), else the workplace's `/work/shared/fixtures`.
     static var fixtureDirectory: String {
         if let dir = ProcessInfo.processInfo.environment["MPO_FIXTURE_DIR"], !dir.isEmpty { return dir }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        return root.appendingPathComponent("../shared/fixtures").standardizedFileURL.path
+        var folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        while folder.path != "/" {
+            let candidate = folder.deletingLastPathComponent().appendingPathComponent("shared/fixtures").path
+            if FileManager.default.fileExists(atPath: candidate) { return candidate }
+            folder.deleteLastPathComponent()
+        }
+        return "/work/shared/fixtures"
     }
 
     func testEveryFixture() throws {
