@@ -35,6 +35,7 @@ extension SessionEngine {
             return
         }
         paused = p
+        recentStepTimes.removeAll()  // a pause is not slow training
     }
 
     func toggleBatchNorm() {

@@ -41,6 +41,8 @@ final class SessionEngine {
     var probe: Session.Probe?
     var messages: [Session.Message] = []
     var recentSeconds: [Double] = []
+    /// When the recent steps finished: steps/s is measured on the wall clock, map work included.
+    var recentStepTimes: [Date] = []
     var recentCellImages: [Int] = []
     /// Seconds per evaluated position and image, measured (for sizing chunks).
     var secondsPerPositionImage = 2e-5
@@ -153,6 +155,8 @@ final class SessionEngine {
         v.history.append(r)
         if v.history.count > Self.historyLength { v.history.removeFirst(v.history.count - Self.historyLength) }
         recentSeconds.append(r.seconds)
+        recentStepTimes.append(Date())
+        if recentStepTimes.count > 21 { recentStepTimes.removeFirst() }
         recentCellImages.append(r.cellImages)
         if recentSeconds.count > 20 {
             recentSeconds.removeFirst()
@@ -317,7 +321,13 @@ final class SessionEngine {
             s.parameterCount = v.trainer.layout.count
             s.step = v.trainer.step
             s.paused = paused
-            s.stepsPerSecond = seconds > 0 ? Double(recentSeconds.count) / seconds : 0
+            if paused || recentStepTimes.count < 2 {
+                s.stepsPerSecond = 0
+            } else {
+                let span = recentStepTimes.last!.timeIntervalSince(recentStepTimes.first!)
+                s.stepsPerSecond = span > 0 ? Double(recentStepTimes.count - 1) / span : 0
+            }
+            // Training throughput while a step runs (the map's share of the cores excluded).
             s.cellImagesPerSecond = seconds > 0 ? Double(recentCellImages.reduce(0, +)) / seconds : 0
             s.history = v.history
             s.scores = v.scores
