@@ -70,6 +70,11 @@ struct Bench: ParsableCommand {
             print(String(format: "paper net, batch 512, one thread: forward %.1f us/image, backward %.1f us/image (medians of %d)",
                          perImage.forward * 1e6, perImage.backward * 1e6, quick ? 5 : 11))
         }
+        let live = try Self.measureLiveFeel(images: 256, seconds: quick ? 10 : 30, workers: workers)
+        if !json {
+            print(String(format: "live feel (the explorer's engine, live preset, 16x16 ring, 16x16 map over %d test images): %.1f steps/s while a new map completes every %.2f s; %.2f s per map when paused",
+                         live.eval_images, live.steps_per_s_while_mapping, live.map_seconds_while_training, live.map_seconds_paused))
+        }
         var memoryReport: [String: Double] = [:]
         if memory {
             let small = try runProbe(16), large = try runProbe(64)
@@ -90,6 +95,7 @@ struct Bench: ParsableCommand {
                 object[k] = try JSONSerialization.jsonObject(with: JSONEncoder().encode(r))
             }
             if !memoryReport.isEmpty { object["memory"] = memoryReport }
+            object["live_feel"] = try JSONSerialization.jsonObject(with: JSONEncoder().encode(live))
             object["paper_batch512_us_per_image"] = ["forward": perImage.forward * 1e6, "backward": perImage.backward * 1e6]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
             print(String(decoding: data, as: UTF8.self))

@@ -1,0 +1,62 @@
+import Engine
+import Foundation
+import MPO
+
+extension Bench {
+    /// What the explorer delivers with the live preset: a Session (the explorer's engine) trains
+    /// a 16x16 ring while refreshing a 16x16 map over `images` test images. Measured on the wall
+    /// clock: training steps/s and seconds per complete map while training, then seconds for one
+    /// map with training paused.
+    struct LiveFeel: Codable {
+        var eval_images: Int
+        var steps_per_s_while_mapping: Double
+        var map_seconds_while_training: Double
+        var map_seconds_paused: Double
+    }
+
+    static func measureLiveFeel(images: Int, seconds: Double, workers: Int) throws -> LiveFeel {
+        let home = NSTemporaryDirectory() + "mpo-bench-\(getpid())"
+        try FileManager.default.createDirectory(atPath: home + "/Checkpoints", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        let pattern = Pattern.ring(size: 16)
+        let session = Session(options: .init(
+            config: .live, pattern: pattern, evalImages: images, workers: workers, folders: ProjectFolders(root: home)))
+        session.start()
+        defer { session.stop() }
+        func wait(_ limit: Double, _ condition: (Session.Snapshot) -> Bool) -> Session.Snapshot? {
+            let deadline = Date().addingTimeInterval(limit)
+            while Date() < deadline {
+                let s = session.snapshot()
+                if condition(s) { return s }
+                usleep(2_000)
+            }
+            return nil
+        }
+        guard let first = wait(120, { $0.completeStep != nil && $0.step > 0 }) else { throw BenchError("the session did not start") }
+        // While training: count steps and complete maps over the window.
+        let start = Date(), startStep = first.step
+        var maps: [Date] = [], lastComplete = first.completeStep
+        while Date().timeIntervalSince(start) < seconds {
+            let s = session.snapshot()
+            if s.completeStep != lastComplete { maps.append(Date()); lastComplete = s.completeStep }
+            usleep(2_000)
+        }
+        let elapsed = Date().timeIntervalSince(start)
+        let steps = session.snapshot().step - startStep
+        let mapPeriod = maps.count >= 2 ? maps.last!.timeIntervalSince(maps.first!) / Double(maps.count - 1) : .nan
+        // Paused: one full refresh of the current plane.
+        session.send(.setPaused(true))
+        guard let paused = wait(60, { $0.status == .paused && $0.completeStep == $0.step }) else { throw BenchError("no map while paused") }
+        session.send(.setSplit(.train))  // a new split starts a fresh map of the same plane
+        let t0 = Date()
+        _ = wait(120, { $0.split == .train && $0.completeStep == paused.step })
+        return LiveFeel(
+            eval_images: images, steps_per_s_while_mapping: Double(steps) / elapsed, map_seconds_while_training: mapPeriod,
+            map_seconds_paused: Date().timeIntervalSince(t0))
+    }
+
+    struct BenchError: Error, CustomStringConvertible {
+        let description: String
+        init(_ d: String) { description = d }
+    }
+}
