@@ -53,6 +53,8 @@ public struct Checkpoint {
             "clip": String(config.clip), "grad_clip": String(config.gradientClip), "seed": String(config.seed),
             "step": String(state.adam.step), "rng_state": state.rng.words.map { String($0, radix: 16) }.joined(separator: ","),
             "pattern_name": pattern.name, "created": ISO8601DateFormatter().string(from: created),
+            // Informational: the GEMM precision of the process that saved it (a run may mix them).
+            "precision": GEMM.precision.rawValue,
         ]
         if let json = try? JSONEncoder().encode(config), let s = String(data: json, encoding: .utf8) { meta["config"] = s }
         let params = state.plane.parameters

@@ -14,12 +14,15 @@ struct Bench: ParsableCommand {
     @Option(help: "Presets to measure, comma-separated.") var presets = "paper,live"
     @Option(help: "Skip the memory probe (16x16 vs 64x64 pattern).") var memory = true
     @Option(help: .hidden) var memoryProbe: Int?
+    @Option(help: "GEMM precision to measure: fp32, bf16, auto, or all (default: every precision this CPU runs fast).")
+    var precision = "all"
 
     /// The PyTorch reference of the same algorithm on this 2-core machine (../shared/reference).
     static let pytorch: [String: (train: Double, eval: Double)] = ["paper": (3737, 8625), "live": (3365, 8625)]
 
     struct Result: Codable {
         var preset: String
+        var precision: String
         var net: String
         var batch: Int
         var cells: Int
@@ -40,40 +43,60 @@ struct Bench: ParsableCommand {
         let backend = GEMM.backend
         let train = try DatasetKind.fashionMNIST.load(.train)
         let test = try DatasetKind.fashionMNIST.load(.test)
+        let precisions: [GEMM.Precision]
+        if precision == "all" {
+            precisions = GEMM.bf16Available ? [.fp32, .bf16] : [.fp32]
+        } else {
+            try PrecisionOption(precision: precision).apply()
+            precisions = [GEMM.precision]
+        }
+        GEMM.precision = .fp32
         let peak = GEMM.measuredPeak(threads: workers, seconds: quick ? 0.3 : 1)
         if !json {
             print("LossPatterns bench: \(CPU.modelName), \(CPU.cores) cores, \(workers) worker(s)")
-            print("GEMM: \(backend)")
+            print("GEMM: \(backend); bf16 kernel (AVX512_BF16): \(GEMM.bf16Available ? "available" : "not on this CPU")")
             if backend.coreSource == "user", CPU.hasAVX512, backend.core != "SkylakeX" {
                 print("  note: OPENBLAS_CORETYPE=\(backend.core) is set in the environment and respected; this CPU runs the faster SkylakeX kernels when it is unset")
             }
-            print(String(format: "precision fp32; SGEMM peak (%d x single-thread 1024^3): %.0f GFLOP/s", workers, peak))
+            print(String(format: "fp32 SGEMM peak (%d x single-thread 1024^3): %.0f GFLOP/s; 'of peak' below is against it", workers, peak))
             print("")
-            print("preset  net    batch  cells   train cell-img/s   x PyTorch   eval cell-img/s   x PyTorch   GFLOP/s  of peak   step s   16x16 map s")
+            print("preset  prec  net    batch  cells   train cell-img/s   x PyTorch   eval cell-img/s   x PyTorch   GFLOP/s  of peak   step s   16x16 map s")
         }
-        var results: [String: Result] = [:]
-        for name in presets.split(separator: ",").map(String.init) {
-            guard let config = TrainingConfig.preset(named: name) else { throw ValidationError("unknown preset \(name)") }
-            let r = try measure(config, train: train, test: test, workers: workers, peak: peak)
-            results[name] = r
-            if !json {
-                print(String(format: "%-7@ %-6@ %5d  %2d+%-2d  %17.0f  %9.1fx  %16.0f  %9.1fx  %8.0f  %6.0f%%  %7.3f  %11.2f",
-                             name as NSString, (ModelSpec.presets.first { $0.spec == config.net }?.name ?? "custom") as NSString,
-                             r.batch, r.cells, r.cells, r.train_cell_images_per_s, r.pytorch_train_ratio,
-                             r.eval_cell_images_per_s, r.pytorch_eval_ratio, r.gflops, 100 * r.peak_fraction,
-                             r.train_step_seconds, r.map_16x16_seconds))
+        var results: [String: [String: Result]] = [:]  // precision -> preset -> result
+        for p in precisions {
+            GEMM.precision = p
+            for name in presets.split(separator: ",").map(String.init) {
+                guard let config = TrainingConfig.preset(named: name) else { throw ValidationError("unknown preset \(name)") }
+                let r = try measure(config, train: train, test: test, workers: workers, peak: peak)
+                results[p.rawValue, default: [:]][name] = r
+                if !json {
+                    let net = ModelSpec.presets.first { $0.spec == config.net }?.name ?? "custom"
+                    // String(format:) ignores widths on %@, so the text columns are padded here.
+                    let label = [(name, 8), (p.rawValue, 6), (net, 6)].map { $0.0.padding(toLength: $0.1, withPad: " ", startingAt: 0) }.joined()
+                    print(label + String(format: " %5d  %2d+%-2d  %17.0f  %9.1fx  %16.0f  %9.1fx  %8.0f  %6.0f%%  %7.3f  %11.2f",
+                                 r.batch, r.cells, r.cells, r.train_cell_images_per_s, r.pytorch_train_ratio,
+                                 r.eval_cell_images_per_s, r.pytorch_eval_ratio, r.gflops, 100 * r.peak_fraction,
+                                 r.train_step_seconds, r.map_16x16_seconds))
+                }
             }
         }
-        let perImage = try Self.forwardBackwardPerImage(train: train, reps: quick ? 5 : 11)
-        if !json {
-            print("")
-            print(String(format: "paper net, batch 512, one thread: forward %.1f us/image, backward %.1f us/image (medians of %d)",
-                         perImage.forward * 1e6, perImage.backward * 1e6, quick ? 5 : 11))
+        var perImage: [String: (forward: Double, backward: Double)] = [:]
+        for p in precisions {
+            GEMM.precision = p
+            let t = try Self.forwardBackwardPerImage(train: train, reps: quick ? 5 : 11)
+            perImage[p.rawValue] = t
+            if !json {
+                if p == precisions.first { print("") }
+                print(String(format: "paper net, batch 512, one thread, %@: forward %.1f us/image, backward %.1f us/image (medians of %d)",
+                             p.rawValue as NSString, t.forward * 1e6, t.backward * 1e6, quick ? 5 : 11))
+            }
         }
+        // The fastest precision measured answers the top-level questions (and runs the live-feel probe).
+        GEMM.precision = precisions.last!
         let live = try Self.measureLiveFeel(images: 256, seconds: quick ? 10 : 30, workers: workers)
         if !json {
-            print(String(format: "live feel (the explorer's engine, live preset, 16x16 ring, 16x16 map over %d test images): %.1f steps/s while a new map completes every %.2f s; %.2f s per map when paused",
-                         live.eval_images, live.steps_per_s_while_mapping, live.map_seconds_while_training, live.map_seconds_paused))
+            print(String(format: "live feel, %@ (the explorer's engine, live preset, 16x16 ring, 16x16 map over %d test images): %.1f steps/s while a new map completes every %.2f s; %.2f s per map when paused",
+                         GEMM.precision.rawValue as NSString, live.eval_images, live.steps_per_s_while_mapping, live.map_seconds_while_training, live.map_seconds_paused))
         }
         var memoryReport: [String: Double] = [:]
         if memory {
@@ -88,15 +111,17 @@ struct Bench: ParsableCommand {
         if json {
             var object: [String: Any] = [
                 "backend": "\(backend.name) \(backend.core)", "core_source": backend.coreSource,
-                "threads_per_call": backend.threadsPerCall, "workers": workers, "precision": "fp32",
+                "threads_per_call": backend.threadsPerCall, "workers": workers, "precision": GEMM.precision.rawValue,
                 "sgemm_peak_gflops": peak, "peak_rss_mb": rss, "cpu": CPU.modelName,
             ]
-            for (k, r) in results {
+            // Top level: the fastest precision measured; "by_precision" holds every one.
+            for (k, r) in results[GEMM.precision.rawValue] ?? [:] {
                 object[k] = try JSONSerialization.jsonObject(with: JSONEncoder().encode(r))
             }
+            object["by_precision"] = try JSONSerialization.jsonObject(with: JSONEncoder().encode(results))
             if !memoryReport.isEmpty { object["memory"] = memoryReport }
             object["live_feel"] = try JSONSerialization.jsonObject(with: JSONEncoder().encode(live))
-            object["paper_batch512_us_per_image"] = ["forward": perImage.forward * 1e6, "backward": perImage.backward * 1e6]
+            object["paper_batch512_us_per_image"] = perImage.mapValues { ["forward": $0.forward * 1e6, "backward": $0.backward * 1e6] }
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
             print(String(decoding: data, as: UTF8.self))
         } else {
@@ -129,7 +154,7 @@ struct Bench: ParsableCommand {
         let gflops = (trainRate * config.net.trainingFLOPs) / 1e9
         let reference = Self.pytorch[config.preset] ?? (3737, 8625)
         return Result(
-            preset: config.preset, net: ModelSpec.presets.first { $0.spec == config.net }?.name ?? "custom",
+            preset: config.preset, precision: GEMM.precision.rawValue, net: ModelSpec.presets.first { $0.spec == config.net }?.name ?? "custom",
             batch: config.batchSize, cells: config.cells, train_cell_images_per_s: trainRate, train_step_seconds: step,
             eval_cell_images_per_s: evalRate, eval_images: evalImages, map_16x16_seconds: map, gflops: gflops,
             peak_fraction: gflops / peak, pytorch_train_ratio: trainRate / reference.train,

@@ -65,6 +65,7 @@ extension Experiment {
         @Option(help: "Dataset: fashion-mnist (the paper's), mnist, cifar10.") var dataset = "fashion-mnist"
         @Option(help: "Folder with the dataset's files (default for fashion-mnist: /usr/share/datasets/fashion-mnist).") var data: String?
         @Option(help: "Worker threads (default: all cores).") var workers: Int?
+        @OptionGroup var precision: PrecisionOption
 
         /// The defaults (see the discussion above for why each is smaller than the paper's).
         /// Measured on the shared 2-core machine (load 7-9): ~18 s per plain run and ~50 s per BN
@@ -116,6 +117,7 @@ extension Experiment {
         }
 
         func run() throws {
+            try precision.apply()
             let settings = try settings()
             let runner = try BNExperiment.Runner(settings: settings, folder: output)
             let workers = self.workers ?? CPU.cores

@@ -111,7 +111,10 @@ struct Render: ParsableCommand {
         return Viewport(centerRow: c.0, centerCol: c.1, zoom: zoom ?? fit.zoom, rows: rows, cols: cols)
     }
 
+    @OptionGroup var precision: PrecisionOption
+
     func run() throws {
+        try precision.apply()
         let split = Split(rawValue: self.split)!, metric = Heatmap.Metric(rawValue: self.metric)!
         let format = try format(), path = outputPath()
         let saved = try Checkpoint.read(path: checkpoint)

@@ -38,6 +38,7 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
+        try training.precision.apply()
         let folders = ProjectFolders.locate()
         let savePath = try save.map { try Self.savePath($0, folders: folders) }
         var config: TrainingConfig
@@ -57,7 +58,7 @@ struct Train: ParsableCommand {
         let (good, bad) = pattern.trainedCells
         print("pattern \(pattern.name) \(pattern.width)x\(pattern.height): \(good.count) good + \(bad.count) bad cells trained")
         print("net \(config.net.summary), P = \(trainer.layout.count); preset \(config.preset): batch \(config.batchSize), \(config.cells)+\(config.cells) cells, lr \(config.learningRate)")
-        print("data \(train.name) (\(train.count)), eval \(test.name) (\(test.count)); \(GEMM.backend)")
+        print("data \(train.name) (\(train.count)), eval \(test.name) (\(test.count)); \(GEMM.backend), \(GEMM.precision.rawValue)")
         let target = trainer.step + steps
         var lastGap = Double.nan
         var window: [Double] = []
@@ -141,8 +142,11 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "Good and bad cells per step (default: the preset's).") var cells: Int?
     @Option(help: "Adam learning rate (default: the preset's).") var lr: Float?
     @Option(help: "Worker threads (default: all cores).") var workers: Int?
+    @OptionGroup var precision: PrecisionOption
 
+    /// The training settings; also sets the process's GEMM precision.
     func config() throws -> TrainingConfig {
+        try precision.apply()
         guard var c = TrainingConfig.preset(named: preset) else {
             throw ValidationError("unknown preset \(preset); use one of \(TrainingConfig.presets.map(\.preset).joined(separator: ", "))")
         }

@@ -12,8 +12,10 @@ struct View: ParsableCommand {
     var checkpoint: String
     @OptionGroup var ui: ExplorerUIOptions
     @Option(help: "Worker threads (default: all cores).") var workers: Int?
+    @OptionGroup var precision: PrecisionOption
 
     func run() throws {
+        try precision.apply()
         TerminalProcess.prepare()
         let saved = try Checkpoint.read(path: checkpoint)  // refuse a damaged file before the screen changes
         try TerminalProcess.run(ExplorerOptions(

@@ -21,6 +21,22 @@ final class FixtureTests: XCTestCase {
     }
 
     func testEveryFixture() throws {
+        try checkEveryFixture()
+    }
+
+    /// The bf16 path (bfloat16 products, fp32 sums) against the same float64 PyTorch numbers, with
+    /// its stated tolerance: values within 5e-2 relative, gradients at cosine >= 0.99 and norms
+    /// within 5e-2. Products carry ~2^-9 relative rounding; BatchNorm over the fixtures' 2-6 image
+    /// batches amplifies it most (worst seen: cosine 0.993 on the six-BN-layer net).
+    func testEveryFixtureInBF16() throws {
+        try XCTSkipUnless(GEMM.bf16Available, "no AVX512_BF16 on this CPU: the bf16 path runs only where it is fast")
+        GEMM.precision = .bf16
+        Compare.tolerance = .bf16
+        defer { GEMM.precision = .fp32; Compare.tolerance = .fp32 }
+        try checkEveryFixture()
+    }
+
+    func checkEveryFixture() throws {
         let dir = Self.fixtureDirectory
         let names = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".safetensors") }.sorted()
         XCTAssertFalse(names.isEmpty, "no fixtures in \(dir)")
@@ -71,16 +87,23 @@ final class FixtureTests: XCTestCase {
 }
 
 /// Tolerances of the fixtures' README: ~1e-3 relative on values, cosine >= 0.9999 and norms within
-/// 1e-3 for gradient vectors.
+/// 1e-3 for gradient vectors (fp32); looser for the bf16 path.
 enum Compare {
+    struct Tolerance {
+        var value: Double, cosine: Double, norm: Double
+        static let fp32 = Tolerance(value: 1e-3, cosine: 0.9999, norm: 1e-3)
+        static let bf16 = Tolerance(value: 5e-2, cosine: 0.99, norm: 5e-2)
+    }
+    nonisolated(unsafe) static var tolerance = Tolerance.fp32
+
     static func relative(_ got: [Double], _ want: [Double], tolerance: Double, _ what: String,
                          file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertEqual(got.count, want.count, "\(what): count", file: file, line: line)
         let scale = max(want.map(abs).max() ?? 0, 1e-6)
         let worst = zip(got, want).map { abs($0 - $1) }.max() ?? 0
-        XCTAssertLessThanOrEqual(worst / scale, tolerance, "\(what): max error \(worst) vs scale \(scale)", file: file, line: line)
+        XCTAssertLessThanOrEqual(worst / scale, max(tolerance, Self.tolerance.value), "\(what): max error \(worst) vs scale \(scale)", file: file, line: line)
         if ProcessInfo.processInfo.environment["MPO_PARITY_VERBOSE"] != nil {
-            print(String(format: "parity %@: max relative error %.2e", what, worst / scale))
+            print(String(format: "parity %@ %@: max relative error %.2e", GEMM.precision.rawValue, what, worst / scale))
         }
     }
 
@@ -89,10 +112,10 @@ enum Compare {
         let dot = zip(got, want).map(*).reduce(0, +)
         let ng = got.map { $0 * $0 }.reduce(0, +).squareRoot(), nw = want.map { $0 * $0 }.reduce(0, +).squareRoot()
         let cosine = (ng == 0 && nw == 0) ? 1 : dot / max(ng * nw, 1e-300)
-        XCTAssertGreaterThanOrEqual(cosine, 0.9999, "\(what): cosine \(cosine)", file: file, line: line)
-        XCTAssertLessThanOrEqual(abs(ng - nw) / max(nw, 1e-12), 1e-3, "\(what): norm \(ng) vs \(nw)", file: file, line: line)
+        XCTAssertGreaterThanOrEqual(cosine, tolerance.cosine, "\(what): cosine \(cosine)", file: file, line: line)
+        XCTAssertLessThanOrEqual(abs(ng - nw) / max(nw, 1e-12), tolerance.norm, "\(what): norm \(ng) vs \(nw)", file: file, line: line)
         if ProcessInfo.processInfo.environment["MPO_PARITY_VERBOSE"] != nil {
-            print(String(format: "parity %@: cosine 1-%.2e, norm ratio %.6f", what, 1 - cosine, ng / max(nw, 1e-300)))
+            print(String(format: "parity %@ %@: cosine 1-%.2e, norm ratio %.6f", GEMM.precision.rawValue, what, 1 - cosine, ng / max(nw, 1e-300)))
         }
     }
 }

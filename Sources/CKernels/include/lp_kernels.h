@@ -85,3 +85,13 @@ void lp_pool_bias_relu_backward(const float *dy, const uint8_t *arg, int c, int 
 
 /* Set to 1 to run the portable C kernels even where AVX-512 ones exist (tests compare the two). */
 extern int lp_kernels_portable;
+
+/* GEMM with bf16 inputs and fp32 accumulation (gemm_bf16.c): same arguments and row-major
+   semantics as lp_sgemm, C[M,N] = alpha * op(A)[M,K] * op(B)[K,N] + beta * C, except that op(A)
+   and op(B) are rounded to bf16 (nearest even) first; sums are fp32. Fast only where
+   lp_gemm_bf16_available() (AVX512_BF16); elsewhere (or with lp_kernels_portable set) a slow
+   scalar path computes the same products, summed in another order.
+   Thread-safe: packing scratch is per thread (grown on demand, freed at thread exit). */
+int lp_gemm_bf16_available(void);
+void lp_gemm_bf16(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a, int lda,
+                  const float *b, int ldb, float beta, float *c, int ldc);
