@@ -103,6 +103,8 @@ public final class Session: @unchecked Sendable {
         public var lastSavedPath: String?
         public var dataset: String = ""
         public var evalImages = 0
+        /// The GEMM precision the engine computes in ("fp32" or "bf16").
+        public var precision = GEMM.precision.rawValue
 
         public var batchNorm: Bool { config.net.batchNorm }
         public var latestScore: PatternScore? { scores.last?.score }

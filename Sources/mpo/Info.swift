@@ -13,6 +13,7 @@ struct Info: ParsableCommand {
         print("  threads    : \(b.threadsPerCall) per call; work is split over \(CPU.cores) cores by the engine")
         print("  config     : \(b.configuration)")
         if !b.loadError.isEmpty { print("  note       : OpenBLAS not loaded (\(b.loadError)); using the built-in GEMM") }
+        print("precision    : --precision auto (the default) runs \(GEMM.precision(named: "auto")!.rawValue)\(GEMM.bf16Available ? " (AVX512_BF16 kernel)" : "; no AVX512_BF16 here"); fp32 is the reference")
         let features = ["avx2", "avx512f", "avx512_bf16", "amx_tile"].filter { CPU.flags.contains($0) }
         print("CPU          : \(CPU.modelName), \(CPU.cores) cores, \(features.joined(separator: " "))")
         let dir = DatasetKind.debianFashionMNIST

@@ -59,7 +59,7 @@ struct SidePanel {
         w.row("BN", s.batchNorm ? "on (batch statistics of each eval set)" : "off")
         w.row("preset", "\(s.config.preset), batch \(s.config.batchSize), \(s.config.cells)+\(s.config.cells) cells")
         w.row("step", "\(Format.thousands(s.step))  \(TitleBar.statusWord(s))", pen: statusPen(s))
-        w.row("speed", "\(Format.fixed(s.stepsPerSecond, 1)) steps/s")
+        w.row("speed", "\(Format.fixed(s.stepsPerSecond, 1)) steps/s, \(s.precision)")
         w.row("", "\(Format.thousands(Int(s.cellImagesPerSecond.rounded()))) cell-images/s")
 
         w.header("Training batch (sampled cells)")

@@ -47,6 +47,7 @@ enum Fixtures {
         s.cellImagesPerSecond = 42_496
         s.dataset = "fashion-mnist (60000 train)"
         s.evalImages = 100
+        s.precision = "bf16"
         s.completeStep = step - 12
         s.refreshProgress = 1
         s.unsavedSteps = step
