@@ -47,8 +47,7 @@ struct Bench: ParsableCommand {
         if precision == "all" {
             precisions = GEMM.bf16Available ? [.fp32, .bf16] : [.fp32]
         } else {
-            try PrecisionOption(precision: precision).apply()
-            precisions = [GEMM.precision]
+            precisions = [try PrecisionOption.resolve(precision)]
         }
         GEMM.precision = .fp32
         let peak = GEMM.measuredPeak(threads: workers, seconds: quick ? 0.3 : 1)
@@ -108,6 +107,7 @@ struct Bench: ParsableCommand {
             }
         }
         let rss = Self.peakRSSMegabytes()
+        let targets = Self.targets(results: results, live: live, memory: memoryReport)
         if json {
             var object: [String: Any] = [
                 "backend": "\(backend.name) \(backend.core)", "core_source": backend.coreSource,
@@ -120,11 +120,14 @@ struct Bench: ParsableCommand {
             }
             object["by_precision"] = try JSONSerialization.jsonObject(with: JSONEncoder().encode(results))
             if !memoryReport.isEmpty { object["memory"] = memoryReport }
+            object["targets"] = try JSONSerialization.jsonObject(with: JSONEncoder().encode(targets))
             object["live_feel"] = try JSONSerialization.jsonObject(with: JSONEncoder().encode(live))
             object["paper_batch512_us_per_image"] = perImage.mapValues { ["forward": $0.forward * 1e6, "backward": $0.backward * 1e6] }
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
             print(String(decoding: data, as: UTF8.self))
         } else {
+            Self.printTargets(targets)
+            print("")
             print(String(format: "peak RSS of this run: %.0f MB", rss))
             print("PyTorch yardstick (../shared/reference, same algorithm, this machine type): train 3,737 (paper) / 3,365 (live) cell-img/s, eval 8,625 cell-img/s")
         }

@@ -61,6 +61,30 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(user.output.contains("Haswell (set by OPENBLAS_CORETYPE)"), user.output)
     }
 
+    /// `mpo bench --json` (quick, one preset): the keys machines rely on, and every target's
+    /// verdict consistent with the numbers beside it.
+    func testBenchJSONHasThePresetsAndConsistentTargets() throws {
+        let r = try run(["bench", "--quick", "--json", "--presets", "live", "--precision", "fp32", "--memory", "false"])
+        XCTAssertEqual(r.status, 0, r.error)
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(r.output.utf8)) as? [String: Any], r.output)
+        XCTAssertEqual(object["precision"] as? String, "fp32")
+        XCTAssertTrue((object["backend"] as? String)?.hasPrefix("OpenBLAS") == true, "\(object["backend"] ?? "none")")
+        XCTAssertGreaterThan(object["peak_rss_mb"] as? Double ?? 0, 0)
+        let live = try XCTUnwrap(object["live"] as? [String: Any])
+        for key in ["train_cell_images_per_s", "eval_cell_images_per_s", "gflops", "peak_fraction"] {
+            XCTAssertGreaterThan(live[key] as? Double ?? 0, 0, key)
+        }
+        let feel = try XCTUnwrap(object["live_feel"] as? [String: Any])
+        let targets = try XCTUnwrap(object["targets"] as? [[String: Any]])
+        let steps = try XCTUnwrap(targets.first { $0["name"] as? String == "live feel: training" })
+        XCTAssertEqual(steps["met"] as? Bool, (feel["steps_per_s_while_mapping"] as? Double ?? 0) >= 4)
+        for t in targets { XCTAssertEqual(Set(t.keys), ["name", "goal", "measured", "met", "note"]) }
+
+        let bad = try run(["bench", "--quick", "--precision", "fp16"])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.error.contains("fp16"), bad.error)
+    }
+
     func testErrorsExitNonZeroWithOneLineNamingTheFile() throws {
         let dir = NSTemporaryDirectory() + "cli-bad-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
