@@ -41,7 +41,9 @@ let package = Package(
         .testTarget(name: "MPOTests", dependencies: ["Engine", "MPO"]),
         // Runs the built `mpo` binary; no module dependencies.
         .testTarget(name: "CLITests"),
-        .testTarget(name: "ReliabilityTests", dependencies: ["Engine", "MPO"]),
-        .testTarget(name: "ExplorerTests", dependencies: ["MPO", "Explorer"], exclude: ["Snapshots"]),
+        // Starting child processes the way a shell would (shared by the process-level tests).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "ReliabilityTests", dependencies: ["Engine", "MPO", "TestSupport"]),
+        .testTarget(name: "ExplorerTests", dependencies: ["MPO", "Explorer", "TestSupport"], exclude: ["Snapshots"]),
     ]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 @testable import Engine
 @testable import MPO
@@ -16,7 +17,7 @@ final class PathSafetyTests: XCTestCase {
             let p = root + "/" + rel
             if let target = try? fm.destinationOfSymbolicLink(atPath: p) { out[rel] = "-> " + target; continue }
             var isDir: ObjCBool = false
-            fm.fileExists(atPath: p, isDirectory: &isDir)
+            _ = fm.fileExists(atPath: p, isDirectory: &isDir)
             out[rel] = isDir.boolValue ? "dir" : String(describing: contents(p)?.hashValue ?? 0)
         }
         return out

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// The explorer in a real terminal (tmux) under stress: scripts/tui-stress.sh resizes it 50 times

@@ -37,6 +37,9 @@ public enum BNExperiment {
         public var dataset: DatasetKind = .fashionMNIST
         /// The first this-many test images score each plane (BN: one batch, see `Evaluator`).
         public var evalImages: Int
+        /// The GEMM precision the runs computed in; nil in folders written before it was
+        /// recorded, which were all fp32.
+        public var precision: GEMM.Precision?
         // The grid.
         public var probabilities: [Double]
         public var seeds: [UInt64]
@@ -92,6 +95,7 @@ public enum BNExperiment {
             check("initial scale", initialScale, other.initialScale)
             check("dataset", dataset, other.dataset) { $0.rawValue }
             check("eval images", evalImages, other.evalImages)
+            check("precision", (precision ?? .fp32).rawValue, (other.precision ?? .fp32).rawValue)
             return out
         }
 
@@ -101,7 +105,7 @@ public enum BNExperiment {
             let name = BNExperiment.nets.first { $0.spec.with(batchNorm: false) == net }?.name
             return "net \(name.map { $0 + ": " } ?? "")\(net.summary); "
                 + "mask \(maskSize)x\(maskSize); \(steps) steps; batch \(batchSize); \(cells)+\(cells) cells; "
-                + "lr \(learningRate); clamp \(clip); \(dataset.rawValue), \(evalImages) test images"
+                + "lr \(learningRate); clamp \(clip); \(dataset.rawValue), \(evalImages) test images; \((precision ?? .fp32).rawValue)"
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// A private tmux server driven like a person at a terminal (recipe: TUI-TESTING.md).
@@ -24,26 +25,10 @@ final class Tmux {
     /// Runs one tmux command and returns its standard output.
     @discardableResult
     func run(_ arguments: [String]) throws -> String {
-        let argv = [Self.executable!, "-L", socket, "-f", "/dev/null"] + arguments
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
-        let cArgs = argv.map { strdup($0) } + [nil]
-        defer { cArgs.forEach { free($0) } }
-        var pid: pid_t = 0
-        let err = posix_spawn(&pid, argv[0], &actions, &attributes, cArgs, environ)
-        guard err == 0 else { throw TmuxError(description: "cannot start tmux: \(String(cString: strerror(err)))") }
-        var status: Int32 = 0
-        waitpid(pid, &status, 0)
+        // The environment passes through as is: the explorer sessions tmux starts inherit it.
+        let child = try ChildProcess(Self.executable!, ["-L", socket, "-f", "/dev/null"] + arguments, output: output,
+                                     errors: .discarded, quietCrashes: false)
+        child.wait(timeout: 60)
         return (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
     }
 

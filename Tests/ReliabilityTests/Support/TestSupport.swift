@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import MPO
+import TestSupport
 import XCTest
 
 /// The package's root folder (this file is Tests/ReliabilityTests/Support/TestSupport.swift).
@@ -53,85 +54,6 @@ final class Scratch {
         try FileManager.default.createDirectory(atPath: home + "/Checkpoints", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: packageRoot + "/Patterns", toPath: home + "/Patterns")
         return home
-    }
-}
-
-/// A child process started with an empty signal mask (the test runner blocks most signals and
-/// a child would inherit that), its output going to a file (never a pipe that can fill up).
-final class ChildProcess {
-    let pid: pid_t
-    let outputPath: String
-    private(set) var exitStatus: Int32?
-
-    /// `directory`: the child's working folder (so a stray relative write lands in a scratch folder).
-    init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], output: String, directory: String? = nil) throws {
-        outputPath = output
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        var defaults = sigset_t()  // signals this test process may ignore, back to their defaults
-        sigemptyset(&defaults)
-        for s in [SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGXFSZ, SIGWINCH] { sigaddset(&defaults, s) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        var env = ProcessInfo.processInfo.environment
-        env["SWIFT_BACKTRACE"] = "enable=no"
-        for (k, v) in environment { env[k] = v }
-        // env -C changes folder and execs the program in place (same pid).
-        let program = directory == nil ? executable : "/usr/bin/env"
-        let argv = (directory.map { ["/usr/bin/env", "-C", $0, executable] } ?? [executable]) + arguments
-        let cArgs = argv.map { strdup($0) } + [nil]
-        let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { (cArgs + envp).forEach { free($0) } }
-        var pid: pid_t = 0
-        let err = posix_spawn(&pid, program, &actions, &attributes, cArgs, envp)
-        guard err == 0 else { throw DataError(executable, "cannot start: \(String(cString: strerror(err)))") }
-        self.pid = pid
-    }
-
-    /// Sends `signal` (only to this child).
-    func kill(_ signal: Int32) { Glibc.kill(pid, signal) }
-
-    /// Waits for the exit (at most `timeout` s; then SIGKILL) and returns the wait status.
-    @discardableResult
-    func wait(timeout: Double = 120) -> Int32 {
-        if let exitStatus { return exitStatus }
-        let deadline = Date().addingTimeInterval(timeout)
-        var status: Int32 = 0
-        while waitpid(pid, &status, WNOHANG) == 0 {
-            if Date() > deadline {
-                Glibc.kill(pid, SIGKILL)
-                waitpid(pid, &status, 0)
-                break
-            }
-            usleep(10_000)
-        }
-        exitStatus = status
-        return status
-    }
-
-    var output: String { (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "" }
-
-    /// Polls the output until it contains `text` or the child exits or `timeout` passes.
-    func waitForOutput(_ text: String, timeout: Double = 60) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if output.contains(text) { return true }
-            var status: Int32 = 0
-            if exitStatus == nil, waitpid(pid, &status, WNOHANG) == pid { exitStatus = status; return output.contains(text) }
-            if exitStatus != nil { return output.contains(text) }
-            usleep(20_000)
-        }
-        return false
     }
 }
 
