@@ -37,8 +37,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
-        .testTarget(name: "ParityTests", dependencies: ["Engine", "MPO"]),
-        .testTarget(name: "MPOTests", dependencies: ["Engine", "MPO"]),
+        .testTarget(name: "ParityTests", dependencies: ["Engine", "MPO", "TestSupport"]),
+        .testTarget(name: "MPOTests", dependencies: ["Engine", "MPO", "TestSupport"]),
         // Runs the built `mpo` binary; no module dependencies.
         .testTarget(name: "CLITests"),
         // Starting child processes the way a shell would (shared by the process-level tests).

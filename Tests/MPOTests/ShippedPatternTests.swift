@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import MPO
+import TestSupport
 import XCTest
 
 /// Every pattern in Patterns/ is a readable, trainable picture of a sensible size.
@@ -44,8 +45,8 @@ final class ShippedPatternTests: XCTestCase {
     }
 
     func testTheRingIsTheReferenceRing() throws {
-        let reference = RenderTestKit.root + "/../shared/patterns/ring16.pbm"
-        try XCTSkipUnless(FileManager.default.fileExists(atPath: reference), "no shared reference patterns here")
+        let reference = (sharedFolder("patterns") ?? "/nonexistent") + "/ring16.pbm"
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: reference), "no shared reference patterns (shared/patterns) here")
         XCTAssertEqual(try folders.loadPattern("ring").bits, try Pattern.readPBM(path: reference).bits)
     }
 }

@@ -1,6 +1,7 @@
 import Engine
 @testable import MPO
 import Foundation
+import TestSupport
 import XCTest
 
 /// Runs every `*.safetensors` parity case in the fixture directory (`MPO_FIXTURE_DIR`, default
@@ -11,13 +12,7 @@ final class FixtureTests: XCTestCase {
     /// above it (a clone may live anywhere), else the workplace's `/work/shared/fixtures`.
     static var fixtureDirectory: String {
         if let dir = ProcessInfo.processInfo.environment["MPO_FIXTURE_DIR"], !dir.isEmpty { return dir }
-        var folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        while folder.path != "/" {
-            let candidate = folder.deletingLastPathComponent().appendingPathComponent("shared/fixtures").path
-            if FileManager.default.fileExists(atPath: candidate) { return candidate }
-            folder.deleteLastPathComponent()
-        }
-        return "/work/shared/fixtures"
+        return sharedFolder("fixtures") ?? "/work/shared/fixtures"
     }
 
     func testEveryFixture() throws {

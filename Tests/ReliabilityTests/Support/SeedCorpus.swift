@@ -1,5 +1,6 @@
 import CZlib
 import Foundation
+import TestSupport
 import XCTest
 @testable import Engine
 @testable import MPO
@@ -76,7 +77,7 @@ enum SeedCorpus {
         try put("cifar", "bad-label.bin", record(10, 4))
 
         // safetensors: the PyTorch-written fixture, every dtype, empty and metadata-only files.
-        try copy("safetensors", "/work/shared/fixtures/model-nopool.safetensors")
+        try copy("safetensors", (sharedFolder("fixtures") ?? "/work/shared/fixtures") + "/model-nopool.safetensors")
         try put("safetensors", "dtypes.safetensors", Safetensors(tensors: [
             "f32": .init([1, -2.5, .pi, 0] as [Float], shape: [2, 2]), "f64": .init([0.1] as [Double], shape: []),
             "i64": .init([1, -1, .max] as [Int64]), "u8": .init([0, 255] as [UInt8]), "empty": .init([Float](), shape: [0, 3]),

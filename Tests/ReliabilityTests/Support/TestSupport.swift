@@ -4,12 +4,8 @@ import MPO
 import TestSupport
 import XCTest
 
-/// The package's root folder (this file is Tests/ReliabilityTests/Support/TestSupport.swift).
-let packageRoot: String = {
-    var url = URL(fileURLWithPath: #filePath)
-    for _ in 0..<4 { url.deleteLastPathComponent() }
-    return url.path
-}()
+/// The package's root folder.
+let packageRoot = packageRootFolder
 
 /// The `mpo` binary the process tests run: `$MPO_BINARY`, else the one built beside this test
 /// bundle (same build, so the code just compiled), else `.build/release/mpo` (what `make test`
