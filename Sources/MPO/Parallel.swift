@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import Synchronization
 
 /// Runs `count` independent items over `workers` threads; each thread owns a worker index (and so
@@ -13,6 +14,7 @@ enum Parallel {
         let next = Atomic<Int>(0)
         withoutActuallyEscaping(body) { body in
             DispatchQueue.concurrentPerform(iterations: min(workers, count)) { worker in
+                yieldToInteractiveThreads()
                 while true {
                     let item = next.add(1, ordering: .relaxed).oldValue
                     if item >= count { break }
@@ -20,5 +22,17 @@ enum Parallel {
                 }
             }
         }
+    }
+
+    /// The niceness every compute thread runs at: the process's own plus 5. On Linux niceness
+    /// is per thread (and `who` = 0 means the calling thread), so the thread that reads keys and
+    /// draws — and the terminal, and anything else the user runs — gets the CPU first when it
+    /// wakes while both cores train.
+    private static let computeNiceness = getpriority(processPriority, 0) + 5
+    private static let processPriority = __priority_which_t(PRIO_PROCESS.rawValue)
+
+    /// Sets the calling thread's niceness (absolute, so calling it again changes nothing).
+    private static func yieldToInteractiveThreads() {
+        _ = setpriority(processPriority, 0, computeNiceness)
     }
 }
