@@ -64,7 +64,7 @@ extension Bench {
                            measured: String(format: "%.2f s over %d images", live.map_seconds_while_training, live.eval_images),
                            met: live.map_seconds_while_training <= 1 && live.eval_images >= 256, note: "while training"))
         list.append(Target(name: "live feel: keys", goal: "answered within 50 ms", measured: "-", met: nil,
-                           note: "measured in a real terminal by ExplorerTests (tmux), not here"))
+                           note: "measured in a real terminal by scripts/key-latency.sh (tmux), not here"))
         return list
     }
 
