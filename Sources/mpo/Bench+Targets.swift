@@ -1,4 +1,5 @@
 import Engine
+import Explorer
 import Foundation
 
 /// The performance targets (issue 4), each checked against what this run measured, so the bench
@@ -26,13 +27,7 @@ extension Bench {
     static func targets(results: [String: [String: Result]], live: LiveFeel, memory: [String: Double]) -> [Target] {
         var list: [Target] = []
         let yard = pytorch["paper"]!
-        func rate(_ x: Double) -> String {
-            let digits = String(Int(x.rounded()))
-            let groups = stride(from: digits.count, to: 0, by: -3).reversed().map { end in
-                String(digits[digits.index(digits.startIndex, offsetBy: max(0, end - 3))..<digits.index(digits.startIndex, offsetBy: end)])
-            }
-            return groups.joined(separator: ",") + " cell-img/s"
-        }
+        func rate(_ x: Double) -> String { Format.thousands(Int(x.rounded())) + " cell-img/s" }
         if let fp32 = results["fp32"]?["paper"] {
             let train = 3 * yard.train, eval = 3 * yard.eval
             list.append(Target(name: "training, fp32, paper", goal: ">= 3x PyTorch (\(rate(train)))",

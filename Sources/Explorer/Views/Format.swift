@@ -1,9 +1,9 @@
 import Foundation
 
 /// Number and text formatting shared by the views.
-enum Format {
+public enum Format {
     /// 153402 -> "153,402"
-    static func thousands(_ n: Int) -> String {
+    public static func thousands(_ n: Int) -> String {
         let digits = String(abs(n))
         var out = ""
         for (i, ch) in digits.enumerated() {
