@@ -6,12 +6,13 @@ ifeq ($(wildcard $(SWIFT)),)
 SWIFT   := swift
 endif
 RUN_PACKAGES  := libopenblas-dev zlib1g-dev libncurses-dev dataset-fashion-mnist
-TEST_PACKAGES := $(RUN_PACKAGES) tmux
+# aarch64: the C kernels are cross-compiled and run under emulation by scripts/cross-check.sh.
+TEST_PACKAGES := $(RUN_PACKAGES) tmux gcc-aarch64-linux-gnu qemu-user
 RELEASE := -c release
 BIN     := .build/release/mpo
 export SWIFT_BACKTRACE := interactive=no
 
-.PHONY: run test build deps deps-test bench clean
+.PHONY: run test build deps deps-test bench bench-pytorch venv cross-check clean
 
 run: deps build
 	$(BIN)
@@ -27,10 +28,27 @@ deps-test:
 
 # One build: `swift test` also builds the mpo binary the end-to-end tests run (.build/release/mpo).
 test: deps-test
+	scripts/cross-check.sh
 	$(SWIFT) test $(RELEASE) -Xswiftc -enable-testing
 
 bench: deps build
 	$(BIN) bench
 
+# PyTorch (from PyPI, ~3 GB) in a virtual environment inside the project, reused when present.
+VENV := .venv
+venv: $(VENV)/.torch-ok
+$(VENV)/.torch-ok:
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q torch numpy safetensors
+	touch $@
+
+# mpo bench next to the PyTorch reference run on this machine, in one go.
+bench-pytorch: deps build venv
+	scripts/bench-vs-pytorch.sh
+
+# The C kernels on aarch64 (under qemu) and natively, against a double-precision reference.
+cross-check: deps-test
+	scripts/cross-check.sh
+
 clean:
-	rm -rf .build
+	rm -rf .build .build-cross

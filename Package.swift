@@ -19,8 +19,8 @@ let package = Package(
     targets: [
         // OpenBLAS is opened at run time (dlopen), not linked: it reads OPENBLAS_CORETYPE when it
         // loads, and only then can we choose its kernels for CPUs it does not recognise.
-        .target(name: "CBLAS", cSettings: fastC, linkerSettings: [.linkedLibrary("dl")]),
-        // Vector primitives and layout kernels (im2col, pooling), compiled per ISA and picked at run time.
+        .target(name: "CBLAS", dependencies: ["CKernels"], cSettings: fastC, linkerSettings: [.linkedLibrary("dl")]),
+        // Vector primitives and layout kernels (im2col, pooling), compiled per ISA level and picked per call.
         .target(name: "CKernels", cSettings: fastC),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(

@@ -21,10 +21,12 @@
  */
 #include "lp_kernels.h"
 
-#include <immintrin.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
 
 #define BF16 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512bf16")))
 #define INLINE inline __attribute__((always_inline))
@@ -38,16 +40,6 @@ enum {
     B_BLOCK = 384 << 10, /* bytes of packed B per n-block, inside L2 */
 };
 
-int lp_gemm_bf16_available(void) {
-    static int known = -1;
-    if (known < 0) {
-        __builtin_cpu_init();
-        known = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-                __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") &&
-                __builtin_cpu_supports("avx512bf16");
-    }
-    return known;
-}
 
 /* ---- Scratch: one growing buffer per thread, freed when the thread exits. ---- */
 
@@ -404,6 +396,8 @@ BF16 static void gemm_avx512(int ta, int tb, int m, int n, int k, float alpha, c
     }
 }
 
+#endif /* __x86_64__ */
+
 /* ---- Portable path: the same arithmetic, one element at a time (CPUs without AVX512_BF16). ---- */
 
 /* Round to bf16 (nearest even; NaN stays NaN; subnormals flush to zero, as the hardware does). */
@@ -430,7 +424,7 @@ static void gemm_portable(int ta, int tb, int m, int n, int k, float alpha, cons
         }
 }
 
-void lp_gemm_bf16(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a, int lda,
+void lp_gemm_bf16(int isa, int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a, int lda,
                   const float *b, int ldb, float beta, float *c, int ldc) {
     if (m <= 0 || n <= 0) return;
     if (k <= 0 || alpha == 0) {
@@ -438,8 +432,11 @@ void lp_gemm_bf16(int trans_a, int trans_b, int m, int n, int k, float alpha, co
             for (int j = 0; j < n; j++) c[(long)i * ldc + j] = beta == 0 ? 0 : beta * c[(long)i * ldc + j];
         return;
     }
-    if (lp_gemm_bf16_available() && !lp_kernels_portable)
+#if defined(__x86_64__)
+    if (lp_isa_allows(isa, LP_ISA_AVX512_BF16)) {
         gemm_avx512(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-    else
-        gemm_portable(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        return;
+    }
+#endif
+    gemm_portable(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }

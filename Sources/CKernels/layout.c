@@ -3,12 +3,9 @@
 
 #include <string.h>
 
-#define CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-
 /* For one (ky, kx) tap, patch row = the image shifted by (ky-1, kx-1): one contiguous copy of the
    plane at an offset, then the row/column that fell off the edge (or wrapped around) zeroed. */
-CLONES
-void lp_im2col3x3(const float *x, int c, int n, int h, int w, int n0, int nb, float *col) {
+static inline LP_BODY void im2col3x3_body(const float *x, int c, int n, int h, int w, int n0, int nb, float *col) {
     const long hw = (long)h * w, cols = (long)nb * hw;
     for (int ci = 0; ci < c; ci++) {
         for (int ky = 0; ky < 3; ky++) {
@@ -36,8 +33,7 @@ void lp_im2col3x3(const float *x, int c, int n, int h, int w, int n0, int nb, fl
 
 /* Adjoint of lp_im2col3x3: the padded positions' entries of dcol are cleared (dcol is scratch),
    then each tap is one contiguous shifted add. */
-CLONES
-void lp_col2im3x3_add(float *dcol, int c, int n, int h, int w, int n0, int nb, float *dx) {
+static inline LP_BODY void col2im3x3_add_body(float *dcol, int c, int n, int h, int w, int n0, int nb, float *dx) {
     const long hw = (long)h * w, cols = (long)nb * hw;
     for (int ci = 0; ci < c; ci++) {
         for (int ky = 0; ky < 3; ky++) {
@@ -59,6 +55,19 @@ void lp_col2im3x3_add(float *dcol, int c, int n, int h, int w, int n0, int nb, f
             }
         }
     }
+}
+
+LP_VARIANTS_VOID(im2col3x3, (const float *x, int c, int n, int h, int w, int n0, int nb, float *col),
+                 (x, c, n, h, w, n0, nb, col))
+LP_VARIANTS_VOID(col2im3x3_add, (float *dcol, int c, int n, int h, int w, int n0, int nb, float *dx),
+                 (dcol, c, n, h, w, n0, nb, dx))
+
+void lp_im2col3x3(int isa, const float *x, int c, int n, int h, int w, int n0, int nb, float *col) {
+    LP_PICK(isa, im2col3x3)(x, c, n, h, w, n0, nb, col);
+}
+
+void lp_col2im3x3_add(int isa, float *dcol, int c, int n, int h, int w, int n0, int nb, float *dx) {
+    LP_PICK(isa, col2im3x3_add)(dcol, c, n, h, w, n0, nb, dx);
 }
 
 void lp_maxpool2_forward(const float *x, int planes, int h, int w, float *y, uint8_t *arg) {
@@ -196,26 +205,32 @@ void lp_ncs_to_cns(const float *x, int c, int n, int s, float *y) {
             memcpy(y + ((long)ci * n + j) * s, x + ((long)j * c + ci) * s, sizeof(float) * s);
 }
 
+#if defined(__x86_64__)
 void lp_pool_bias_relu_forward_avx512(const float *x, const float *bias, int c, int nb, int h, int w,
                                       float *y, uint8_t *arg, long y_stride);
 void lp_pool_bias_relu_backward_avx512(const float *dy, const uint8_t *arg, int c, int nb, int h, int w,
                                        long y_stride, float *dx, float *dbias);
+void lp_pool_bias_relu_forward_avx2(const float *x, const float *bias, int c, int nb, int h, int w,
+                                    float *y, uint8_t *arg, long y_stride);
+void lp_pool_bias_relu_backward_avx2(const float *dy, const uint8_t *arg, int c, int nb, int h, int w,
+                                     long y_stride, float *dx, float *dbias);
+#endif
+#if defined(__aarch64__)
+void lp_pool_bias_relu_forward_neon(const float *x, const float *bias, int c, int nb, int h, int w,
+                                    float *y, uint8_t *arg, long y_stride);
+void lp_pool_bias_relu_backward_neon(const float *dy, const uint8_t *arg, int c, int nb, int h, int w,
+                                     long y_stride, float *dx, float *dbias);
+#endif
 
-static int has_avx512(void) {
-    static int known = -1;
-    if (known < 0) {
-        __builtin_cpu_init();
-        known = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-                __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq");
-    }
-    return known && !lp_kernels_portable;
-}
-
-int lp_kernels_portable = 0;
-
-void lp_pool_bias_relu_forward(const float *x, const float *bias, int c, int nb, int h, int w,
+void lp_pool_bias_relu_forward(int isa, const float *x, const float *bias, int c, int nb, int h, int w,
                                float *y, uint8_t *arg, long y_stride) {
-    if (has_avx512()) { lp_pool_bias_relu_forward_avx512(x, bias, c, nb, h, w, y, arg, y_stride); return; }
+#if defined(__x86_64__)
+    if (lp_isa_allows(isa, LP_ISA_AVX512)) { lp_pool_bias_relu_forward_avx512(x, bias, c, nb, h, w, y, arg, y_stride); return; }
+    if (lp_isa_allows(isa, LP_ISA_AVX2)) { lp_pool_bias_relu_forward_avx2(x, bias, c, nb, h, w, y, arg, y_stride); return; }
+#endif
+#if defined(__aarch64__)
+    if (lp_isa_allows(isa, LP_ISA_NEON)) { lp_pool_bias_relu_forward_neon(x, bias, c, nb, h, w, y, arg, y_stride); return; }
+#endif
     const int oh = h / 2, ow = w / 2;
     for (int ci = 0; ci < c; ci++) {
         const float b = bias[ci];
@@ -240,9 +255,15 @@ void lp_pool_bias_relu_forward(const float *x, const float *bias, int c, int nb,
     }
 }
 
-void lp_pool_bias_relu_backward(const float *dy, const uint8_t *arg, int c, int nb, int h, int w,
+void lp_pool_bias_relu_backward(int isa, const float *dy, const uint8_t *arg, int c, int nb, int h, int w,
                                 long y_stride, float *dx, float *dbias) {
-    if (has_avx512()) { lp_pool_bias_relu_backward_avx512(dy, arg, c, nb, h, w, y_stride, dx, dbias); return; }
+#if defined(__x86_64__)
+    if (lp_isa_allows(isa, LP_ISA_AVX512)) { lp_pool_bias_relu_backward_avx512(dy, arg, c, nb, h, w, y_stride, dx, dbias); return; }
+    if (lp_isa_allows(isa, LP_ISA_AVX2)) { lp_pool_bias_relu_backward_avx2(dy, arg, c, nb, h, w, y_stride, dx, dbias); return; }
+#endif
+#if defined(__aarch64__)
+    if (lp_isa_allows(isa, LP_ISA_NEON)) { lp_pool_bias_relu_backward_neon(dy, arg, c, nb, h, w, y_stride, dx, dbias); return; }
+#endif
     const int oh = h / 2, ow = w / 2;
     memset(dx, 0, sizeof(float) * (size_t)c * nb * h * w);
     for (int ci = 0; ci < c; ci++) {

@@ -1,6 +1,7 @@
-/* AVX-512 versions of the fused max-pool epilogue, chosen at run time (see pool_dispatch in
-   layout.c). Sixteen output columns at a time: the even and odd input columns of two rows are
+/* AVX-512 versions of the fused max-pool epilogue, chosen per call by the run's ISA level
+   (lp_pool_bias_relu_forward in layout.c). Sixteen output columns at a time: the even and odd input columns of two rows are
    separated with one permute each, and the winner of each window is tracked with masks. */
+#if defined(__x86_64__)
 #include "lp_kernels.h"
 
 #include <immintrin.h>
@@ -95,3 +96,4 @@ void lp_pool_bias_relu_backward_avx512(const float *dy, const uint8_t *arg, int 
         dbias[ci] += _mm512_reduce_add_ps(sum);
     }
 }
+#endif /* __x86_64__ */

@@ -4,10 +4,16 @@
 #include <math.h>
 #include <string.h>
 
+/* Flat O(P) vector operations (plane map, Adam) are compiled in clones that the loader picks by
+   CPU: they cost a few percent of a step and are not capped by a run's ISA level. The [C, run]
+   channel kernels of the network are, like every network kernel, chosen per call from `isa`. */
+#if defined(__x86_64__)
 #define CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define CLONES
+#endif
 
-CLONES
-void lp_bias_relu(const float *x, const float *bias, int c, long run, float *y, int relu) {
+static inline LP_BODY void bias_relu_body(const float *x, const float *bias, int c, long run, float *y, int relu) {
     for (int ci = 0; ci < c; ci++) {
         const float b = bias ? bias[ci] : 0.0f;
         const float *xc = x + ci * run;
@@ -19,13 +25,11 @@ void lp_bias_relu(const float *x, const float *bias, int c, long run, float *y, 
     }
 }
 
-CLONES
-void lp_relu_backward(const float *dy, const float *y, long count, float *dx) {
+static inline LP_BODY void relu_backward_body(const float *dy, const float *y, long count, float *dx) {
     for (long i = 0; i < count; i++) dx[i] = y[i] > 0 ? dy[i] : 0;
 }
 
-CLONES
-void lp_channel_sums_add(const float *dy, int c, long run, float *db) {
+static inline LP_BODY void channel_sums_add_body(const float *dy, int c, long run, float *db) {
     for (int ci = 0; ci < c; ci++) {
         const float *d = dy + ci * run;
         double s = 0;
@@ -34,8 +38,7 @@ void lp_channel_sums_add(const float *dy, int c, long run, float *db) {
     }
 }
 
-CLONES
-void lp_batchnorm_forward(const float *x, const float *gamma_stored, const float *beta, int c,
+static inline LP_BODY void batchnorm_forward_body(const float *x, const float *gamma_stored, const float *beta, int c,
                           long run, float eps, float *y, float *mean, float *invstd) {
     for (int ci = 0; ci < c; ci++) {
         const float *xc = x + ci * run;
@@ -53,8 +56,7 @@ void lp_batchnorm_forward(const float *x, const float *gamma_stored, const float
     }
 }
 
-CLONES
-void lp_batchnorm_backward(const float *dy, const float *x, const float *gamma_stored,
+static inline LP_BODY void batchnorm_backward_body(const float *dy, const float *x, const float *gamma_stored,
                            const float *mean, const float *invstd, int c, long run, float *dx,
                            float *dgamma, float *dbeta) {
     for (int ci = 0; ci < c; ci++) {
@@ -152,3 +154,18 @@ void lp_scale(long p, float a, float *x) {
 void lp_convert_f32_to_f64(long p, const float *x, double *y) {
     for (long i = 0; i < p; i++) y[i] = x[i];
 }
+
+LP_VARIANTS_VOID(bias_relu, (const float *x, const float *bias, int c, long run, float *y, int relu), (x, bias, c, run, y, relu))
+void lp_bias_relu(int isa, const float *x, const float *bias, int c, long run, float *y, int relu) { LP_PICK(isa, bias_relu)(x, bias, c, run, y, relu); }
+
+LP_VARIANTS_VOID(relu_backward, (const float *dy, const float *y, long count, float *dx), (dy, y, count, dx))
+void lp_relu_backward(int isa, const float *dy, const float *y, long count, float *dx) { LP_PICK(isa, relu_backward)(dy, y, count, dx); }
+
+LP_VARIANTS_VOID(channel_sums_add, (const float *dy, int c, long run, float *db), (dy, c, run, db))
+void lp_channel_sums_add(int isa, const float *dy, int c, long run, float *db) { LP_PICK(isa, channel_sums_add)(dy, c, run, db); }
+
+LP_VARIANTS_VOID(batchnorm_forward, (const float *x, const float *gamma_stored, const float *beta, int c, long run, float eps, float *y, float *mean, float *invstd), (x, gamma_stored, beta, c, run, eps, y, mean, invstd))
+void lp_batchnorm_forward(int isa, const float *x, const float *gamma_stored, const float *beta, int c, long run, float eps, float *y, float *mean, float *invstd) { LP_PICK(isa, batchnorm_forward)(x, gamma_stored, beta, c, run, eps, y, mean, invstd); }
+
+LP_VARIANTS_VOID(batchnorm_backward, (const float *dy, const float *x, const float *gamma_stored, const float *mean, const float *invstd, int c, long run, float *dx, float *dgamma, float *dbeta), (dy, x, gamma_stored, mean, invstd, c, run, dx, dgamma, dbeta))
+void lp_batchnorm_backward(int isa, const float *dy, const float *x, const float *gamma_stored, const float *mean, const float *invstd, int c, long run, float *dx, float *dgamma, float *dbeta) { LP_PICK(isa, batchnorm_backward)(dy, x, gamma_stored, mean, invstd, c, run, dx, dgamma, dbeta); }

@@ -16,6 +16,9 @@ public struct Checkpoint {
     public var pattern: Pattern
     public var state: Trainer.State
     public var created: Date
+    /// More `__metadata__` entries, written as given (e.g. the explorer's `live_plan`); they never
+    /// replace the standard keys.
+    public var notes: [String: String] = [:]
 
     public init(config: TrainingConfig, pattern: Pattern, state: Trainer.State, created: Date = Date()) {
         self.config = config
@@ -53,10 +56,11 @@ public struct Checkpoint {
             "clip": String(config.clip), "grad_clip": String(config.gradientClip), "seed": String(config.seed),
             "step": String(state.adam.step), "rng_state": state.rng.words.map { String($0, radix: 16) }.joined(separator: ","),
             "pattern_name": pattern.name, "created": ISO8601DateFormatter().string(from: created),
-            // Informational: the GEMM precision of the process that saved it (a run may mix them).
-            "precision": GEMM.precision.rawValue,
+            // What computed the plane (the run's choice; `config` holds it too).
+            "precision": config.compute.precision.rawValue, "isa": config.compute.isa.rawValue,
         ]
         if let json = try? JSONEncoder().encode(config), let s = String(data: json, encoding: .utf8) { meta["config"] = s }
+        meta.merge(notes) { standard, _ in standard }
         let params = state.plane.parameters
         return Safetensors(
             tensors: [

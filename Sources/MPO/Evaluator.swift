@@ -9,20 +9,22 @@ public final class Evaluator {
     public let data: Dataset
     public let net: ModelSpec
     public let capacity: Int
+    public let compute: Compute
     let workers: Int
     private let networks: [Network]
     private let points: [UnsafeMutablePointer<Float>]  // per worker: w [P]
 
-    public init(net: ModelSpec, data: Dataset, capacity: Int? = nil, workers: Int = CPU.cores) throws {
+    public init(net: ModelSpec, data: Dataset, capacity: Int? = nil, workers: Int = CPU.cores, compute: Compute = .default) throws {
         guard data.shape == net.inputShape else {
             throw DataError(data.name, "images are \(data.shape.map(String.init).joined(separator: "x")), the net expects \(net.inputShape.map(String.init).joined(separator: "x"))")
         }
         self.net = net
+        self.compute = compute
         self.data = data
         let size = max(capacity ?? data.count, data.count)
         self.capacity = size
         self.workers = max(1, workers)
-        networks = try (0..<max(1, workers)).map { _ in try Network(spec: net, capacity: size, forwardOnly: true) }
+        networks = try (0..<max(1, workers)).map { _ in try Network(spec: net, capacity: size, forwardOnly: true, compute: compute) }
         let p = ParameterLayout(net).count
         points = (0..<self.workers).map { _ in .allocate(capacity: p) }
     }

@@ -19,11 +19,25 @@ public final class Session: @unchecked Sendable {
         public var startPaused: Bool
         /// Open this saved plane instead of starting a fresh one.
         public var checkpoint: String?
+        /// Size the images per step to the machine (`LivePlan`); false keeps the config's batch
+        /// (the user chose it). The map is sized either way.
+        public var sizesBatch = true
+
+        /// The same options with `sizesBatch` set.
+        public func sizingBatch(_ on: Bool) -> Options {
+            var o = self
+            o.sizesBatch = on
+            return o
+        }
+        /// Where planes with unsaved steps keep recovery files (nil: none).
+        public var recovery: RecoveryStore?
 
         public init(
             config: TrainingConfig, pattern: Pattern, evalImages: Int = 500, workers: Int = CPU.cores,
-            folders: ProjectFolders = .locate(), startPaused: Bool = false, checkpoint: String? = nil
+            folders: ProjectFolders = .locate(), startPaused: Bool = false, checkpoint: String? = nil,
+            recovery: RecoveryStore? = nil
         ) {
+            self.recovery = recovery
             self.config = config
             self.pattern = pattern
             self.evalImages = evalImages
@@ -38,12 +52,18 @@ public final class Session: @unchecked Sendable {
         case setPaused(Bool)
         case togglePause
         case setViewport(Viewport)
+        /// Screen pixels per sample of the viewport along each axis: how much finer than its grid a
+        /// paused map can usefully refine.
+        case setDetail(Int)
         case setSplit(Split)
         case toggleBatchNorm
         /// Evaluate one plane position on both splits for the probe panel.
         case probe(row: Double, col: Double)
-        /// Save the active plane into Checkpoints/ (nil: a name made from pattern, net and step).
+        /// Save into Checkpoints/ the active plane (nil: a name made from pattern, net and step)
+        /// and the other plane if it has unsaved steps (always under its made-up name).
         case save(name: String?)
+        /// Open the planes of an ended session's recovery files (paused), taking them over.
+        case recover(RecoveredSession)
         case open(path: String)
         /// Fresh planes on a new pattern.
         case train(Pattern)
@@ -89,10 +109,13 @@ public final class Session: @unchecked Sendable {
         /// The gap (test, pattern cells) over time: (step, score).
         public var scores: [(step: Int, score: PatternScore)] = []
         public var split: Split = .test
-        /// The map of the current viewport and split: the newest value for every sample evaluated
-        /// so far (NaN where none yet). `heatmap.step` is the step of the refresh in progress.
+        /// The map of the current viewport and split, on the grid the session evaluates (see
+        /// `live`: coarser than the viewport while training, finer while paused): the newest value
+        /// of every sample evaluated so far, NaN where none yet. A refresh of the same grid replaces
+        /// values in place, so once complete the map never has holes again. `heatmap.step` is the
+        /// newest step evaluated.
         public var heatmap: Heatmap
-        /// Step of the plane behind the last complete map (nil until one completes).
+        /// Step of the oldest plane behind the map once it is complete (nil until then).
         public var completeStep: Int?
         /// Fraction of the refresh in progress that is done.
         public var refreshProgress = 0.0
@@ -100,13 +123,22 @@ public final class Session: @unchecked Sendable {
         public var messages: [Message] = []
         /// Steps trained since the active plane was last saved or opened.
         public var unsavedSteps = 0
+        /// Both planes (plain first; the BatchNorm one once it exists).
+        public var planes: [PlaneStatus] = []
+        /// `.save` commands that saved every plane they were asked to.
+        public var savesCompleted = 0
         public var lastSavedPath: String?
         public var dataset: String = ""
         public var evalImages = 0
-        /// The GEMM precision the engine computes in ("fp32" or "bf16").
-        public var precision = GEMM.precision.rawValue
+        /// What the live work was sized to, and the map being shown (`LiveStatus`).
+        public var live = LiveStatus()
+        /// The GEMM precision and ISA level the engine computes with.
+        public var compute: Compute { config.compute }
+        public var precision: String { config.compute.precision.rawValue }
 
         public var batchNorm: Bool { config.net.batchNorm }
+        /// Unsaved steps of every plane.
+        public var totalUnsavedSteps: Int { planes.isEmpty ? unsavedSteps : planes.map(\.unsavedSteps).reduce(0, +) }
         public var latestScore: PatternScore? { scores.last?.score }
     }
 
@@ -117,6 +149,8 @@ public final class Session: @unchecked Sendable {
     private var commands: [Command] = []
     private var published: Snapshot
     private var quitRequested = false
+    private var exitRecovery = ExitRecovery.keep
+    private var joined = false
     private var thread: Thread?
     private let finished = DispatchSemaphore(value: 0)
     /// Called on the compute thread after each publication (e.g. to wake a UI's event loop).
@@ -148,13 +182,26 @@ public final class Session: @unchecked Sendable {
         t.start()
     }
 
-    /// Asks the compute thread to stop and waits for it (at most `timeout` seconds).
-    public func stop(timeout: Double = 10) {
+    /// What becomes of this session's recovery files when it stops.
+    public enum ExitRecovery: Sendable {
+        /// As they are (tests, and planes that are saved anyway).
+        case keep
+        /// Brought up to date, for the next start to offer (SIGHUP, SIGTERM, Ctrl-C).
+        case write
+        /// Removed (the user quit without saving).
+        case discard
+    }
+
+    /// Asks the compute thread to stop and waits for it (at most `timeout` seconds); it first
+    /// does what `recovery` says with the recovery files.
+    public func stop(timeout: Double = 10, recovery: ExitRecovery = .keep) {
         lock.lock()
+        if !quitRequested { exitRecovery = recovery }
         quitRequested = true
         lock.unlock()
         wake.lock(); wake.signal(); wake.unlock()
-        if thread != nil { _ = finished.wait(timeout: .now() + timeout) }
+        // Once joined, later calls return at once (the semaphore is signalled only once).
+        if thread != nil, !joined { joined = finished.wait(timeout: .now() + timeout) == .success }
     }
 
     public func send(_ command: Command) {
@@ -178,6 +225,12 @@ public final class Session: @unchecked Sendable {
         let c = commands
         commands.removeAll()
         return (c, quitRequested)
+    }
+
+    var requestedExitRecovery: ExitRecovery {
+        lock.lock()
+        defer { lock.unlock() }
+        return exitRecovery
     }
 
     func hasPendingCommands() -> Bool {
@@ -222,9 +275,9 @@ extension Session {
 }
 
 extension Session {
-    /// The order in which a refresh evaluates a viewport's samples (row-major indices): every
-    /// 4th sample, then every 2nd, then the rest. With `Snapshot.refreshProgress` it tells a UI
-    /// which samples of the map in progress are already new.
+    /// The order in which the first map of a grid evaluates its samples (row-major indices):
+    /// every 4th sample, then every 2nd, then the rest (later refreshes of the grid go row by
+    /// row, replacing values in place).
     public static func refreshOrder(rows: Int, cols: Int) -> [Int] {
         SessionEngine.progressiveOrder(rows: rows, cols: cols)
     }

@@ -12,6 +12,8 @@ extension SessionEngine {
             guard v != viewport, v.rows > 0, v.cols > 0 else { return }
             viewport = v
             resetMap()
+        case .setDetail(let k):
+            live.detail = max(1, k)
         case .setSplit(let s):
             guard s != split else { return }
             split = s
@@ -26,6 +28,8 @@ extension SessionEngine {
             open(path)
         case .train(let newPattern):
             startFresh(on: newPattern)
+        case .recover(let ended):
+            recover(ended)
         }
     }
 
@@ -35,7 +39,7 @@ extension SessionEngine {
             return
         }
         paused = p
-        recentStepTimes.removeAll()  // a pause is not slow training
+        active.loop.resetClock()  // a pause is not slow training
     }
 
     func toggleBatchNorm() {
@@ -49,34 +53,46 @@ extension SessionEngine {
             }
         }
         batchNorm = target
+        active.loop.resetClock()
         probe = nil
         resetMap()
         scoreJob = nil
         note("showing the \(target ? "BatchNorm" : "plain") plane (step \(active.trainer.step))")
     }
 
-    /// Default checkpoint name: pattern, net, BN and step.
-    var defaultCheckpointName: String {
-        let c = active.trainer.config
+    /// Default checkpoint name of the active plane: pattern, net, BN and step.
+    var defaultCheckpointName: String { defaultCheckpointName(of: active) }
+
+    func defaultCheckpointName(of v: Variant) -> String {
+        let c = v.trainer.config
         let net = ModelSpec.presets.first { $0.spec.with(batchNorm: false) == c.net.with(batchNorm: false) }?.name ?? "net"
         // ASCII letters/digits only and at most 40 of them, so SafeName always accepts the result.
         let stem = String(pattern.name.unicodeScalars.filter { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_") }
             .prefix(40).map(Character.init)).trimmingCharacters(in: CharacterSet(charactersIn: "-"))
-        return "\(stem.isEmpty ? "plane" : stem)-\(net)\(c.net.batchNorm ? "-bn" : "")-s\(active.trainer.step)"
+        return "\(stem.isEmpty ? "plane" : stem)-\(net)\(c.net.batchNorm ? "-bn" : "")-s\(v.trainer.step)"
     }
 
+    /// Saves the active plane, and the other one when it has unsaved steps; each save removes
+    /// that plane's recovery file.
     func save(name: String?) {
-        let v = active
         let folder = options.folders.checkpoints
-        do {
-            try SafeName.ensureFolder(folder)
-            let path = try SafeName.path(for: name ?? defaultCheckpointName, extension: "safetensors", in: folder)
-            try Checkpoint(config: v.trainer.config, pattern: pattern, state: v.trainer.state).write(to: path)
-            v.unsavedSteps = 0
-            v.lastSavedPath = path
-            note("saved \(path)")
-        } catch {
-            note("save failed: \(error) — training goes on", error: true)
+        let others = variants.filter { $0.key != batchNorm && $0.value.unsavedSteps > 0 }.map(\.value)
+        var saved: [String] = [], failures: [String] = []
+        for (v, name) in [(active, name)] + others.map({ ($0, nil) }) {
+            do {
+                try SafeName.ensureFolder(folder)
+                let path = try SafeName.path(for: name ?? defaultCheckpointName(of: v), extension: "safetensors", in: folder)
+                try v.loop.save(to: path)
+                saved.append(path)
+            } catch {
+                failures.append("\(error)")
+            }
+        }
+        if failures.isEmpty {
+            savesCompleted += 1
+            note("saved " + saved.joined(separator: " and "))
+        } else {
+            note("save failed: \(failures.joined(separator: "; ")) — training goes on" + (saved.isEmpty ? "" : "; saved \(saved.joined(separator: " and "))"), error: true)
         }
     }
 
@@ -84,6 +100,7 @@ extension SessionEngine {
         do {
             let c = try Checkpoint.read(path: path)
             try adopt(c, path: path)
+            live.sizesBatch = false  // an opened plane keeps its images per step
             paused = true
             probe = nil
             scoreJob = nil
@@ -98,7 +115,9 @@ extension SessionEngine {
         pattern = newPattern
         do {
             let v = try makeVariant(batchNorm: batchNorm, state: nil)
+            discardPlanes()
             variants = [batchNorm: v]
+            live.sizesBatch = options.sizesBatch
         } catch {
             pattern = previous
             note("cannot train on \(newPattern.name): \(error)", error: true)

@@ -8,20 +8,23 @@ final class SessionEngine {
     let options: Session.Options
     let workers: Int
 
-    /// One plane and what belongs to it: the plain net's or the BatchNorm variant's.
+    /// One plane and what belongs to it: the plain net's or the BatchNorm variant's. Its
+    /// training loop keeps the steps, divergence, saves and recovery file.
     final class Variant {
-        let trainer: Trainer
+        let loop: TrainingLoop
         let evaluator: Evaluator
-        var unsavedSteps = 0
-        var lastSavedPath: String?
         var history: [Trainer.StepResult] = []
         var scores: [(step: Int, score: PatternScore)] = []
-        var diverged: String?
 
-        init(trainer: Trainer, evaluator: Evaluator) {
-            self.trainer = trainer
+        init(loop: TrainingLoop, evaluator: Evaluator) {
+            self.loop = loop
             self.evaluator = evaluator
         }
+
+        var trainer: Trainer { loop.trainer }
+        var unsavedSteps: Int { loop.unsavedSteps }
+        var lastSavedPath: String? { loop.lastSavedPath }
+        var diverged: String? { loop.divergence?.description }
     }
 
     var config: TrainingConfig  // of the plain variant (batchNorm may still be set by the user's preset)
@@ -40,12 +43,12 @@ final class SessionEngine {
     var probeRequest: (row: Double, col: Double)?
     var probe: Session.Probe?
     var messages: [Session.Message] = []
-    var recentSeconds: [Double] = []
-    /// When the recent steps finished: steps/s is measured on the wall clock, map work included.
-    var recentStepTimes: [Date] = []
-    var recentCellImages: [Int] = []
-    /// Seconds per evaluated position and image, measured (for sizing chunks).
+    /// Successful `.save` commands so far (the UI waits for one before quitting).
+    var savesCompleted = 0
+    /// Seconds per evaluated position and image, measured (for sizing chunks and the live plan).
     var secondsPerPositionImage = 2e-5
+    /// The live work's sizing and the map's grids (SessionEngine+Live.swift).
+    lazy var live = LiveState(sizesBatch: options.sizesBatch && options.checkpoint == nil)
     static let scoreEvery = 50
     static let historyLength = 300
 
@@ -73,28 +76,32 @@ final class SessionEngine {
     static func loadData(_ config: TrainingConfig, evalImages: Int) throws -> (Dataset, [Split: Dataset]) {
         let train = try config.dataset.load(.train, from: config.dataDirectory)
         let test = try config.dataset.load(.test, from: config.dataDirectory)
-        return (train, [.train: train.prefix(evalImages), .test: test.prefix(evalImages)])
+        // the pool a paused map refines with; live maps, probes and the gap take its first images
+        let pool = poolImages(evalImages)
+        return (train, [.train: train.prefix(pool), .test: test.prefix(pool)])
     }
 
-    func makeVariant(batchNorm: Bool, state: Trainer.State?) throws -> Variant {
+    func makeVariant(batchNorm: Bool, state: Trainer.State?, unsavedSteps: Int = 0, savedPath: String? = nil) throws -> Variant {
         let c = config.with(batchNorm: batchNorm)
         let trainer = try Trainer(config: c, pattern: pattern, train: train, workers: workers, state: state)
-        let evaluator = try Evaluator(net: c.net, data: evalSets[.test]!, capacity: evalSets.values.map(\.count).max(), workers: workers)
-        return Variant(trainer: trainer, evaluator: evaluator)
+        let recovery = options.recovery.map { TrainingLoop.Recovery(store: $0, plane: batchNorm ? "bn" : "plain") }
+        let loop = TrainingLoop(trainer: trainer, unsavedSteps: unsavedSteps, lastSavedPath: savedPath, recovery: recovery)
+        let evaluator = try Evaluator(
+            net: c.net, data: evalSets[.test]!, capacity: evalSets.values.map(\.count).max(), workers: workers, compute: c.compute)
+        return Variant(loop: loop, evaluator: evaluator)
     }
 
     /// Takes over a checkpoint's plane, pattern and net (loading its dataset if it differs).
-    func adopt(_ c: Checkpoint, path: String) throws {
+    func adopt(_ c: Checkpoint, path: String?, unsavedSteps: Int = 0) throws {
         if c.config.dataset != config.dataset || c.config.dataDirectory != config.dataDirectory || c.config.net.inputShape != config.net.inputShape {
             (train, evalSets) = try Self.loadData(c.config, evalImages: options.evalImages)
         }
         config = c.config
+        config.compute = options.config.compute  // the file records what computed it; this run computes its own way
         pattern = c.pattern
         batchNorm = c.config.net.batchNorm
-        variants = [:]
-        let v = try makeVariant(batchNorm: batchNorm, state: c.state)
-        v.lastSavedPath = path
-        variants[batchNorm] = v
+        discardPlanes()
+        variants[batchNorm] = try makeVariant(batchNorm: batchNorm, state: c.state, unsavedSteps: unsavedSteps, savedPath: path)
         viewport = Viewport(pattern: pattern)
         resetMap()
     }
@@ -105,8 +112,9 @@ final class SessionEngine {
         publishAll()
         while true {
             let (commands, quit) = session.takeCommands()
-            if quit { return }
+            if quit { return finish() }
             for c in commands { handle(c) }
+            keepRecovery()
             if !commands.isEmpty { publishAll() }
 
             if let p = probeRequest {
@@ -117,9 +125,8 @@ final class SessionEngine {
             var budget = 0.2
             if !paused && active.diverged == nil {
                 let seconds = trainStep()
-                // 0.7 s of map work per second of training: ~59% of the cores train, which keeps the
-                // live preset above 4 steps/s on two cores while the map refreshes progressively.
-                budget = 0.7 * seconds
+                liveAfterStep(seconds: seconds)
+                budget = mapBudget(afterStep: seconds)  // the plan's share of the cores for the map
                 publishAll()
             }
             let worked = evaluate(for: budget)
@@ -129,40 +136,26 @@ final class SessionEngine {
         }
     }
 
-    /// Tests only (ReliabilityTests): true for a step after which a NaN is put into the plane,
-    /// as a real divergence would, to prove the check below catches it.
-    nonisolated(unsafe) static var testingPoison: ((_ step: Int) -> Bool)?
+    /// Tests only (ReliabilityTests): see `TrainingLoop.testingPoison`.
+    static var testingPoison: ((_ step: Int) -> Bool)? {
+        get { TrainingLoop.testingPoison }
+        set { TrainingLoop.testingPoison = newValue }
+    }
 
-    /// One training step with divergence protection; returns its duration.
+    /// One step of the active plane's loop (which rolls a non-finite step back); returns its duration.
     func trainStep() -> Double {
         let v = active
-        let before = v.trainer.state
-        let r = v.trainer.step()
-        if let poison = Self.testingPoison, poison(r.step) {
-            var s = v.trainer.state
-            s.plane.parameters[s.plane.parameters.count / 2] = .nan
-            v.trainer.restore(s)
-        }
-        let finite = r.objective.isFinite && v.trainer.plane.parameters.allSatisfy(\.isFinite)
-        guard finite else {
-            v.trainer.restore(before)
-            v.diverged = "training diverged at step \(r.step) (objective \(r.objective)); kept step \(before.adam.step)"
+        let start = Date()
+        switch v.loop.advance() {
+        case .failure(let d):
             paused = true
-            note(v.diverged!, error: true)
+            note(d.description, error: true)
+            return Date().timeIntervalSince(start)
+        case .success(let r):
+            v.history.append(r)
+            if v.history.count > Self.historyLength { v.history.removeFirst(v.history.count - Self.historyLength) }
             return r.seconds
         }
-        v.unsavedSteps += 1
-        v.history.append(r)
-        if v.history.count > Self.historyLength { v.history.removeFirst(v.history.count - Self.historyLength) }
-        recentSeconds.append(r.seconds)
-        recentStepTimes.append(Date())
-        if recentStepTimes.count > 21 { recentStepTimes.removeFirst() }
-        recentCellImages.append(r.cellImages)
-        if recentSeconds.count > 20 {
-            recentSeconds.removeFirst()
-            recentCellImages.removeFirst()
-        }
-        return r.seconds
     }
 
     // MARK: evaluation
@@ -177,6 +170,8 @@ final class SessionEngine {
         var split: Split
         var positions: [(row: Double, col: Double)]
         var targets: [Int]  // map sample index (map) or pattern cell index (score)
+        /// Images of the split's pool behind each value.
+        var images: Int
         var next = 0
         var loss: [Float] = []
         var accuracy: [Float] = []
@@ -187,6 +182,9 @@ final class SessionEngine {
         map = Heatmap(viewport: viewport, split: split, step: active.trainer.step)
         completeStep = nil
         job = nil
+        live.sampleSteps = []
+        live.level = 0
+        live.completions = []
     }
 
     /// Samples of a viewport, coarse to fine: every 4th, then every 2nd, then the rest — an early
@@ -204,66 +202,62 @@ final class SessionEngine {
         return order
     }
 
-    func newMapJob() -> EvalJob {
-        let t = active.trainer
-        let order = Self.progressiveOrder(rows: viewport.rows, cols: viewport.cols)
-        let positions = order.map { viewport.position(row: $0 / viewport.cols, col: $0 % viewport.cols) }
-        map.step = t.step
-        return EvalJob(kind: .map, plane: t.plane, axes: t.plane.axes(), step: t.step, split: split, positions: positions, targets: order)
-    }
-
     func newScoreJob() -> EvalJob {
         let t = active.trainer
         let cells = (0..<(pattern.width * pattern.height))
         return EvalJob(
             kind: .score, plane: t.plane, axes: t.plane.axes(), step: t.step, split: .test,
-            positions: cells.map { (Double($0 / pattern.width), Double($0 % pattern.width)) }, targets: Array(cells))
+            positions: cells.map { (Double($0 / pattern.width), Double($0 % pattern.width)) }, targets: Array(cells),
+            images: mapTarget().images)
     }
 
-    /// Evaluates for about `budget` seconds; false when there was nothing to do.
+    /// Evaluates for about `budget` seconds (while training, plus what earlier calls owe or
+    /// overspent, so the map gets the plan's share on average); false when there was nothing to do.
     func evaluate(for budget: Double) -> Bool {
         let start = Date()
+        let limit = budget + (isTraining ? live.credit : 0)
         var worked = false
-        while Date().timeIntervalSince(start) < budget {
+        while Date().timeIntervalSince(start) < limit {
             if session.hasPendingCommands() { break }
             let step = active.trainer.step
             let lastScore = active.scores.last?.step ?? -Self.scoreEvery
-            if scoreJob == nil, step - lastScore >= Self.scoreEvery || active.scores.isEmpty, !(mapCoversPatternOnTest && job != nil) {
+            // the gap comes with every map of the pattern's cells; otherwise from a job of its own
+            if scoreJob == nil, step - lastScore >= Self.scoreEvery || active.scores.isEmpty, !mapGivesScore {
                 scoreJob = newScoreJob()
             }
             if scoreJob != nil {
-                runChunk(&scoreJob!)
+                runChunk(&scoreJob!, within: limit - Date().timeIntervalSince(start))
                 worked = true
                 if scoreJob!.done { finishScore(scoreJob!); scoreJob = nil }
                 publishAll()
                 continue
             }
             if job == nil {
-                guard completeStep != step else { break }  // map is current
-                job = newMapJob()
+                guard let next = nextMapJob() else { break }  // the map is current
+                job = next
             }
-            runChunk(&job!)
+            runChunk(&job!, within: limit - Date().timeIntervalSince(start))
             worked = true
             if job!.done {
-                completeStep = job!.step
-                if mapCoversPatternOnTest, active.scores.last?.step != job!.step {
-                    recordScore(PatternScore(pattern: pattern, loss: map.loss, accuracy: map.accuracy), step: job!.step)
-                }
+                finishMap()
                 job = nil
             }
             publishAll()
         }
+        if isTraining { live.credit = max(-0.5, min(0.5, limit - Date().timeIntervalSince(start))) }
         return worked
     }
 
-    /// The map is exactly the pattern's cells on the test split: its values give the gap for free.
-    var mapCoversPatternOnTest: Bool { split == .test && viewport == Viewport(pattern: pattern) }
-
-    func runChunk(_ job: inout EvalJob) {
-        let data = evalSets[job.split]!
+    func runChunk(_ job: inout EvalJob, within seconds: Double = 0.1) {
+        let data = evalData(job.split, images: job.images)
         let perPosition = max(secondsPerPositionImage * Double(data.count), 1e-6)
-        // about 0.1 s per chunk so commands are picked up quickly, in whole rounds of workers
-        var count = max(workers, Int(0.1 / perPosition) / workers * workers)
+        if job.kind == .map && isTraining {
+            // each chunk from the newest plane: no sample on screen is older than one refresh
+            let t = active.trainer
+            if t.step != job.step { (job.plane, job.axes, job.step) = (t.plane, t.plane.axes(), t.step) }
+        }
+        // at most 0.1 s per chunk so commands are picked up quickly, in whole rounds of workers
+        var count = max(workers, Int(min(0.1, max(0.02, seconds)) / perPosition) / workers * workers)
         count = min(count, job.positions.count - job.next)
         let range = job.next..<(job.next + count)
         let t0 = Date()
@@ -274,6 +268,7 @@ final class SessionEngine {
             if job.kind == .map {
                 map.loss[job.targets[k]] = v.loss
                 map.accuracy[job.targets[k]] = v.accuracy
+                live.sampleSteps[job.targets[k]] = job.step
             } else {
                 job.loss.append(v.loss)
                 job.accuracy.append(v.accuracy)
@@ -295,8 +290,8 @@ final class SessionEngine {
         let v = active
         let plane = v.trainer.plane
         let axes = plane.axes()
-        let tr = v.evaluator.evaluate(plane: plane, axes: axes, at: [p], data: evalSets[.train]!)[0]
-        let te = v.evaluator.evaluate(plane: plane, axes: axes, at: [p], data: evalSets[.test]!)[0]
+        let tr = v.evaluator.evaluate(plane: plane, axes: axes, at: [p], data: evalData(.train, images: options.evalImages))[0]
+        let te = v.evaluator.evaluate(plane: plane, axes: axes, at: [p], data: evalData(.test, images: options.evalImages))[0]
         probe = Session.Probe(
             row: p.row, col: p.col, step: v.trainer.step, trainLoss: tr.loss, trainAccuracy: tr.accuracy,
             testLoss: te.loss, testAccuracy: te.accuracy)
@@ -311,7 +306,6 @@ final class SessionEngine {
 
     func publishAll() {
         let v = active
-        let seconds = recentSeconds.reduce(0, +)
         let status: Session.Status = v.diverged.map { .diverged($0) } ?? (paused ? .paused : .training)
         let progress = job.map { Double($0.next) / Double(max(1, $0.positions.count)) } ?? 1
         session.publish { s in
@@ -321,14 +315,9 @@ final class SessionEngine {
             s.parameterCount = v.trainer.layout.count
             s.step = v.trainer.step
             s.paused = paused
-            if paused || recentStepTimes.count < 2 {
-                s.stepsPerSecond = 0
-            } else {
-                let span = recentStepTimes.last!.timeIntervalSince(recentStepTimes.first!)
-                s.stepsPerSecond = span > 0 ? Double(recentStepTimes.count - 1) / span : 0
-            }
-            // Training throughput while a step runs (the map's share of the cores excluded).
-            s.cellImagesPerSecond = seconds > 0 ? Double(recentCellImages.reduce(0, +)) / seconds : 0
+            // steps/s on the wall clock, map work included; cell-images/s while a step runs
+            s.stepsPerSecond = paused ? 0 : v.loop.throughput.stepsPerSecond
+            s.cellImagesPerSecond = v.loop.throughput.cellImagesPerSecond
             s.history = v.history
             s.scores = v.scores
             s.split = split
@@ -339,8 +328,11 @@ final class SessionEngine {
             s.messages = messages
             s.unsavedSteps = v.unsavedSteps
             s.lastSavedPath = v.lastSavedPath
+            s.planes = planeStatuses
+            s.savesCompleted = savesCompleted
             s.dataset = "\(config.dataset.rawValue) (\(train.count) train)"
-            s.evalImages = evalSets[.test]!.count
+            s.evalImages = min(options.evalImages, evalSets[.test]!.count)
+            s.live = liveStatus
         }
     }
 }

@@ -70,7 +70,7 @@ public final class Trainer {
         adam.learningRate = config.learningRate
         sampler = MinibatchSampler(dataset: train, batchSize: config.batchSize)
         self.workers = max(1, workers)
-        networks = try (0..<self.workers).map { _ in try Network(spec: config.net, capacity: config.batchSize) }
+        networks = try (0..<self.workers).map { _ in try Network(spec: config.net, capacity: config.batchSize, compute: config.compute) }
         points = (0..<self.workers).map { _ in .allocate(capacity: ParameterLayout(config.net).count) }
         slots = .allocate(capacity: 2 * config.cells * layout.count)
     }

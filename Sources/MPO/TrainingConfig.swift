@@ -19,12 +19,16 @@ public struct TrainingConfig: Hashable, Sendable, Codable {
     public var dataset: DatasetKind
     /// nil: the dataset's default folder.
     public var dataDirectory: String?
+    /// The ISA level and GEMM precision the run computes with (recorded in checkpoints; a run
+    /// that reopens one computes with its own choice).
+    public var compute: Compute = .default
 
     public init(
         preset: String, net: ModelSpec, batchSize: Int, cells: Int, learningRate: Float, clip: Float = 2.5,
         gradientClip: Float = 100, initialScale: Float = 0.1, seed: UInt64 = 1,
-        dataset: DatasetKind = .fashionMNIST, dataDirectory: String? = nil
+        dataset: DatasetKind = .fashionMNIST, dataDirectory: String? = nil, compute: Compute = .default
     ) {
+        self.compute = compute
         self.preset = preset
         self.net = net
         self.batchSize = batchSize
@@ -65,5 +69,29 @@ public struct TrainingConfig: Hashable, Sendable, Codable {
         var c = self
         c.net = net.with(batchNorm: batchNorm)
         return c
+    }
+}
+
+extension TrainingConfig {
+    private enum CodingKeys: String, CodingKey {
+        case preset, net, batchSize, cells, learningRate, clip, gradientClip, initialScale, seed, dataset, dataDirectory
+        case compute
+    }
+
+    /// Files written before `compute` existed, or on a CPU with levels this one lacks, decode
+    /// with the reference compute of this machine.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            preset: try c.decode(String.self, forKey: .preset), net: try c.decode(ModelSpec.self, forKey: .net),
+            batchSize: try c.decode(Int.self, forKey: .batchSize), cells: try c.decode(Int.self, forKey: .cells),
+            learningRate: try c.decode(Float.self, forKey: .learningRate), clip: try c.decode(Float.self, forKey: .clip),
+            gradientClip: try c.decode(Float.self, forKey: .gradientClip),
+            initialScale: try c.decode(Float.self, forKey: .initialScale), seed: try c.decode(UInt64.self, forKey: .seed),
+            dataset: try c.decode(DatasetKind.self, forKey: .dataset),
+            dataDirectory: try c.decodeIfPresent(String.self, forKey: .dataDirectory))
+        if let recorded = try? c.decodeIfPresent(Compute.self, forKey: .compute), recorded.isa.isSupported {
+            compute = recorded
+        }
     }
 }

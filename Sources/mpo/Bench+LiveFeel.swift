@@ -10,17 +10,30 @@ extension Bench {
     struct LiveFeel: Codable {
         var eval_images: Int
         var steps_per_s_while_mapping: Double
-        var map_seconds_while_training: Double
+        /// nil when fewer than two maps completed in the window (`note` says so).
+        var map_seconds_while_training: Double?
         var map_seconds_paused: Double
+        var note: String
+
+        func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(eval_images, forKey: .eval_images)
+            try c.encode(steps_per_s_while_mapping, forKey: .steps_per_s_while_mapping)
+            try c.encode(map_seconds_while_training, forKey: .map_seconds_while_training)  // null when nil
+            try c.encode(map_seconds_paused, forKey: .map_seconds_paused)
+            try c.encode(note, forKey: .note)
+        }
     }
 
-    static func measureLiveFeel(images: Int, seconds: Double, workers: Int) throws -> LiveFeel {
+    static func measureLiveFeel(images: Int, seconds: Double, workers: Int, compute: Compute) throws -> LiveFeel {
         let home = NSTemporaryDirectory() + "mpo-bench-\(getpid())"
         try FileManager.default.createDirectory(atPath: home + "/Checkpoints", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: home) }
         let pattern = Pattern.ring(size: 16)
+        var config = TrainingConfig.live
+        config.compute = compute
         let session = Session(options: .init(
-            config: .live, pattern: pattern, evalImages: images, workers: workers, folders: ProjectFolders(root: home)))
+            config: config, pattern: pattern, evalImages: images, workers: workers, folders: ProjectFolders(root: home)))
         session.start()
         defer { session.stop() }
         func wait(_ limit: Double, _ condition: (Session.Snapshot) -> Bool) -> Session.Snapshot? {
@@ -43,7 +56,8 @@ extension Bench {
         }
         let elapsed = Date().timeIntervalSince(start)
         let steps = session.snapshot().step - startStep
-        let mapPeriod = maps.count >= 2 ? maps.last!.timeIntervalSince(maps.first!) / Double(maps.count - 1) : .nan
+        let mapPeriod = maps.count >= 2 ? maps.last!.timeIntervalSince(maps.first!) / Double(maps.count - 1) : nil
+        let note = mapPeriod == nil ? String(format: "%d map(s) completed in the %.0f s window: too few to time a period", maps.count, elapsed) : ""
         // Paused: one full refresh of the current plane.
         session.send(.setPaused(true))
         guard let paused = wait(60, { $0.status == .paused && $0.completeStep == $0.step }) else { throw BenchError("no map while paused") }
@@ -52,7 +66,7 @@ extension Bench {
         _ = wait(120, { $0.split == .train && $0.completeStep == paused.step })
         return LiveFeel(
             eval_images: images, steps_per_s_while_mapping: Double(steps) / elapsed, map_seconds_while_training: mapPeriod,
-            map_seconds_paused: Date().timeIntervalSince(t0))
+            map_seconds_paused: Date().timeIntervalSince(t0), note: note)
     }
 
     struct BenchError: Error, CustomStringConvertible {

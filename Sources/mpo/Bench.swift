@@ -4,25 +4,26 @@ import Foundation
 import MPO
 
 /// `mpo bench`: training and evaluation throughput of the engine, as medians after a warm-up,
-/// next to the PyTorch yardstick and the machine's measured SGEMM peak.
+/// against the machine's SGEMM peak measured in the same run and, with `--reference`, against
+/// PyTorch run on the same machine (never a figure from another CPU).
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Measure training and evaluation speed (release build).")
 
     @Flag(help: "Fewer repetitions: finishes in under a minute.") var quick = false
     @Flag(help: "One JSON object on stdout instead of the table.") var json = false
-    @Option(help: "Worker threads (default: all cores).") var workers: Int?
+    @Option(help: "Worker threads, 1 or more; capped at the cores (default: all cores).") var workers: Int?
     @Option(help: "Presets to measure, comma-separated.") var presets = "paper,live"
     @Option(help: "Skip the memory probe (16x16 vs 64x64 pattern).") var memory = true
     @Option(help: .hidden) var memoryProbe: Int?
     @Option(help: "GEMM precision to measure: fp32, bf16, auto, or all (default: every precision this CPU runs fast).")
     var precision = "all"
-
-    /// The PyTorch reference of the same algorithm on this 2-core machine (../shared/reference).
-    static let pytorch: [String: (train: Double, eval: Double)] = ["paper": (3737, 8625), "live": (3365, 8625)]
+    @Option(help: "PyTorch figures from the same machine, for ratios: the output of ../shared/reference/ref_mpo.py bench (RESULT/EVAL lines; paper: --batch 512 --cells 50, live: --batch 64 --cells 32) or JSON {\"paper\": {\"train\": N, \"eval\": N}}.")
+    var reference: String?
 
     struct Result: Codable {
         var preset: String
         var precision: String
+        var isa: String
         var net: String
         var batch: Int
         var cells: Int
@@ -33,69 +34,97 @@ struct Bench: ParsableCommand {
         var map_16x16_seconds: Double
         var gflops: Double
         var peak_fraction: Double
-        var pytorch_train_ratio: Double
-        var pytorch_eval_ratio: Double
+        var eval_gflops: Double
+        var eval_peak_fraction: Double
+        /// nil without `--reference` (or when the file lacks the preset): then `reference_note` says so.
+        var pytorch_train_ratio: Double?
+        var pytorch_eval_ratio: Double?
+        var reference_note: String
+
+        // Optionals are written as null, so every result has the same keys.
+        func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(preset, forKey: .preset); try c.encode(precision, forKey: .precision); try c.encode(isa, forKey: .isa)
+            try c.encode(net, forKey: .net); try c.encode(batch, forKey: .batch); try c.encode(cells, forKey: .cells)
+            try c.encode(train_cell_images_per_s, forKey: .train_cell_images_per_s)
+            try c.encode(train_step_seconds, forKey: .train_step_seconds)
+            try c.encode(eval_cell_images_per_s, forKey: .eval_cell_images_per_s); try c.encode(eval_images, forKey: .eval_images)
+            try c.encode(map_16x16_seconds, forKey: .map_16x16_seconds); try c.encode(gflops, forKey: .gflops)
+            try c.encode(peak_fraction, forKey: .peak_fraction); try c.encode(eval_gflops, forKey: .eval_gflops)
+            try c.encode(eval_peak_fraction, forKey: .eval_peak_fraction)
+            try c.encode(pytorch_train_ratio, forKey: .pytorch_train_ratio); try c.encode(pytorch_eval_ratio, forKey: .pytorch_eval_ratio)
+            try c.encode(reference_note, forKey: .reference_note)
+        }
+    }
+
+    /// The presets' shapes, for matching reference runs to them.
+    static var presetShapes: [String: (batch: Int, cells: Int)] {
+        Dictionary(uniqueKeysWithValues: TrainingConfig.presets.map { ($0.preset, ($0.batchSize, $0.cells)) })
     }
 
     func run() throws {
         if let size = memoryProbe { return try probeMemory(size: size) }
-        let workers = self.workers ?? CPU.cores
+        let workers = min(self.workers ?? CPU.cores, CPU.cores)
+        let reference = try self.reference.map { try Reference.read(path: $0, presets: Self.presetShapes) }
         let backend = GEMM.backend
         let train = try DatasetKind.fashionMNIST.load(.train)
         let test = try DatasetKind.fashionMNIST.load(.test)
-        let precisions: [GEMM.Precision]
+        let computes: [Compute]
         if precision == "all" {
-            precisions = GEMM.bf16Available ? [.fp32, .bf16] : [.fp32]
+            computes = [Compute(precision: .fp32)] + (Compute.bf16Fast(on: .default) ? [Compute(precision: .bf16)] : [])
         } else {
-            precisions = [try PrecisionOption.resolve(precision)]
+            computes = [try PrecisionOption.resolve(precision)]
         }
-        GEMM.precision = .fp32
-        let peak = GEMM.measuredPeak(threads: workers, seconds: quick ? 0.3 : 1)
+        let peak = GEMM.measuredPeak(threads: workers, seconds: quick ? 0.5 : 1.5)
         if !json {
             print("LossPatterns bench: \(CPU.modelName), \(CPU.cores) cores, \(workers) worker(s)")
-            print("GEMM: \(backend); bf16 kernel (AVX512_BF16): \(GEMM.bf16Available ? "available" : "not on this CPU")")
-            if backend.coreSource == "user", CPU.hasAVX512, backend.core != "SkylakeX" {
-                print("  note: OPENBLAS_CORETYPE=\(backend.core) is set in the environment and respected; this CPU runs the faster SkylakeX kernels when it is unset")
+            print("ISA level: \(ISA.default) (\(ISA.choiceReason)); this CPU runs \(ISA.supported.map(\.rawValue).joined(separator: ", "))")
+            print("GEMM: \(backend); bf16 kernel (AVX512_BF16): \(Compute.bf16Fast(on: .default) ? "available" : "not at this level")")
+            if backend.coreSource == "user" {
+                print("  note: OPENBLAS_CORETYPE=\(backend.userCore) is set in the environment and respected")
             }
-            print(String(format: "fp32 SGEMM peak (%d x single-thread 1024^3): %.0f GFLOP/s; 'of peak' below is against it", workers, peak))
+            print(String(format: "fp32 SGEMM peak (%d x single-thread OpenBLAS 1024^3): %.0f GFLOP/s; 'of peak' below is against it", workers, peak))
+            if let reference { print("PyTorch reference: \(reference.source)") }
             print("")
-            print("preset  prec  net    batch  cells   train cell-img/s   x PyTorch   eval cell-img/s   x PyTorch   GFLOP/s  of peak   step s   16x16 map s")
+            print("preset  prec  net    batch  cells   train cell-img/s   x PyTorch   of peak   eval cell-img/s   x PyTorch   of peak   step s   16x16 map s")
         }
         var results: [String: [String: Result]] = [:]  // precision -> preset -> result
-        for p in precisions {
-            GEMM.precision = p
+        for compute in computes {
             for name in presets.split(separator: ",").map(String.init) {
-                guard let config = TrainingConfig.preset(named: name) else { throw ValidationError("unknown preset \(name)") }
-                let r = try measure(config, train: train, test: test, workers: workers, peak: peak)
-                results[p.rawValue, default: [:]][name] = r
+                guard var config = TrainingConfig.preset(named: name) else { throw ValidationError("unknown preset \(name)") }
+                config.compute = compute
+                let r = try measure(config, train: train, test: test, workers: workers, peak: peak, reference: reference)
+                results[compute.precision.rawValue, default: [:]][name] = r
                 if !json {
                     let net = ModelSpec.presets.first { $0.spec == config.net }?.name ?? "custom"
                     // String(format:) ignores widths on %@, so the text columns are padded here.
-                    let label = [(name, 8), (p.rawValue, 6), (net, 6)].map { $0.0.padding(toLength: $0.1, withPad: " ", startingAt: 0) }.joined()
-                    print(label + String(format: " %5d  %2d+%-2d  %17.0f  %9.1fx  %16.0f  %9.1fx  %8.0f  %6.0f%%  %7.3f  %11.2f",
-                                 r.batch, r.cells, r.cells, r.train_cell_images_per_s, r.pytorch_train_ratio,
-                                 r.eval_cell_images_per_s, r.pytorch_eval_ratio, r.gflops, 100 * r.peak_fraction,
-                                 r.train_step_seconds, r.map_16x16_seconds))
+                    let label = [(name, 8), (compute.precision.rawValue, 6), (net, 6)].map { $0.0.padding(toLength: $0.1, withPad: " ", startingAt: 0) }.joined()
+                    let ratio = { (x: Double?) in x.map { String(format: "%9.1fx", $0) } ?? "        - " }
+                    print(label + String(format: " %5d  %2d+%-2d  %17.0f  ", r.batch, r.cells, r.cells, r.train_cell_images_per_s)
+                          + ratio(r.pytorch_train_ratio)
+                          + String(format: "  %6.0f%%  %16.0f  ", 100 * r.peak_fraction, r.eval_cell_images_per_s) + ratio(r.pytorch_eval_ratio)
+                          + String(format: "  %6.0f%%  %7.3f  %11.2f", 100 * r.eval_peak_fraction, r.train_step_seconds, r.map_16x16_seconds))
                 }
             }
         }
+        if !json, reference == nil { print("(x PyTorch: run ../shared/reference/ref_mpo.py bench on this machine and pass its output with --reference)") }
         var perImage: [String: (forward: Double, backward: Double)] = [:]
-        for p in precisions {
-            GEMM.precision = p
-            let t = try Self.forwardBackwardPerImage(train: train, reps: quick ? 5 : 11)
-            perImage[p.rawValue] = t
+        for compute in computes {
+            let t = try Self.forwardBackwardPerImage(train: train, reps: quick ? 5 : 11, compute: compute)
+            perImage[compute.precision.rawValue] = t
             if !json {
-                if p == precisions.first { print("") }
+                if compute == computes.first { print("") }
                 print(String(format: "paper net, batch 512, one thread, %@: forward %.1f us/image, backward %.1f us/image (medians of %d)",
-                             p.rawValue as NSString, t.forward * 1e6, t.backward * 1e6, quick ? 5 : 11))
+                             compute.description as NSString, t.forward * 1e6, t.backward * 1e6, quick ? 5 : 11))
             }
         }
         // The fastest precision measured answers the top-level questions (and runs the live-feel probe).
-        GEMM.precision = precisions.last!
-        let live = try Self.measureLiveFeel(images: 256, seconds: quick ? 10 : 30, workers: workers)
+        let fastest = computes.last!
+        let live = try Self.measureLiveFeel(images: 256, seconds: quick ? 10 : 30, workers: workers, compute: fastest)
         if !json {
-            print(String(format: "live feel, %@ (the explorer's engine, live preset, 16x16 ring, 16x16 map over %d test images): %.1f steps/s while a new map completes every %.2f s; %.2f s per map when paused",
-                         GEMM.precision.rawValue as NSString, live.eval_images, live.steps_per_s_while_mapping, live.map_seconds_while_training, live.map_seconds_paused))
+            let map = live.map_seconds_while_training.map { String(format: "a new map completes every %.2f s", $0) } ?? "no map completed twice (\(live.note))"
+            print(String(format: "live feel, %@ (the explorer's engine, live preset, 16x16 ring, 16x16 map over %d test images): %.1f steps/s while %@; %.2f s per map when paused",
+                         fastest.description as NSString, live.eval_images, live.steps_per_s_while_mapping, map as NSString, live.map_seconds_paused))
         }
         var memoryReport: [String: Double] = [:]
         if memory {
@@ -107,15 +136,17 @@ struct Bench: ParsableCommand {
             }
         }
         let rss = Self.peakRSSMegabytes()
-        let targets = Self.targets(results: results, live: live, memory: memoryReport)
+        let targets = Self.targets(results: results, live: live, memory: memoryReport, reference: reference, fastest: fastest)
         if json {
             var object: [String: Any] = [
                 "backend": "\(backend.name) \(backend.core)", "core_source": backend.coreSource,
-                "threads_per_call": backend.threadsPerCall, "workers": workers, "precision": GEMM.precision.rawValue,
+                "threads_per_call": backend.threadsPerCall, "workers": workers, "precision": fastest.precision.rawValue,
+                "isa": ISA.default.rawValue, "isa_reason": ISA.choiceReason, "isa_supported": ISA.supported.map(\.rawValue),
                 "sgemm_peak_gflops": peak, "peak_rss_mb": rss, "cpu": CPU.modelName,
+                "reference": try reference.map { try JSONSerialization.jsonObject(with: JSONEncoder().encode($0)) } ?? NSNull(),
             ]
             // Top level: the fastest precision measured; "by_precision" holds every one.
-            for (k, r) in results[GEMM.precision.rawValue] ?? [:] {
+            for (k, r) in results[fastest.precision.rawValue] ?? [:] {
                 object[k] = try JSONSerialization.jsonObject(with: JSONEncoder().encode(r))
             }
             object["by_precision"] = try JSONSerialization.jsonObject(with: JSONEncoder().encode(results))
@@ -129,11 +160,10 @@ struct Bench: ParsableCommand {
             Self.printTargets(targets)
             print("")
             print(String(format: "peak RSS of this run: %.0f MB", rss))
-            print("PyTorch yardstick (../shared/reference, same algorithm, this machine type): train 3,737 (paper) / 3,365 (live) cell-img/s, eval 8,625 cell-img/s")
         }
     }
 
-    func measure(_ config: TrainingConfig, train: Dataset, test: Dataset, workers: Int, peak: Double) throws -> Result {
+    func measure(_ config: TrainingConfig, train: Dataset, test: Dataset, workers: Int, peak: Double, reference: Reference?) throws -> Result {
         let pattern = Pattern.ring(size: 16)
         let trainer = try Trainer(config: config, pattern: pattern, train: train, workers: workers)
         trainer.step()  // warm-up: first touches of every buffer
@@ -143,31 +173,34 @@ struct Bench: ParsableCommand {
         let step = median(stepTimes)
         let cellImages = Double(2 * config.cells * config.batchSize)
         let evalImages = config.preset == "live" ? 256 : 500
-        let evaluator = try Evaluator(net: config.net, data: test.prefix(evalImages), workers: workers)
+        let evaluator = try Evaluator(net: config.net, data: test.prefix(evalImages), workers: workers, compute: config.compute)
         let viewport = Viewport(pattern: pattern)
         _ = evaluator.evaluate(plane: trainer.plane, at: [(0, 0), (1, 1)])
         var mapTimes: [Double] = []
-        for _ in 0..<(quick ? 2 : 3) {
+        for _ in 0..<(quick ? 3 : 5) {
             let start = Date()
             _ = evaluator.heatmap(plane: trainer.plane, viewport: viewport, split: .test, step: 0)
             mapTimes.append(Date().timeIntervalSince(start))
         }
         let map = median(mapTimes)
         let trainRate = cellImages / step, evalRate = Double(viewport.count * evalImages) / map
-        let gflops = (trainRate * config.net.trainingFLOPs) / 1e9
-        let reference = Self.pytorch[config.preset] ?? (3737, 8625)
+        let gflops = (trainRate * config.net.trainingFLOPs) / 1e9, evalGflops = evalRate * config.net.forwardFLOPs / 1e9
+        let figures = reference?.presets[config.preset]
+        let note = reference == nil ? "no --reference given" : figures == nil ? "the reference file has no \(config.preset) run" : ""
         return Result(
-            preset: config.preset, precision: GEMM.precision.rawValue, net: ModelSpec.presets.first { $0.spec == config.net }?.name ?? "custom",
+            preset: config.preset, precision: config.compute.precision.rawValue, isa: config.compute.isa.rawValue,
+            net: ModelSpec.presets.first { $0.spec == config.net }?.name ?? "custom",
             batch: config.batchSize, cells: config.cells, train_cell_images_per_s: trainRate, train_step_seconds: step,
             eval_cell_images_per_s: evalRate, eval_images: evalImages, map_16x16_seconds: map, gflops: gflops,
-            peak_fraction: gflops / peak, pytorch_train_ratio: trainRate / reference.train,
-            pytorch_eval_ratio: evalRate / reference.eval)
+            peak_fraction: gflops / peak, eval_gflops: evalGflops, eval_peak_fraction: evalGflops / peak,
+            pytorch_train_ratio: figures?.train.map { trainRate / $0 }, pytorch_eval_ratio: figures?.eval.map { evalRate / $0 },
+            reference_note: note)
     }
 
     /// One network, one thread: the paper net's forward and backward time per image at batch 512.
-    static func forwardBackwardPerImage(train: Dataset, reps: Int) throws -> (forward: Double, backward: Double) {
+    static func forwardBackwardPerImage(train: Dataset, reps: Int, compute: Compute) throws -> (forward: Double, backward: Double) {
         let n = 512
-        let net = try Network(spec: .paper, capacity: n)
+        let net = try Network(spec: .paper, capacity: n, compute: compute)
         var rng = Xoshiro256(seed: 1)
         let weights = net.layout.initialWeights(using: &rng)
         var sampler = MinibatchSampler(dataset: train, batchSize: n)

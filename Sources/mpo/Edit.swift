@@ -10,7 +10,7 @@ struct Edit: ParsableCommand {
 
     @Argument(help: "A .pbm file or a shipped pattern's name; a new name starts a blank pattern.")
     var pattern: String?
-    @Option(help: "Size of a new blank pattern, WxH.") var size = "16x16"
+    @Option(help: "Size of a new blank pattern, WxH, sides 3...128.") var size = "16x16"
     @OptionGroup var training: TrainingOptions
     @OptionGroup var ui: ExplorerUIOptions
 
@@ -35,7 +35,7 @@ struct Edit: ParsableCommand {
             }
         }
         try TerminalProcess.run(ExplorerOptions(
-            config: config, pattern: start, evalImages: ui.evalImages, workers: training.workers, folders: folders,
+            config: config, pattern: start, evalImages: ui.evalImages, workers: training.resolvedWorkers, folders: folders,
             ascii: ui.ascii, editorOnly: true, startMessage: note))
     }
 }

@@ -51,20 +51,20 @@ extension Experiment {
         @Option(help: "A custom net instead of a preset: conv channels after the input, e.g. 4-8-8 (with --dense).") var conv: String?
         @Option(help: "Hidden linear sizes of a custom net after the flatten, e.g. 32.") var dense: String?
         @Option(help: "A custom net's max-pool after each conv.") var maxPool = true
-        @Option(help: "Mask side in cells (default 10; --paper 30).") var mask: Int?
-        @Option(help: "MPO steps per run (default 3000; --paper 11700).") var steps: Int?
-        @Option(help: "Seeds per (p, variant): 1...N (default 5, as --paper).") var seeds: Int?
-        @Option(help: "Minibatch size (default 32; --paper 512).") var batch: Int?
-        @Option(help: "Good and bad cells per step (default 8; --paper 50).") var cells: Int?
-        @Option(help: "Adam learning rate (default 3e-3; --paper 3e-4).") var lr: Float?
-        @Option(help: "Test images scoring each plane (default 1000; --paper 2000).") var evalImages: Int?
-        @Option(help: "Bad cells' cross-entropy is clamped at this (default 2.5; the original random-squares config used 5).") var clip: Float?
-        @Option(help: "Smallest fill probability.") var pFrom = 0.1
-        @Option(help: "Largest fill probability.") var pTo = 0.9
-        @Option(help: "Step between fill probabilities.") var pStep = 0.1
+        @Option(help: "Mask side in cells, 5...512 (default 10; --paper 30).") var mask: Int?
+        @Option(help: "MPO steps per run, 1 or more (default 3000; --paper 11700).") var steps: Int?
+        @Option(help: "Seeds per (p, variant): 1...N, N at most 10000 (default 5, as --paper).") var seeds: Int?
+        @Option(help: "Minibatch size, 1...16384 (default 32; --paper 512).") var batch: Int?
+        @Option(help: "Good and bad cells per step, 1...4096 (default 8; --paper 50).") var cells: Int?
+        @Option(help: "Adam learning rate, above 0 and at most 1 (default 3e-3; --paper 3e-4).") var lr: Float?
+        @Option(help: "Test images scoring each plane, 1...10000 (default 1000; --paper 2000).") var evalImages: Int?
+        @Option(help: "Bad cells' cross-entropy is clamped at this, 0 or more (default 2.5; the original random-squares config used 5).") var clip: Float?
+        @Option(help: "Smallest fill probability, 0...1.") var pFrom = 0.1
+        @Option(help: "Largest fill probability, 0...1.") var pTo = 0.9
+        @Option(help: "Step between fill probabilities, 0.0001...1.") var pStep = 0.1
         @Option(help: "Dataset: fashion-mnist (the paper's), mnist, cifar10.") var dataset = "fashion-mnist"
         @Option(help: "Folder with the dataset's files (default for fashion-mnist: /usr/share/datasets/fashion-mnist).") var data: String?
-        @Option(help: "Worker threads (default: all cores).") var workers: Int?
+        @Option(help: "Worker threads, 1 or more; capped at the cores (default: all cores).") var workers: Int?
         @OptionGroup var precision: PrecisionOption
 
         /// The defaults (see the discussion above for why each is smaller than the paper's).
@@ -78,6 +78,10 @@ extension Experiment {
         static let paperScale = (net: "paper-bn", mask: 30, steps: 11_700, seeds: 5, batch: 512, cells: 50, lr: Float(3e-4), evalImages: 2_000)
 
         func validate() throws {
+            try OptionCheck.number("--p-from", pFrom, 0...1)
+            try OptionCheck.number("--p-to", pTo, 0...1)
+            try OptionCheck.number("--p-step", pStep, 0.0001...1)
+            try checkSizes()
             let p = BNExperiment.probabilities(from: pFrom, to: pTo, step: pStep)
             guard !p.isEmpty, p.allSatisfy({ (0...1).contains($0) }) else {
                 throw ValidationError("fill probabilities must lie in 0...1 with --p-from <= --p-to and --p-step > 0")
@@ -112,16 +116,15 @@ extension Experiment {
                 probabilities: BNExperiment.probabilities(from: pFrom, to: pTo, step: pStep),
                 seeds: (1...(seeds ?? d.seeds)).map(UInt64.init))
             s.dataset = kind
-            s.precision = try PrecisionOption.resolve(precision.precision)
+            s.precision = try PrecisionOption.resolve(precision.precision).precision
             if let clip { s.clip = clip }
             return s
         }
 
         func run() throws {
-            try precision.apply()
             let settings = try settings()
             let runner = try BNExperiment.Runner(settings: settings, folder: output)
-            let workers = self.workers ?? CPU.cores
+            let workers = OptionCheck.resolvedWorkers(self.workers)
             print("BN experiment: \(settings.summary)")
             print("grid: p \(settings.probabilities.map(BNExperiment.format).joined(separator: " ")) x plain/BN x seeds 1...\(settings.seeds.count) = \(settings.runs.count) runs; \(workers) worker(s)")
             if runner.droppedLines > 0 { print("note: dropped \(runner.droppedLines) incomplete line(s) of \(runner.csvPath)") }

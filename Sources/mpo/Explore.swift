@@ -18,16 +18,19 @@ struct Explore: ParsableCommand {
         let folders = ProjectFolders.locate()
         let config = try training.config()
         let (pattern, note) = try TerminalProcess.pattern(self.pattern, folders: folders)
-        try TerminalProcess.run(ExplorerOptions(
-            config: config, pattern: pattern, startPaused: ui.paused, evalImages: ui.evalImages, workers: training.workers,
-            folders: folders, ascii: ui.ascii, startMessage: note))
+        var options = ExplorerOptions(
+            config: config, pattern: pattern, startPaused: ui.paused, evalImages: ui.evalImages, workers: training.resolvedWorkers,
+            folders: folders, ascii: ui.ascii, startMessage: note)
+        options.offerRecovery = true
+        options.sizesBatch = training.batch == nil  // a batch the user chose is kept
+        try TerminalProcess.run(options)
     }
 }
 
 /// Options of the commands that open the terminal UI.
 struct ExplorerUIOptions: ParsableArguments {
     @Flag(help: "Plain ASCII without colours (for terminals that show garbage otherwise).") var ascii = false
-    @Option(help: "Images of each split evaluated per map sample, probe and gap (fewer: faster maps, noisier values).")
+    @Option(help: "Images of each split evaluated per map sample, probe and gap, 1...60000 (fewer: faster maps, noisier values).")
     var evalImages = 100
     @Flag(help: "Start paused.") var paused = false
 }

@@ -41,23 +41,26 @@ extension PatternCommand {
         }
 
         @Argument(help: "What to draw (see above).") var kind: Kind
-        @Option(help: "Side in cells (for noise: both sides unless --width/--height).") var size = 16
-        @Option(help: "Width in cells (noise).") var width: Int?
-        @Option(help: "Height in cells (noise).") var height: Int?
-        @Option(help: "Outer radius as a fraction of the side (ring, disk).") var outer = 0.42
-        @Option(help: "Inner radius as a fraction of the side (ring).") var inner = 0.2
-        @Option(help: "Line width in cells (square: default 1; cross: default 4).") var thickness: Int?
-        @Option(help: "Block side in cells (checker).") var block = 4
-        @Option(help: "Black cells per side (grid).") var cells = 6
-        @Option(help: "Distance between black cells (grid).") var spacing = 3
-        @Option(help: "Probability of a black cell (random-square, noise).") var p = 0.5
+        @Option(help: "Side in cells, 3...512 (for noise: both sides unless --width/--height).") var size = 16
+        @Option(help: "Width in cells, 3...512 (noise).") var width: Int?
+        @Option(help: "Height in cells, 3...512 (noise).") var height: Int?
+        @Option(help: "Outer radius as a fraction of the side, up to 0.71 (ring, disk).") var outer = 0.42
+        @Option(help: "Inner radius as a fraction of the side, 0 up to --outer (ring).") var inner = 0.2
+        @Option(help: "Line width in cells, 1 or more (square: default 1; cross: default 4).") var thickness: Int?
+        @Option(help: "Block side in cells, 1 or more (checker).") var block = 4
+        @Option(help: "Black cells per side (grid); cells x spacing must be 3...512.") var cells = 6
+        @Option(help: "Distance between black cells, 1 or more (grid).") var spacing = 3
+        @Option(help: "Probability of a black cell, 0...1 (random-square, noise).") var p = 0.5
         @Option(help: "Random seed (random-square, noise).") var seed: UInt64 = 1
         @Option(help: "Name written in the file's comment line (default: from the output file or the generator).") var name: String?
         @Option(name: .shortAndLong, help: "Write to this .pbm file instead of standard output.") var output: String?
 
         func validate() throws {
             let sides = Pattern.minSide...Pattern.maxSide
-            let (w, h) = kind == .grid ? (cells * spacing, cells * spacing) : kind == .noise ? (width ?? size, height ?? size) : (size, size)
+            try OptionCheck.outputFile("--output", output)
+            let grid = cells.multipliedReportingOverflow(by: spacing)
+            let side = grid.overflow ? Int.max : grid.partialValue
+            let (w, h) = kind == .grid ? (side, side) : kind == .noise ? (width ?? size, height ?? size) : (size, size)
             guard sides.contains(w), sides.contains(h) else {
                 throw ValidationError("a \(w)x\(h) pattern is outside \(sides.lowerBound)...\(sides.upperBound) cells per side")
             }
@@ -68,6 +71,8 @@ extension PatternCommand {
             guard thickness.map({ $0 >= 1 }) ?? true, block >= 1, spacing >= 1, cells >= 1 else {
                 throw ValidationError("--thickness, --block, --cells and --spacing must be at least 1")
             }
+            try OptionCheck.count("--thickness", thickness, 1...Pattern.maxSide)
+            try OptionCheck.count("--block", block, 1...Pattern.maxSide)
         }
 
         func run() throws {
@@ -127,20 +132,22 @@ extension PatternCommand {
 
         @Argument(help: "The PNG file (8-bit or lower, any colour type, not interlaced).") var input: String
         @Argument(help: "The pattern file to write (.pbm).") var output: String
-        @Option(help: "Pattern size: WxH or N (square).") var size: String?
+        @Option(help: "Pattern size: WxH or N (square), sides 3...512.") var size: String?
         @Option(help: "Ink above this is black (0...1).") var threshold = 0.5
         @Flag(help: "Swap black and white.") var invert = false
 
         func validate() throws {
             guard (0...1).contains(threshold) else { throw ValidationError("--threshold must be between 0 and 1") }
             _ = try parsedSize()
+            try OptionCheck.outputFile("output", output)
         }
 
         func parsedSize() throws -> (width: Int, height: Int)? {
             guard let size else { return nil }
             let parts = size.lowercased().split(separator: "x").map { Int($0) }
-            guard (1...2).contains(parts.count), let w = parts[0], let h = parts.last!, w > 0, h > 0 else {
-                throw ValidationError("--size must be WxH or N, e.g. 24x20, not \(size)")
+            let sides = Pattern.minSide...Pattern.maxSide
+            guard (1...2).contains(parts.count), let w = parts[0], let h = parts.last!, sides.contains(w), sides.contains(h) else {
+                throw OptionCheck.fail("--size", OptionCheck.shown(size), "must be WxH or N with sides \(sides.lowerBound)...\(sides.upperBound), e.g. 24x20")
             }
             return (w, h)
         }

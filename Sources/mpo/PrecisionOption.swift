@@ -1,24 +1,26 @@
 import ArgumentParser
 import Engine
 
-/// `--precision`, shared by every command that computes: fp32 (OpenBLAS, the reference), bf16
-/// (inputs of every product rounded to bfloat16, fp32 sums; ~2x faster GEMMs where the CPU has
-/// AVX512_BF16), or auto (bf16 where available; the default, since fits on ring16 match fp32's).
+/// `--precision`, shared by every command that computes: fp32 (the reference), bf16 (inputs of
+/// every product rounded to bfloat16, fp32 sums; ~2x faster GEMMs where the CPU has AVX512_BF16),
+/// or auto (bf16 where available; the default, since fits on ring16 match fp32's). The ISA level
+/// is the CPU's, capped by the MPO_ISA environment variable.
 struct PrecisionOption: ParsableArguments {
-    @Option(help: "GEMM precision: fp32 (the reference), bf16 (bfloat16 products, fp32 sums; needs AVX512_BF16), or auto (bf16 where the CPU has it).")
+    @Option(help: "GEMM precision: fp32 (the reference), bf16 (bfloat16 products, fp32 sums; needs AVX512_BF16), or auto (bf16 where the CPU has it). The ISA level is the CPU's highest, capped by MPO_ISA=portable|avx2|avx512|avx512bf16.")
     var precision = "auto"
 
-    /// Sets the process-wide GEMM precision; call before any work starts.
-    func apply() throws { GEMM.precision = try Self.resolve(precision) }
+    /// The run's compute: this precision at the process's ISA level.
+    func compute() throws -> Compute { try Self.resolve(precision) }
 
-    /// The precision a name asks for on this CPU, or a usage error saying why not.
-    static func resolve(_ name: String) throws -> GEMM.Precision {
-        guard let p = GEMM.precision(named: name) else {
+    /// What a precision name asks for at an ISA level, or a usage error saying why not.
+    static func resolve(_ name: String, isa: ISA = .default) throws -> Compute {
+        do { try ISA.validateCapSetting() } catch { throw ValidationError("\(error)") }
+        guard let c = Compute.resolve(precision: name, isa: isa) else {
             throw ValidationError("unknown precision \(name); use fp32, bf16 or auto")
         }
-        if p == .bf16 && !GEMM.bf16Available {
-            throw ValidationError("--precision bf16 needs AVX512_BF16, which this CPU lacks (use fp32 or auto)")
+        if c.precision == .bf16 && !c.bf16Fast {
+            throw ValidationError("--precision bf16 needs AVX512_BF16, which the ISA level \(isa) lacks (use fp32 or auto)")
         }
-        return p
+        return c
     }
 }

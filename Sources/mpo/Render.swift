@@ -34,13 +34,13 @@ struct Render: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output file, .png, .csv or .pgm (default: <checkpoint>-<split>-<metric>.png).") var out: String?
     @Option(help: "Data split: train or test.") var split = "test"
     @Option(help: "loss (cross-entropy) or accuracy.") var metric = "loss"
-    @Option(help: "Images of the split to evaluate on (the first N).") var evalImages = 500
+    @Option(help: "Images of the split to evaluate on (the first N), 1...60000.") var evalImages = 500
     @Option(help: "Samples down (default: enough for the margin and samples per cell).") var rows: Int?
     @Option(help: "Samples across (default: enough for the margin and samples per cell).") var cols: Int?
-    @Option(help: "Pattern cells per sample (default: 1 / --samples-per-cell).") var zoom: Double?
+    @Option(help: "Pattern cells per sample, above 0 (default: 1 / --samples-per-cell).") var zoom: Double?
     @Option(help: "Plane position at the centre of the view: ROW,COL in pattern cells (default: the pattern's centre).") var center: String?
-    @Option(help: "Cells around the pattern in the default view.") var margin = 1.0
-    @Option(help: "Samples per pattern cell in the default view.") var samplesPerCell = 4.0
+    @Option(help: "Cells around the pattern in the default view, 0...1000.") var margin = 1.0
+    @Option(help: "Samples per pattern cell in the default view, above 0, at most 1000.") var samplesPerCell = 4.0
     @Option(help: "PNG colour map: viridis, diverging (blue low, red high) or gray.") var colormap = "viridis"
     @Flag(help: "Logarithmic colour scale (loss only).") var log = false
     @Option(help: ArgumentHelp(
@@ -50,7 +50,7 @@ struct Render: ParsableCommand {
     @Option(help: "Pixels per sample side (default: PNG at least 400 pixels wide; PGM 1).") var pixels: Int?
     @Flag(help: "PNG without title and colour bar.") var noLegend = false
     @Flag(help: "Write PGM as text (P2) instead of binary (P5).") var plain = false
-    @Option(help: "Worker threads (default: all cores).") var workers: Int?
+    @Option(help: "Worker threads, 1 or more; capped at the cores (default: all cores).") var workers: Int?
 
     enum Format: String { case png, csv, pgm }
 
@@ -61,7 +61,15 @@ struct Render: ParsableCommand {
             throw ValidationError("--colormap must be one of \(ColorMap.allCases.map(\.rawValue).joined(separator: ", ")), not \(colormap)")
         }
         if log && m == .accuracy { throw ValidationError("--log is for loss only") }
-        guard evalImages >= 1 else { throw ValidationError("--eval-images must be at least 1") }
+        try OptionCheck.count("--eval-images", evalImages, 1...60_000)
+        try OptionCheck.workers(workers)
+        try OptionCheck.number("--margin", margin, 0...1000)
+        try OptionCheck.number("--samples-per-cell", samplesPerCell, 0...1000, above: true)
+        try OptionCheck.number("--zoom", zoom, 0...1e6, above: true)
+        try OptionCheck.outputFile("--out", out)
+        do { try ByteReader.checkRegularFile(checkpoint) } catch let e as DataError {
+            throw OptionCheck.fail("checkpoint", OptionCheck.shown(checkpoint), e.problem)
+        }
         guard rows.map({ (1...4000).contains($0) }) ?? true, cols.map({ (1...4000).contains($0) }) ?? true else {
             throw ValidationError("--rows and --cols must be 1...4000")
         }
@@ -104,6 +112,9 @@ struct Render: ParsableCommand {
     func viewport(for pattern: Pattern) throws -> Viewport {
         let h = Double(pattern.height) + 2 * margin, w = Double(pattern.width) + 2 * margin
         let z = zoom ?? 1 / samplesPerCell
+        guard self.rows != nil || h / z <= 4000, self.cols != nil || w / z <= 4000 else {
+            throw ValidationError("a view of \(String(format: "%.0f", h / z))x\(String(format: "%.0f", w / z)) samples is more than 4000 a side; use --zoom or --rows/--cols")
+        }
         let rows = self.rows ?? max(1, Int((h / z).rounded())), cols = self.cols ?? max(1, Int((w / z).rounded()))
         guard rows * cols <= 4_000_000 else { throw ValidationError("a \(rows)x\(cols) view is too many samples; use --zoom or --rows/--cols") }
         let c = try pair(center, "--center", "ROW,COL") ?? (Double(pattern.height - 1) / 2, Double(pattern.width - 1) / 2)
@@ -114,13 +125,17 @@ struct Render: ParsableCommand {
     @OptionGroup var precision: PrecisionOption
 
     func run() throws {
-        try precision.apply()
+        let compute = try precision.compute()
         let split = Split(rawValue: self.split)!, metric = Heatmap.Metric(rawValue: self.metric)!
         let format = try format(), path = outputPath()
         let saved = try Checkpoint.read(path: checkpoint)
         let config = saved.config, pattern = saved.pattern, plane = saved.state.plane
+        try OptionCheck.memory(
+            MemoryEstimate.evaluator(config.net, images: min(evalImages, config.dataset.count(of: split)), workers: OptionCheck.resolvedWorkers(workers))
+                + MemoryEstimate.data(config.dataset, images: evalImages),
+            blame: "--eval-images \(evalImages) on the checkpoint's net")
         let data = try config.dataset.load(split, from: config.dataDirectory).prefix(evalImages)
-        let evaluator = try Evaluator(net: config.net, data: data, workers: workers ?? CPU.cores)
+        let evaluator = try Evaluator(net: config.net, data: data, workers: OptionCheck.resolvedWorkers(workers), compute: compute)
         let view = try viewport(for: pattern)
 
         print("plane \(checkpoint): pattern \(pattern.name) \(pattern.width)x\(pattern.height), step \(saved.step), net \(config.net.summary)")

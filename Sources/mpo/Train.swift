@@ -10,14 +10,14 @@ struct Train: ParsableCommand {
     @Argument(help: "A .pbm file or the name of a shipped pattern (see Patterns/).")
     var pattern = ProjectFolders.defaultPattern
     @OptionGroup var training: TrainingOptions
-    @Option(help: "Steps to train.") var steps = 400
+    @Option(help: "Steps to train, 1 or more.") var steps = 400
     @Option(help: ArgumentHelp(
         "Save the plane (safetensors) at the end and at every autosave.",
         discussion: "A plain name (no /) is saved as Checkpoints/NAME.safetensors of the project folder, and must be letters, digits, - _ . only; a path with a / (./run.safetensors, /data/run.safetensors) is used as given. Saves are atomic: a crash or kill leaves the previous save intact.",
         valueName: "name-or-path")) var save: String?
-    @Option(help: "Autosave every N steps (0: only at the end). A failed autosave (disk full, no permission) is reported and training goes on.") var autosave = 0
-    @Option(help: "Evaluate and print a preview every N steps (0: only at the end).") var previewEvery = 100
-    @Option(help: "Test images for the previews and the gap.") var evalImages = 500
+    @Option(help: "Autosave every N steps, 0 or more (0: only at the end). A failed autosave (disk full, no permission) is reported and training goes on.") var autosave = 0
+    @Option(help: "Evaluate and print a preview every N steps, 0 or more (0: only at the end).") var previewEvery = 100
+    @Option(help: "Test images for the previews and the gap, 1...10000 (the test split's size).") var evalImages = 500
     @Flag(help: "Never open the explorer (train always runs headless today).") var headless = false
     @Option(help: ArgumentHelp("Resume from this checkpoint instead of starting a new plane (a path, or the name of one in Checkpoints/).", valueName: "name-or-path")) var resume: String?
 
@@ -38,7 +38,7 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
-        try training.precision.apply()
+        let compute = try training.precision.compute()
         let folders = ProjectFolders.locate()
         let savePath = try save.map { try Self.savePath($0, folders: folders) }
         var config: TrainingConfig
@@ -46,75 +46,73 @@ struct Train: ParsableCommand {
         var state: Trainer.State? = nil
         if let resume {
             let c = try Checkpoint.read(path: Self.resumePath(resume, folders: folders))
+            try TrainingOptions.checkMemory(c.config, workers: training.resolvedWorkers, evalImages: evalImages, planes: 1)
             (config, pattern, state) = (c.config, c.pattern, c.state)
         } else {
             config = try training.config()
             pattern = try folders.loadPattern(self.pattern)
         }
+        config.compute = compute
         let train = try config.dataset.load(.train, from: config.dataDirectory)
         let test = try config.dataset.load(.test, from: config.dataDirectory).prefix(evalImages)
-        let trainer = try Trainer(config: config, pattern: pattern, train: train, workers: training.workers ?? CPU.cores, state: state)
-        let evaluator = try Evaluator(net: config.net, data: test, workers: training.workers ?? CPU.cores)
+        let trainer = try Trainer(config: config, pattern: pattern, train: train, workers: training.resolvedWorkers, state: state)
+        let evaluator = try Evaluator(net: config.net, data: test, workers: training.resolvedWorkers, compute: compute)
         let (good, bad) = pattern.trainedCells
         print("pattern \(pattern.name) \(pattern.width)x\(pattern.height): \(good.count) good + \(bad.count) bad cells trained")
         print("net \(config.net.summary), P = \(trainer.layout.count); preset \(config.preset): batch \(config.batchSize), \(config.cells)+\(config.cells) cells, lr \(config.learningRate)")
-        print("data \(train.name) (\(train.count)), eval \(test.name) (\(test.count)); \(GEMM.backend), \(GEMM.precision.rawValue)")
+        print("data \(train.name) (\(train.count)), eval \(test.name) (\(test.count)); \(GEMM.backend), \(compute)")
         let target = trainer.step + steps
+        guard target <= TrainingConfig.maxStep else {
+            throw ValidationError("--steps \(steps): the plane is at step \(trainer.step); at most \(TrainingConfig.maxStep) in all")
+        }
+        let loop = TrainingLoop(trainer: trainer)
         var lastGap = Double.nan
-        var window: [Double] = []
-        var cellImages: [Int] = []
         var lastSaved: Int?
-        /// Saves `state`; a failure is reported and training goes on (the last good save stays).
-        func autosaveReporting(_ state: Trainer.State, to path: String) {
-            do {
-                try Checkpoint(config: config, pattern: pattern, state: state).write(to: path)
-                lastSaved = state.adam.step
-            } catch {
-                warn("autosave failed: \(error) — training goes on\(lastSaved.map { "; the save of step \($0) is intact" } ?? "")")
+        if let savePath, autosave > 0 {
+            loop.autosave = TrainingLoop.Autosave(path: savePath, everySteps: autosave)
+            // A failure is reported and training goes on (the last good save stays).
+            loop.onAutosave = { error in
+                if let error {
+                    warn("autosave failed: \(error) — training goes on\(lastSaved.map { "; the save of step \($0) is intact" } ?? "")")
+                } else {
+                    lastSaved = loop.step
+                }
             }
         }
-        while trainer.step < target {
-            let before = trainer.state
-            let r = trainer.step()
-            guard r.objective.isFinite, trainer.plane.parameters.allSatisfy(\.isFinite) else {
-                var message = "training diverged at step \(r.step) (objective \(r.objective)); the last finite state is step \(before.adam.step)"
-                if let savePath {
-                    do {
-                        try Checkpoint(config: config, pattern: pattern, state: before).write(to: savePath)
-                        message += ", saved to \(savePath)"
-                    } catch {
-                        message += "; it could not be saved (\(error))"
-                    }
-                }
-                throw TrainingFailure(description: message + ". Try a lower --lr.")
-            }
-            window.append(r.seconds)
-            cellImages.append(r.cellImages)
-            if window.count > 20 { window.removeFirst(); cellImages.removeFirst() }
-            let seconds = window.reduce(0, +)
-            let done = trainer.step == target
-            if previewEvery > 0 && trainer.step % previewEvery == 0 || done {
-                let map = evaluator.heatmap(plane: trainer.plane, viewport: Viewport(pattern: pattern), split: .test, step: trainer.step)
+        let diverged = loop.train(until: target) { r in
+            let done = loop.step == target
+            if previewEvery > 0 && loop.step % previewEvery == 0 || done {
+                let map = evaluator.heatmap(plane: trainer.plane, viewport: Viewport(pattern: pattern), split: .test, step: loop.step)
                 let score = PatternScore(pattern: pattern, loss: map.loss, accuracy: map.accuracy)
                 lastGap = score.gap
                 print("")
                 print(ASCIIPreview.lossBesidePattern(map.loss, pattern: pattern, clip: config.clip), terminator: "")
                 print(String(format: "step %d: test gap %.3f (acc black %.3f, white %.3f), loss black %.3f white %.3f, match %.2f, scale %.4f",
-                             trainer.step, score.gap, score.goodAccuracy, score.badAccuracy, score.goodLoss, score.badLoss, score.match, trainer.plane.scale))
+                             loop.step, score.gap, score.goodAccuracy, score.badAccuracy, score.goodLoss, score.badLoss, score.match, trainer.plane.scale))
             }
-            let line = String(format: "step %5d/%d  %5.2f steps/s  %7.0f cell-img/s  good %.3f  bad %.3f  gap %@",
-                              trainer.step, target, Double(window.count) / seconds, Double(cellImages.reduce(0, +)) / seconds,
-                              r.goodLoss, r.badLoss, lastGap.isNaN ? "  -  " : String(format: "%.3f", lastGap))
-            print(line)
-            if let savePath, autosave > 0, trainer.step % autosave == 0, !done {
-                autosaveReporting(trainer.state, to: savePath)
+            print(String(format: "step %5d/%d  %5.2f steps/s  %7.0f cell-img/s  good %.3f  bad %.3f  gap %@",
+                         loop.step, target, loop.throughput.stepsPerComputeSecond, loop.throughput.cellImagesPerSecond,
+                         r.goodLoss, r.badLoss, lastGap.isNaN ? "  -  " : String(format: "%.3f", lastGap)))
+        }
+        if let d = diverged {
+            var message = "training diverged at step \(d.step) (objective \(d.objective)); the last finite state is step \(d.keptStep)"
+            if let savePath {
+                do {
+                    try loop.save(to: savePath)
+                    message += ", saved to \(savePath)"
+                } catch {
+                    message += "; it could not be saved (\(error))"
+                }
             }
+            throw TrainingFailure(description: message + ". Try a lower --lr.")
         }
         if let savePath {
-            do {
-                try Checkpoint(config: config, pattern: pattern, state: trainer.state).write(to: savePath)
-            } catch {
-                throw TrainingFailure(description: "the final save failed: \(error)" + (lastSaved.map { "; the save of step \($0) is intact" } ?? ""))
+            if loop.unsavedSteps > 0 || loop.lastSavedPath == nil {
+                do {
+                    try loop.save(to: savePath)
+                } catch {
+                    throw TrainingFailure(description: "the final save failed: \(error)" + (lastSaved.map { "; the save of step \($0) is intact" } ?? ""))
+                }
             }
             print("saved \(savePath)")
         }
@@ -137,16 +135,16 @@ struct TrainingOptions: ParsableArguments {
     @Flag(help: "Add BatchNorm after each conv (the paper's appendix C variant).") var bn = false
     @Option(help: "Dataset: fashion-mnist, mnist, cifar10.") var dataset = "fashion-mnist"
     @Option(help: "Folder with the dataset's files (default for fashion-mnist: /usr/share/datasets/fashion-mnist).") var data: String?
-    @Option(help: "Random seed.") var seed: UInt64 = 1
-    @Option(help: "Minibatch size (default: the preset's).") var batch: Int?
-    @Option(help: "Good and bad cells per step (default: the preset's).") var cells: Int?
-    @Option(help: "Adam learning rate (default: the preset's).") var lr: Float?
-    @Option(help: "Worker threads (default: all cores).") var workers: Int?
+    @Option(help: "Random seed, 0...2^64-1.") var seed: UInt64 = 1
+    @Option(help: "Minibatch size, 1...16384 (default: the preset's).") var batch: Int?
+    @Option(help: "Good and bad cells per step, 1...4096 each (default: the preset's).") var cells: Int?
+    @Option(help: "Adam learning rate, above 0 and at most 1 (default: the preset's).") var lr: Float?
+    @Option(help: "Worker threads, 1 or more; capped at the cores (default: all cores).") var workers: Int?
     @OptionGroup var precision: PrecisionOption
 
-    /// The training settings; also sets the process's GEMM precision.
+    /// The training settings, computing with this process's ISA level and the chosen precision.
     func config() throws -> TrainingConfig {
-        try precision.apply()
+        let compute = try precision.compute()
         guard var c = TrainingConfig.preset(named: preset) else {
             throw ValidationError("unknown preset \(preset); use one of \(TrainingConfig.presets.map(\.preset).joined(separator: ", "))")
         }
@@ -168,6 +166,7 @@ struct TrainingOptions: ParsableArguments {
         if let cells { c.cells = cells }
         if let lr { c.learningRate = lr }
         c.seed = seed
+        c.compute = compute
         try c.net.validate()
         return c
     }

@@ -11,16 +11,18 @@ struct View: ParsableCommand {
     @Argument(help: "A checkpoint (.safetensors) written by the explorer or mpo train.")
     var checkpoint: String
     @OptionGroup var ui: ExplorerUIOptions
-    @Option(help: "Worker threads (default: all cores).") var workers: Int?
+    @Option(help: "Worker threads, 1 or more; capped at the cores (default: all cores).") var workers: Int?
     @OptionGroup var precision: PrecisionOption
 
     func run() throws {
-        try precision.apply()
+        let compute = try precision.compute()
         TerminalProcess.prepare()
-        let saved = try Checkpoint.read(path: checkpoint)  // refuse a damaged file before the screen changes
+        var saved = try Checkpoint.read(path: checkpoint)  // refuse a damaged file before the screen changes
+        saved.config.compute = compute
+        try TrainingOptions.checkMemory(saved.config, workers: OptionCheck.resolvedWorkers(workers), evalImages: ui.evalImages, planes: 2)
         try TerminalProcess.run(ExplorerOptions(
             config: saved.config, pattern: saved.pattern, checkpoint: checkpoint, startPaused: true,
-            evalImages: ui.evalImages, workers: workers, folders: .locate(), ascii: ui.ascii,
+            evalImages: ui.evalImages, workers: OptionCheck.resolvedWorkers(workers), folders: .locate(), ascii: ui.ascii,
             startMessage: "viewing \((checkpoint as NSString).lastPathComponent) at step \(saved.step), paused: space trains on"))
     }
 }

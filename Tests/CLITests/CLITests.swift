@@ -49,32 +49,74 @@ final class CLITests: XCTestCase {
     }
 
     func testInfoChoosesFastKernelsAndRespectsTheUser() throws {
-        let auto = try run(["info"], environment: ["OPENBLAS_CORETYPE": nil])
+        let auto = try run(["info"], environment: ["OPENBLAS_CORETYPE": nil, "MPO_ISA": nil])
         XCTAssertEqual(auto.status, 0, auto.error)
         let flags = cpuFlags()
-        if flags.contains("avx512f") && flags.contains("avx512bw") {
-            XCTAssertTrue(auto.output.contains("SkylakeX (chosen from CPUID)"), auto.output)
-        } else if flags.contains("avx2") {
-            XCTAssertFalse(auto.output.contains("Prescott"), auto.output)
+        if flags.contains("avx512f") && flags.contains("avx512bw") && flags.contains("avx512cd") {
+            XCTAssertTrue(auto.output.contains("SkylakeX (chosen from the ISA level)"), auto.output)
+            XCTAssertTrue(auto.output.contains("ISA level    : avx512"), auto.output)
+        } else if flags.contains("avx2") && flags.contains("fma") {
+            XCTAssertTrue(auto.output.contains("Haswell (chosen from the ISA level)"), auto.output)
+            XCTAssertTrue(auto.output.contains("ISA level    : avx2 "), auto.output)
         }
-        let user = try run(["info"], environment: ["OPENBLAS_CORETYPE": "Haswell"])
+        let user = try run(["info"], environment: ["OPENBLAS_CORETYPE": "Haswell", "MPO_ISA": nil])
         XCTAssertTrue(user.output.contains("Haswell (set by OPENBLAS_CORETYPE)"), user.output)
+    }
+
+    /// MPO_ISA caps the level (and OpenBLAS's core with it); a cap above the CPU means the CPU's
+    /// level; a name that is no level is a one-line error naming the variable.
+    func testISACapSwitch() throws {
+        let portable = try run(["info"], environment: ["OPENBLAS_CORETYPE": nil, "MPO_ISA": "portable"])
+        XCTAssertEqual(portable.status, 0, portable.error)
+        XCTAssertTrue(portable.output.contains("ISA level    : portable (capped by MPO_ISA=portable)"), portable.output)
+        XCTAssertTrue(portable.output.contains("Prescott (chosen from the ISA level)"), portable.output)
+        let above = try run(["info"], environment: ["OPENBLAS_CORETYPE": nil, "MPO_ISA": "amx"])
+        XCTAssertEqual(above.status, 0, above.error)
+        if !cpuFlags().contains("amx_tile") {
+            XCTAssertTrue(above.output.contains("is above this CPU"), above.output)
+        }
+        let bad = try run(["info"], environment: ["MPO_ISA": "sse9"])
+        XCTAssertEqual(bad.status, 64, bad.error)
+        let lines = bad.error.split(separator: "\n")
+        XCTAssertTrue(lines.first?.contains("MPO_ISA") == true && lines.first?.contains("sse9") == true, bad.error)
+        let train = try run(["train", "--steps", "1"], environment: ["MPO_ISA": "sse9"])
+        XCTAssertEqual(train.status, 64, train.error)
+        XCTAssertTrue(train.error.contains("MPO_ISA"), train.error)
     }
 
     /// `mpo bench --json` (quick, one preset): the keys machines rely on, and every target's
     /// verdict consistent with the numbers beside it.
+    /// A PyTorch reference given as ref_mpo.py's own output lines: ratios are ours over theirs for
+    /// the preset the RESULT line's batch and cells name; without one they are null with a reason.
     func testBenchJSONHasThePresetsAndConsistentTargets() throws {
-        let r = try run(["bench", "--quick", "--json", "--presets", "live", "--precision", "fp32", "--memory", "false"])
+        let dir = NSTemporaryDirectory() + "cli-ref-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let reference = dir + "/ref.txt"
+        try """
+        params/model=153402 pattern=(16, 16) good=60 bad=60 mode=loop
+        RESULT mode=loop batch=64 cells=64 step_median_s=0.900 cell_images_per_s=4551
+        EVAL mode=loop grid=(16, 16) images=256 seconds=6.00 cell_images_per_s=10923
+        """.write(toFile: reference, atomically: true, encoding: .utf8)
+        let r = try run(["bench", "--quick", "--json", "--presets", "live", "--precision", "fp32", "--memory", "false", "--reference", reference])
         XCTAssertEqual(r.status, 0, r.error)
+        // Parsing at all proves there is no NaN or infinity in it (JSON has none).
         let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(r.output.utf8)) as? [String: Any], r.output)
         XCTAssertEqual(object["precision"] as? String, "fp32")
-        XCTAssertTrue((object["backend"] as? String)?.hasPrefix("OpenBLAS") == true, "\(object["backend"] ?? "none")")
+        XCTAssertNotNil(object["isa"] as? String)
+        XCTAssertFalse((object["cpu"] as? String ?? "").isEmpty)
         XCTAssertGreaterThan(object["peak_rss_mb"] as? Double ?? 0, 0)
         let live = try XCTUnwrap(object["live"] as? [String: Any])
-        for key in ["train_cell_images_per_s", "eval_cell_images_per_s", "gflops", "peak_fraction"] {
+        for key in ["train_cell_images_per_s", "eval_cell_images_per_s", "gflops", "peak_fraction", "eval_gflops", "eval_peak_fraction"] {
             XCTAssertGreaterThan(live[key] as? Double ?? 0, 0, key)
         }
+        let train = try XCTUnwrap(live["train_cell_images_per_s"] as? Double), eval = try XCTUnwrap(live["eval_cell_images_per_s"] as? Double)
+        XCTAssertEqual(try XCTUnwrap(live["pytorch_train_ratio"] as? Double), train / 4551, accuracy: 1e-9 * train)
+        XCTAssertEqual(try XCTUnwrap(live["pytorch_eval_ratio"] as? Double), eval / 10923, accuracy: 1e-9 * eval)
         let feel = try XCTUnwrap(object["live_feel"] as? [String: Any])
+        // A period that could not be measured is null, with a reason.
+        if feel["map_seconds_while_training"] is NSNull { XCTAssertFalse((feel["note"] as? String ?? "").isEmpty) }
+        else { XCTAssertGreaterThan(feel["map_seconds_while_training"] as? Double ?? 0, 0) }
         let targets = try XCTUnwrap(object["targets"] as? [[String: Any]])
         let steps = try XCTUnwrap(targets.first { $0["name"] as? String == "live feel: training" })
         XCTAssertEqual(steps["met"] as? Bool, (feel["steps_per_s_while_mapping"] as? Double ?? 0) >= 4)

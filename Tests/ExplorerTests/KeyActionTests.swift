@@ -113,6 +113,7 @@ final class KeyActionTests: XCTestCase {
         s.version += 1
         s.unsavedSteps = 0
         s.lastSavedPath = state.folders.checkpoints + "/x.safetensors"
+        s.savesCompleted = 1
         _ = state.update(s)
         XCTAssertEqual(state.exitCode, 0)
         XCTAssertEqual(state.farewell, "saved Checkpoints/x.safetensors")

@@ -48,6 +48,25 @@ final class CheckpointTests: XCTestCase {
         XCTAssertEqual(f.metadata["parameters"], ParameterLayout(.tiny).table)
     }
 
+    /// A checkpoint records what computed it (metadata and config), and a config written before
+    /// `compute` existed still decodes, with this machine's reference compute.
+    func testRecordsTheComputeAndReadsOlderConfigs() throws {
+        var c = sample()
+        c.config.compute = Compute(isa: .portable, precision: .fp32)
+        let path = directory + "/isa.safetensors"
+        try c.write(to: path)
+        let file = try Safetensors.read(path: path)
+        XCTAssertEqual(file.metadata["isa"], "portable")
+        XCTAssertEqual(file.metadata["precision"], "fp32")
+        XCTAssertEqual(try Checkpoint.read(path: path).config.compute, c.config.compute)
+
+        var object = try XCTUnwrap(try JSONSerialization.jsonObject(with: JSONEncoder().encode(c.config)) as? [String: Any])
+        XCTAssertNotNil(object.removeValue(forKey: "compute"))
+        let old = try JSONDecoder().decode(TrainingConfig.self, from: try JSONSerialization.data(withJSONObject: object))
+        XCTAssertEqual(old.compute, .default)
+        XCTAssertEqual(old.with(batchNorm: false).net, c.config.net)
+    }
+
     func testRefusesAnotherArchitectureWhenAsked() throws {
         let path = directory + "/b.safetensors"
         try sample().write(to: path)

@@ -15,8 +15,9 @@ final class FixtureTests: XCTestCase {
         return sharedFolder("fixtures") ?? "/work/shared/fixtures"
     }
 
+    /// fp32 on every ISA level this CPU runs (portable, avx2, avx512, ...): each path is the reference.
     func testEveryFixture() throws {
-        try checkEveryFixture()
+        for isa in ISA.supported { try checkEveryFixture(Compute(isa: isa, precision: .fp32)) }
     }
 
     /// The bf16 path (bfloat16 products, fp32 sums) against the same float64 PyTorch numbers, with
@@ -24,14 +25,15 @@ final class FixtureTests: XCTestCase {
     /// within 5e-2. Products carry ~2^-9 relative rounding; BatchNorm over the fixtures' 2-6 image
     /// batches amplifies it most (worst seen: cosine 0.993 on the six-BN-layer net).
     func testEveryFixtureInBF16() throws {
-        try XCTSkipUnless(GEMM.bf16Available, "no AVX512_BF16 on this CPU: the bf16 path runs only where it is fast")
-        GEMM.precision = .bf16
+        try XCTSkipUnless(ISA.avx512bf16.isSupported, "no AVX512_BF16 on this CPU: the bf16 path runs only where it is fast")
         Compare.tolerance = .bf16
-        defer { GEMM.precision = .fp32; Compare.tolerance = .fp32 }
-        try checkEveryFixture()
+        defer { Compare.tolerance = .fp32 }
+        try checkEveryFixture(Compute(isa: .avx512bf16, precision: .bf16))
     }
 
-    func checkEveryFixture() throws {
+    func checkEveryFixture(_ compute: Compute) throws {
+        Compare.label = compute.description
+        defer { Compare.label = "" }
         let dir = Self.fixtureDirectory
         let names = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".safetensors") }.sorted()
         XCTAssertFalse(names.isEmpty, "no fixtures in \(dir)")
@@ -40,17 +42,17 @@ final class FixtureTests: XCTestCase {
             let fixture = try Safetensors.read(path: path)
             switch fixture.metadata["kind"] {
             case "model":
-                try checkModel(fixture, path: path)
+                try checkModel(fixture, path: path, compute: compute)
             case "mpo":
-                try checkMPO(fixture, path: path)
+                try checkMPO(fixture, path: path, compute: compute)
             case let other:
                 XCTFail("\(name): unknown fixture kind \(other ?? "nil")")
             }
         }
     }
 
-    func checkModel(_ f: Safetensors, path: String) throws {
-        let (spec, network) = try Self.network(for: f, path: path, batch: f.tensor("labels", in: path).count)
+    func checkModel(_ f: Safetensors, path: String, compute: Compute) throws {
+        let (spec, network) = try Self.network(for: f, path: path, batch: f.tensor("labels", in: path).count, compute: compute)
         let images = try f.tensor("input", in: path).floats()
         let labels = try f.tensor("labels", in: path).int64s().map { Int32($0) }
         let weights = try f.tensor("weights", in: path).floats()
@@ -58,14 +60,14 @@ final class FixtureTests: XCTestCase {
         var gradient = [Float](repeating: 0, count: weights.count)
         let (loss, _) = network.lossAndGradient(images: images, labels: labels, weights: weights, gradient: &gradient)
         let logits = Array(UnsafeBufferPointer(start: network.logits, count: labels.count * spec.classes)).map(Double.init)
-        let name = (path as NSString).lastPathComponent
+        let name = "\((path as NSString).lastPathComponent) [\(compute)]"
         Compare.relative(logits, try f.tensor("logits", in: path).doubles(), tolerance: 1e-3, "\(name) logits")
         Compare.relative([loss], try f.tensor("loss", in: path).doubles(), tolerance: 1e-3, "\(name) loss")
         Compare.gradient(gradient.map(Double.init), try f.tensor("grad_weights", in: path).doubles(), "\(name) grad_weights")
     }
 
     /// The net a fixture describes, checked against its parameter table.
-    static func network(for f: Safetensors, path: String, batch: Int) throws -> (ModelSpec, Network) {
+    static func network(for f: Safetensors, path: String, batch: Int, compute: Compute = .default) throws -> (ModelSpec, Network) {
         let m = f.metadata
         func ints(_ key: String) throws -> [Int] {
             guard let s = m[key] else { throw DataError(path, "metadata \(key) missing") }
@@ -75,7 +77,7 @@ final class FixtureTests: XCTestCase {
             inputShape: try ints("input_shape"), convChannels: try ints("conv_channels"), dense: try ints("dense"),
             batchNorm: m["batch_norm"] == "true", maxPool: m["max_pool"] == "true",
             adaptivePool: try ints("adaptive_pool")[0], classes: try ints("classes")[0])
-        let network = try Network(spec: spec, capacity: batch)
+        let network = try Network(spec: spec, capacity: batch, compute: compute)
         XCTAssertEqual(network.layout.table, m["parameters"], "\(path): parameter table")
         return (spec, network)
     }
@@ -90,6 +92,8 @@ enum Compare {
         static let bf16 = Tolerance(value: 5e-2, cosine: 0.99, norm: 5e-2)
     }
     nonisolated(unsafe) static var tolerance = Tolerance.fp32
+    /// The compute being checked, for verbose output.
+    nonisolated(unsafe) static var label = ""
 
     static func relative(_ got: [Double], _ want: [Double], tolerance: Double, _ what: String,
                          file: StaticString = #filePath, line: UInt = #line) {
@@ -98,7 +102,7 @@ enum Compare {
         let worst = zip(got, want).map { abs($0 - $1) }.max() ?? 0
         XCTAssertLessThanOrEqual(worst / scale, max(tolerance, Self.tolerance.value), "\(what): max error \(worst) vs scale \(scale)", file: file, line: line)
         if ProcessInfo.processInfo.environment["MPO_PARITY_VERBOSE"] != nil {
-            print(String(format: "parity %@ %@: max relative error %.2e", GEMM.precision.rawValue, what, worst / scale))
+            print(String(format: "parity %@ %@: max relative error %.2e", label, what, worst / scale))
         }
     }
 
@@ -110,17 +114,17 @@ enum Compare {
         XCTAssertGreaterThanOrEqual(cosine, tolerance.cosine, "\(what): cosine \(cosine)", file: file, line: line)
         XCTAssertLessThanOrEqual(abs(ng - nw) / max(nw, 1e-12), tolerance.norm, "\(what): norm \(ng) vs \(nw)", file: file, line: line)
         if ProcessInfo.processInfo.environment["MPO_PARITY_VERBOSE"] != nil {
-            print(String(format: "parity %@ %@: cosine 1-%.2e, norm ratio %.6f", GEMM.precision.rawValue, what, 1 - cosine, ng / max(nw, 1e-300)))
+            print(String(format: "parity %@ %@: cosine 1-%.2e, norm ratio %.6f", label, what, 1 - cosine, ng / max(nw, 1e-300)))
         }
     }
 }
 
 extension FixtureTests {
     /// Kind `mpo`: one objective evaluation of a plane on given cells and batch.
-    func checkMPO(_ f: Safetensors, path: String) throws {
+    func checkMPO(_ f: Safetensors, path: String, compute: Compute) throws {
         let name = (path as NSString).lastPathComponent
         let labels = try f.tensor("labels", in: path).int64s().map { Int32($0) }
-        let (spec, network) = try Self.network(for: f, path: path, batch: labels.count)
+        let (spec, network) = try Self.network(for: f, path: path, batch: labels.count, compute: compute)
         let images = try f.tensor("input", in: path).floats()
         let patternTensor = try f.tensor("pattern", in: path)
         let pattern = Pattern(
@@ -140,13 +144,14 @@ extension FixtureTests {
         config.batchSize = labels.count
         config.cells = max(good.count, bad.count)
         config.clip = Float(f.metadata["clip"].flatMap(Double.init) ?? 2.5)
+        config.compute = compute
         let data = Dataset(name: name, shape: spec.inputShape, classes: spec.classes, images: images, labels: labels)
         let state = Trainer.State(plane: plane, adam: Adam(count: 3 * p + 1, learningRate: 0), rng: Xoshiro256(seed: 0))
         for workers in [1, 2] {
             let trainer = try Trainer(config: config, pattern: pattern, train: data, workers: workers, state: state)
             trainer.setBatch(images: images, labels: labels)
             let (gradient, summary, perCell) = trainer.gradient(cells: good + bad, goodCount: good.count)
-            let tag = "\(name) [\(workers) worker(s)]"
+            let tag = "\(name) [\(workers) worker(s), \(compute)]"
             Compare.relative(Array(perCell.losses[0..<good.count]), try f.tensor("good_losses", in: path).doubles(), tolerance: 1e-3, "\(tag) good_losses")
             Compare.relative(Array(perCell.losses[good.count...]), try f.tensor("bad_losses", in: path).doubles(), tolerance: 1e-3, "\(tag) bad_losses")
             Compare.relative([summary.objective], try f.tensor("objective", in: path).doubles(), tolerance: 1e-3, "\(tag) objective")

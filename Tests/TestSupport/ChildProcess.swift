@@ -5,7 +5,7 @@ import Foundation
 /// signals, and a child inherits both), output to a file, never a pipe (a chatty child, or a
 /// tmux server that keeps its end open forever, would block on a pipe).
 public final class ChildProcess {
-    public enum Errors { case toOutput, discarded }
+    public enum Errors { case toOutput, discarded, toFile(String) }
 
     public struct SpawnError: Error, CustomStringConvertible {
         public let description: String
@@ -28,6 +28,7 @@ public final class ChildProcess {
         switch errors {
         case .toOutput: posix_spawn_file_actions_adddup2(&actions, 1, 2)
         case .discarded: posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        case .toFile(let path): posix_spawn_file_actions_addopen(&actions, 2, path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)

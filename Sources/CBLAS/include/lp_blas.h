@@ -25,10 +25,20 @@ const char *lp_blas_core(void);
 /* Where the core choice came from: "user" (OPENBLAS_CORETYPE was set), "auto" (we chose it from
    CPUID), or "library" (left to OpenBLAS's own detection). */
 const char *lp_blas_core_source(void);
+/* The OPENBLAS_CORETYPE the user had set when the library loaded, or "" (not the one we set). */
+const char *lp_blas_user_core(void);
 /* Why the fallback is in use, or "" when OpenBLAS loaded. */
 const char *lp_blas_load_error(void);
 /* Threads each BLAS call may use. */
 int lp_blas_threads(void);
 void lp_blas_set_threads(int n);
+
+/* The OpenBLAS core for an aarch64 CPU described by /proc/cpuinfo text (its MIDR implementer and
+   part), or NULL to leave the choice to OpenBLAS. */
+const char *lp_blas_arm_core(const char *cpuinfo);
+
+/* The built-in portable GEMM, whatever is loaded (the portable ISA level's fp32 GEMM). */
+void lp_sgemm_builtin(int trans_a, int trans_b, int m, int n, int k, float alpha,
+                      const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc);
 
 #endif

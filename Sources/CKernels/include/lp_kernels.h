@@ -9,11 +9,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lp_isa.h"
+
+/* Every kernel whose first argument is `isa` takes the path of that level (lp_isa.h). */
+
 /* Patches of images n0..n0+nb-1 for a 3x3 convolution with padding 1.
    x: [C, N, H, W] -> col: [C*9, nb*HW], column index j*HW + y*W + x, row c*9 + ky*3 + kx. */
-void lp_im2col3x3(const float *x, int c, int n, int h, int w, int n0, int nb, float *col);
+void lp_im2col3x3(int isa, const float *x, int c, int n, int h, int w, int n0, int nb, float *col);
 /* Adjoint of lp_im2col3x3: dx[C, N, H, W] += scatter(dcol[C*9, nb*HW]). Clobbers dcol's padding entries. */
-void lp_col2im3x3_add(float *dcol, int c, int n, int h, int w, int n0, int nb, float *dx);
+void lp_col2im3x3_add(int isa, float *dcol, int c, int n, int h, int w, int n0, int nb, float *dx);
 
 /* 2x2 max-pool, stride 2, floor. planes = C*N. x: [planes, H, W] -> y: [planes, H/2, W/2];
    arg records which of the four inputs won (0..3), for the backward pass. */
@@ -28,19 +32,19 @@ void lp_adaptive_avgpool_forward(const float *x, int c, int n, int h, int w, int
 void lp_adaptive_avgpool_backward(const float *dy, int c, int n, int h, int w, int k, float *dx);
 
 /* y[c, i] = relu(x[c, i] + bias[c]) for c < C, i < run (in place allowed). bias may be NULL. */
-void lp_bias_relu(const float *x, const float *bias, int c, long run, float *y, int relu);
+void lp_bias_relu(int isa, const float *x, const float *bias, int c, long run, float *y, int relu);
 /* dx = dy * (y > 0). In place allowed (dx == dy). */
-void lp_relu_backward(const float *dy, const float *y, long count, float *dx);
+void lp_relu_backward(int isa, const float *dy, const float *y, long count, float *dx);
 /* db[c] += sum_i dy[c, i] for a [C, run] block (float accumulation in double). */
-void lp_channel_sums_add(const float *dy, int c, long run, float *db);
+void lp_channel_sums_add(int isa, const float *dy, int c, long run, float *db);
 
 /* BatchNorm over [C, run] with batch statistics (biased variance):
    y = (gamma_stored + 1) * (x - mean) * invstd + beta. Saves mean and invstd per channel. */
-void lp_batchnorm_forward(const float *x, const float *gamma_stored, const float *beta, int c,
+void lp_batchnorm_forward(int isa, const float *x, const float *gamma_stored, const float *beta, int c,
                           long run, float eps, float *y, float *mean, float *invstd);
 /* dx = gamma*invstd/M * (M*dy - sum(dy) - xhat*sum(dy*xhat)); dgamma += sum(dy*xhat); dbeta += sum(dy).
    dx may alias dy. */
-void lp_batchnorm_backward(const float *dy, const float *x, const float *gamma_stored,
+void lp_batchnorm_backward(int isa, const float *dy, const float *x, const float *gamma_stored,
                            const float *mean, const float *invstd, int c, long run, float *dx,
                            float *dgamma, float *dbeta);
 
@@ -76,22 +80,25 @@ void lp_convert_f32_to_f64(long p, const float *x, double *y);
    both max and ReLU are monotone. Works on one chunk of nb images while it is still in cache:
    x: [C, nb, H, W] -> y, arg: [C, *, H/2, W/2] with channel stride y_stride (point y and arg at the
    chunk's first image). arg = winner 0..3, with bit 0x80 set when the ReLU cut the output to zero. */
-void lp_pool_bias_relu_forward(const float *x, const float *bias, int c, int nb, int h, int w,
+void lp_pool_bias_relu_forward(int isa, const float *x, const float *bias, int c, int nb, int h, int w,
                                float *y, uint8_t *arg, long y_stride);
 /* Backward of lp_pool_bias_relu_forward for one chunk: dx[C, nb, H, W] = scatter of dy through
    live winners (fully overwritten); dbias[c] += sum of dy over live outputs of channel c. */
-void lp_pool_bias_relu_backward(const float *dy, const uint8_t *arg, int c, int nb, int h, int w,
+void lp_pool_bias_relu_backward(int isa, const float *dy, const uint8_t *arg, int c, int nb, int h, int w,
                                 long y_stride, float *dx, float *dbias);
 
-/* Set to 1 to run the portable C kernels even where AVX-512 ones exist (tests compare the two). */
-extern int lp_kernels_portable;
+/* fp32 GEMM (gemm_f32.c), the same arguments and row-major semantics as lp_sgemm:
+   C[M,N] = alpha * op(A)[M,K] * op(B)[K,N] + beta * C (beta == 0: C is not read; alpha == 0 or
+   K == 0: A and B are not read). Our AVX2 + FMA kernel where isa allows LP_ISA_AVX2 (the avx2
+   level's fp32 GEMM); below it a slow reference loop. Thread-safe (per-thread packing scratch). */
+void lp_gemm_f32(int isa, int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a, int lda,
+                 const float *b, int ldb, float beta, float *c, int ldc);
 
 /* GEMM with bf16 inputs and fp32 accumulation (gemm_bf16.c): same arguments and row-major
    semantics as lp_sgemm, C[M,N] = alpha * op(A)[M,K] * op(B)[K,N] + beta * C, except that op(A)
    and op(B) are rounded to bf16 (nearest even) first; sums are fp32. Fast only where
-   lp_gemm_bf16_available() (AVX512_BF16); elsewhere (or with lp_kernels_portable set) a slow
-   scalar path computes the same products, summed in another order.
+   isa allows LP_ISA_AVX512_BF16; below it a slow scalar path computes the same products, summed
+   in another order.
    Thread-safe: packing scratch is per thread (grown on demand, freed at thread exit). */
-int lp_gemm_bf16_available(void);
-void lp_gemm_bf16(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a, int lda,
+void lp_gemm_bf16(int isa, int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a, int lda,
                   const float *b, int ldb, float beta, float *c, int ldc);

@@ -10,14 +10,19 @@ public enum CPU {
                 return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
             }
         }
+        #if arch(arm64)
+        return "unknown aarch64 CPU"  // ARM kernels rarely name themselves in /proc/cpuinfo
+        #else
         return "unknown"
+        #endif
     }()
 
     /// Feature flags from /proc/cpuinfo.
     public static let flags: Set<String> = {
         guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return [] }
-        for line in text.split(separator: "\n") where line.hasPrefix("flags") {
-            return Set(line.split(separator: " ").map(String.init))
+        // x86 says "flags", aarch64 "Features"
+        for line in text.split(separator: "\n") where line.hasPrefix("flags") || line.hasPrefix("Features") {
+            return Set(line.split(separator: ":").dropFirst().joined().split(separator: " ").map(String.init))
         }
         return []
     }()

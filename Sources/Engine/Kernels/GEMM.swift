@@ -3,48 +3,58 @@ import CKernels
 
 /// Row-major GEMM and facts about the BLAS behind it. The only importer of CBLAS.
 public enum GEMM {
-    /// How the products are computed: fp32 through OpenBLAS (the reference), or inputs rounded
-    /// to bfloat16 with fp32 accumulation through our AVX512-BF16 kernel (about 2x OpenBLAS fp32
-    /// on the paper net's shapes, relative error of a product ~2^-9).
+    /// How the products are computed: fp32 (the reference), or inputs rounded to bfloat16 with
+    /// fp32 accumulation through our AVX512-BF16 kernel (about 2x OpenBLAS fp32 on the paper net's
+    /// shapes, relative error of a product ~2^-9).
     public enum Precision: String, CaseIterable, Sendable, Codable {
         case fp32, bf16
     }
 
-    /// Whether this CPU runs the bf16 kernel at speed (AVX512_BF16).
-    public static let bf16Available = lp_gemm_bf16_available() != 0
+    /// Whether this CPU runs the bf16 kernel at speed at the process's default level.
+    public static var bf16Available: Bool { Compute.bf16Fast(on: .default) }
 
-    /// The precision every GEMM uses. Set it before work starts (it is read by all workers).
-    nonisolated(unsafe) public static var precision: Precision = .fp32
-
-    /// "fp32", "bf16", or "auto" (bf16 where the CPU has AVX512_BF16, else fp32).
-    public static func precision(named name: String) -> Precision? {
-        name == "auto" ? (bf16Available ? .bf16 : .fp32) : Precision(rawValue: name)
-    }
-
-    /// c[m, n] = alpha * op(a)[m, k] * op(b)[k, n] + beta * c
+    /// c[m, n] = alpha * op(a)[m, k] * op(b)[k, n] + beta * c, the way `compute` says: bf16 through
+    /// our kernel; fp32 at the avx2 level through our AVX2+FMA kernel (gemm_f32.c: faster than
+    /// OpenBLAS on the net's small shapes, and really AVX2 whatever core OpenBLAS loaded), at
+    /// higher levels through OpenBLAS (its kernels are chosen when it loads), at the portable
+    /// level through the built-in portable GEMM.
     @inline(__always)
     public static func multiply(
+        _ compute: Compute = .default,
         transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
         alpha: Float = 1, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
-        if precision == .bf16 {
-            lp_gemm_bf16(
-                transposeA ? 1 : 0, transposeB ? 1 : 0, Int32(m), Int32(n), Int32(k), alpha,
-                a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
-            return
+        let ta: Int32 = transposeA ? 1 : 0, tb: Int32 = transposeB ? 1 : 0
+        switch (compute.precision, compute.isa) {
+        case (.bf16, _):
+            lp_gemm_bf16(compute.isa.level, ta, tb, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        case (.fp32, .avx2):
+            lp_gemm_f32(compute.isa.level, ta, tb, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        case (.fp32, .portable):
+            lp_sgemm_builtin(ta, tb, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        case (.fp32, _):
+            lp_sgemm(ta, tb, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
         }
-        lp_sgemm(
-            transposeA ? 1 : 0, transposeB ? 1 : 0, Int32(m), Int32(n), Int32(k), alpha,
-            a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    /// The same product through OpenBLAS whatever the level (the yardstick `measuredPeak` times).
+    public static func multiplyOpenBLAS(
+        transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
+        alpha: Float = 1, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        lp_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 
     /// Which BLAS runs the GEMMs, with which kernels, on how many threads per call.
     public struct Backend: Sendable, CustomStringConvertible {
         public let name: String
         public let core: String
-        /// "user" (OPENBLAS_CORETYPE was set), "auto" (chosen from CPUID) or "library" (OpenBLAS's own).
+        /// "user" (OPENBLAS_CORETYPE was set), "auto" (chosen from the ISA level) or "library" (OpenBLAS's own).
         public let coreSource: String
+        /// The OPENBLAS_CORETYPE the user had set, or "".
+        public let userCore: String
         public let threadsPerCall: Int
         public let configuration: String
         /// Why the built-in fallback runs, when it does.
@@ -62,8 +72,8 @@ public enum GEMM {
         _ = lp_blas_load()
         return Backend(
             name: String(cString: lp_blas_backend()), core: String(cString: lp_blas_core()),
-            coreSource: String(cString: lp_blas_core_source()), threadsPerCall: Int(lp_blas_threads()),
-            configuration: String(cString: lp_blas_config()),
+            coreSource: String(cString: lp_blas_core_source()), userCore: String(cString: lp_blas_user_core()),
+            threadsPerCall: Int(lp_blas_threads()), configuration: String(cString: lp_blas_config()),
             loadError: String(cString: lp_blas_load_error()))
     }
 

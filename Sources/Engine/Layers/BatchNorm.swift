@@ -8,12 +8,14 @@ final class BatchNorm: Layer {
     let channels: Int, hw: Int
     let scaleOffset: Int, shiftOffset: Int
     let relu: Bool
+    let compute: Compute
     static let epsilon: Float = 1e-5
     private var mean: [Float], invstd: [Float]  // [C], from the last forward pass
 
     var outputSize: Int { channels * hw }
 
-    init(channels: Int, hw: Int, scaleOffset: Int, shiftOffset: Int, relu: Bool) {
+    init(channels: Int, hw: Int, scaleOffset: Int, shiftOffset: Int, relu: Bool, compute: Compute = .default) {
+        self.compute = compute
         self.channels = channels
         self.hw = hw
         self.scaleOffset = scaleOffset
@@ -26,8 +28,8 @@ final class BatchNorm: Layer {
     func forward(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, n: Int, weights: UnsafePointer<Float>) {
         let run = n * hw
         lp_batchnorm_forward(
-            x, weights + scaleOffset, weights + shiftOffset, Int32(channels), run, Self.epsilon, y, &mean, &invstd)
-        if relu { lp_bias_relu(y, nil, Int32(channels), run, y, 1) }
+            compute.isa.level, x, weights + scaleOffset, weights + shiftOffset, Int32(channels), run, Self.epsilon, y, &mean, &invstd)
+        if relu { lp_bias_relu(compute.isa.level, y, nil, Int32(channels), run, y, 1) }
     }
 
     func backward(
@@ -36,9 +38,9 @@ final class BatchNorm: Layer {
         gradient: UnsafeMutablePointer<Float>
     ) {
         let run = n * hw
-        if relu { lp_relu_backward(dy, y, channels * run, dy) }
+        if relu { lp_relu_backward(compute.isa.level, dy, y, channels * run, dy) }
         lp_batchnorm_backward(
-            dy, x, weights + scaleOffset, mean, invstd, Int32(channels), run, dx ?? dy,
+            compute.isa.level, dy, x, weights + scaleOffset, mean, invstd, Int32(channels), run, dx ?? dy,
             gradient + scaleOffset, gradient + shiftOffset)
     }
 }

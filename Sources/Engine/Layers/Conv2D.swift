@@ -18,6 +18,7 @@ final class Conv2D: Layer {
     let inChannels: Int, outChannels: Int, height: Int, width: Int
     let weightOffset: Int, biasOffset: Int
     let epilogue: Epilogue
+    let compute: Compute
     /// Images unfolded at once: sized so the patch matrix stays in L2.
     let chunk: Int
     private let col: UnsafeMutablePointer<Float>  // [K, chunk * HW]
@@ -39,7 +40,7 @@ final class Conv2D: Layer {
     var outputSize: Int { epilogue == .biasReLUMaxPool ? outChannels * pooledHW : outChannels * hw }
 
     init(inChannels: Int, outChannels: Int, height: Int, width: Int, weightOffset: Int, biasOffset: Int,
-         epilogue: Epilogue, capacity: Int, chunk: Int? = nil) {
+         epilogue: Epilogue, capacity: Int, compute: Compute = .default, chunk: Int? = nil) {
         self.inChannels = inChannels
         self.outChannels = outChannels
         self.height = height
@@ -47,6 +48,7 @@ final class Conv2D: Layer {
         self.weightOffset = weightOffset
         self.biasOffset = biasOffset
         self.epilogue = epilogue
+        self.compute = compute
         let perImage = inChannels * 9 * height * width
         self.chunk = max(1, min(capacity, chunk ?? Conv2D.chunkBudget / perImage))
         col = .allocate(capacity: perImage * self.chunk)
@@ -68,7 +70,7 @@ final class Conv2D: Layer {
     }
 
     private func unfold(_ x: UnsafePointer<Float>, n: Int, from n0: Int, count nb: Int) {
-        lp_im2col3x3(x, Int32(inChannels), Int32(n), Int32(height), Int32(width), Int32(n0), Int32(nb), col)
+        lp_im2col3x3(compute.isa.level, x, Int32(inChannels), Int32(n), Int32(height), Int32(width), Int32(n0), Int32(nb), col)
     }
 
     func forward(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, n: Int, weights: UnsafePointer<Float>) {
@@ -79,18 +81,18 @@ final class Conv2D: Layer {
             unfold(x, n: n, from: n0, count: nb)
             if let raw, let winners {
                 // raw[F, nb*HW] = W[F, K] * col[K, nb*HW], pooled into y[F, N, H/2, W/2] at image n0
-                GEMM.multiply(m: outChannels, n: nb * hw, k: k, a: w, lda: k, b: col, ldb: nb * hw, beta: 0, c: raw, ldc: nb * hw)
+                GEMM.multiply(compute, m: outChannels, n: nb * hw, k: k, a: w, lda: k, b: col, ldb: nb * hw, beta: 0, c: raw, ldc: nb * hw)
                 lp_pool_bias_relu_forward(
-                    raw, bias, Int32(outChannels), Int32(nb), Int32(height), Int32(width), y + n0 * pooledHW,
+                    compute.isa.level, raw, bias, Int32(outChannels), Int32(nb), Int32(height), Int32(width), y + n0 * pooledHW,
                     winners + n0 * pooledHW, n * pooledHW)
             } else {
-                GEMM.multiply(m: outChannels, n: nb * hw, k: k, a: w, lda: k, b: col, ldb: nb * hw, beta: 0, c: y + n0 * hw, ldc: n * hw)
+                GEMM.multiply(compute, m: outChannels, n: nb * hw, k: k, a: w, lda: k, b: col, ldb: nb * hw, beta: 0, c: y + n0 * hw, ldc: n * hw)
             }
             n0 += nb
         }
         switch epilogue {
-        case .bias: lp_bias_relu(y, bias, Int32(outChannels), n * hw, y, 0)
-        case .biasReLU: lp_bias_relu(y, bias, Int32(outChannels), n * hw, y, 1)
+        case .bias: lp_bias_relu(compute.isa.level, y, bias, Int32(outChannels), n * hw, y, 0)
+        case .biasReLU: lp_bias_relu(compute.isa.level, y, bias, Int32(outChannels), n * hw, y, 1)
         case .biasReLUMaxPool: break
         }
     }
@@ -103,10 +105,10 @@ final class Conv2D: Layer {
         let w = weights + weightOffset, dW = gradient + weightOffset, dBias = gradient + biasOffset
         switch epilogue {
         case .bias:
-            lp_channel_sums_add(dy, Int32(outChannels), n * hw, dBias)
+            lp_channel_sums_add(compute.isa.level, dy, Int32(outChannels), n * hw, dBias)
         case .biasReLU:
-            lp_relu_backward(dy, y, outChannels * n * hw, dy)
-            lp_channel_sums_add(dy, Int32(outChannels), n * hw, dBias)
+            lp_relu_backward(compute.isa.level, dy, y, outChannels * n * hw, dy)
+            lp_channel_sums_add(compute.isa.level, dy, Int32(outChannels), n * hw, dBias)
         case .biasReLUMaxPool:
             break  // per chunk below
         }
@@ -118,7 +120,7 @@ final class Conv2D: Layer {
             let dOut: UnsafeMutablePointer<Float>, ld: Int
             if let raw, let winners {
                 lp_pool_bias_relu_backward(
-                    dy + n0 * pooledHW, winners + n0 * pooledHW, Int32(outChannels), Int32(nb), Int32(height),
+                    compute.isa.level, dy + n0 * pooledHW, winners + n0 * pooledHW, Int32(outChannels), Int32(nb), Int32(height),
                     Int32(width), n * pooledHW, raw, dBias)
                 (dOut, ld) = (raw, nb * hw)
             } else {
@@ -127,12 +129,12 @@ final class Conv2D: Layer {
             unfold(x, n: n, from: n0, count: nb)
             // dW^T[K, F] (+)= col[K, cols] * dOut[F, cols]^T
             GEMM.multiply(
-                transposeB: true, m: k, n: outChannels, k: nb * hw, a: col, lda: nb * hw, b: dOut, ldb: ld,
+                compute, transposeB: true, m: k, n: outChannels, k: nb * hw, a: col, lda: nb * hw, b: dOut, ldb: ld,
                 beta: n0 == 0 ? 0 : 1, c: weightGradientT, ldc: outChannels)
             if let dx {
                 // dcol[K, cols] = W[F, K]^T * dOut[F, cols], folded back onto the image grid
-                GEMM.multiply(transposeA: true, m: k, n: nb * hw, k: outChannels, a: w, lda: k, b: dOut, ldb: ld, beta: 0, c: col, ldc: nb * hw)
-                lp_col2im3x3_add(col, Int32(inChannels), Int32(n), Int32(height), Int32(width), Int32(n0), Int32(nb), dx)
+                GEMM.multiply(compute, transposeA: true, m: k, n: nb * hw, k: outChannels, a: w, lda: k, b: dOut, ldb: ld, beta: 0, c: col, ldc: nb * hw)
+                lp_col2im3x3_add(compute.isa.level, col, Int32(inChannels), Int32(n), Int32(height), Int32(width), Int32(n0), Int32(nb), dx)
             }
             n0 += nb
         }

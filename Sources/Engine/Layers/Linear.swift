@@ -6,10 +6,12 @@ final class Linear: Layer {
     let inputs: Int, outputs: Int
     let weightOffset: Int, biasOffset: Int
     let relu: Bool
+    let compute: Compute
 
     var outputSize: Int { outputs }
 
-    init(inputs: Int, outputs: Int, weightOffset: Int, biasOffset: Int, relu: Bool) {
+    init(inputs: Int, outputs: Int, weightOffset: Int, biasOffset: Int, relu: Bool, compute: Compute = .default) {
+        self.compute = compute
         self.inputs = inputs
         self.outputs = outputs
         self.weightOffset = weightOffset
@@ -19,10 +21,10 @@ final class Linear: Layer {
 
     func forward(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, n: Int, weights: UnsafePointer<Float>) {
         GEMM.multiply(
-            transposeB: true, m: n, n: outputs, k: inputs, a: x, lda: inputs, b: weights + weightOffset,
+            compute, transposeB: true, m: n, n: outputs, k: inputs, a: x, lda: inputs, b: weights + weightOffset,
             ldb: inputs, beta: 0, c: y, ldc: outputs)
         lp_add_row_bias(y, weights + biasOffset, Int32(n), Int32(outputs))
-        if relu { lp_bias_relu(y, nil, 1, n * outputs, y, 1) }
+        if relu { lp_bias_relu(compute.isa.level, y, nil, 1, n * outputs, y, 1) }
     }
 
     func backward(
@@ -30,16 +32,16 @@ final class Linear: Layer {
         dx: UnsafeMutablePointer<Float>?, n: Int, weights: UnsafePointer<Float>,
         gradient: UnsafeMutablePointer<Float>
     ) {
-        if relu { lp_relu_backward(dy, y, n * outputs, dy) }
+        if relu { lp_relu_backward(compute.isa.level, dy, y, n * outputs, dy) }
         lp_column_sums_add(dy, Int32(n), Int32(outputs), gradient + biasOffset)
         // dW[out, in] += dy[N, out]^T * x[N, in]
         GEMM.multiply(
-            transposeA: true, m: outputs, n: inputs, k: n, a: dy, lda: outputs, b: x, ldb: inputs,
+            compute, transposeA: true, m: outputs, n: inputs, k: n, a: dy, lda: outputs, b: x, ldb: inputs,
             beta: 1, c: gradient + weightOffset, ldc: inputs)
         if let dx {
             // dx[N, in] = dy[N, out] * W[out, in]
             GEMM.multiply(
-                m: n, n: inputs, k: outputs, a: dy, lda: outputs, b: weights + weightOffset, ldb: inputs,
+                compute, m: n, n: inputs, k: outputs, a: dy, lda: outputs, b: weights + weightOffset, ldb: inputs,
                 beta: 0, c: dx, ldc: inputs)
         }
     }

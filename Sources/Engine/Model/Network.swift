@@ -10,6 +10,8 @@ public final class Network {
     public let capacity: Int
     /// Forward-only networks keep two activation buffers and reuse them layer after layer.
     public let forwardOnly: Bool
+    /// The ISA level and GEMM precision every layer computes with.
+    public let compute: Compute
     let layers: [Layer]
     /// activations[i] is layer i's output: [capacity * layers[i].outputSize].
     private let activations: [UnsafeMutablePointer<Float>]
@@ -20,14 +22,15 @@ public final class Network {
     private var input: UnsafePointer<Float>?
     private var batch = 0
 
-    public init(spec: ModelSpec, capacity: Int, forwardOnly: Bool = false) throws {
+    public init(spec: ModelSpec, capacity: Int, forwardOnly: Bool = false, compute: Compute = .default) throws {
         try spec.validate()
         precondition(capacity > 0)
         self.spec = spec
         self.capacity = capacity
         self.forwardOnly = forwardOnly
+        self.compute = compute
         layout = ParameterLayout(spec)
-        layers = Self.build(spec, layout, capacity: capacity)
+        layers = Self.build(spec, layout, capacity: capacity, compute: compute)
         let widest = max(spec.inputSize, layers.map(\.outputSize).max()!) * capacity
         if forwardOnly {
             let pair: [UnsafeMutablePointer<Float>] = [.allocate(capacity: widest), .allocate(capacity: widest)]
@@ -55,7 +58,7 @@ public final class Network {
         gradientB.deallocate()
     }
 
-    private static func build(_ spec: ModelSpec, _ layout: ParameterLayout, capacity: Int) -> [Layer] {
+    private static func build(_ spec: ModelSpec, _ layout: ParameterLayout, capacity: Int, compute: Compute) -> [Layer] {
         var entries = layout.entries.makeIterator()
         var layers: [Layer] = []
         var h = spec.inputShape[1], w = spec.inputShape[2]
@@ -65,11 +68,11 @@ public final class Network {
             let epilogue: Conv2D.Epilogue = spec.batchNorm ? .bias : spec.maxPool ? .biasReLUMaxPool : .biasReLU
             layers.append(Conv2D(
                 inChannels: cin, outChannels: cout, height: h, width: w, weightOffset: weight.offset,
-                biasOffset: bias.offset, epilogue: epilogue, capacity: capacity))
+                biasOffset: bias.offset, epilogue: epilogue, capacity: capacity, compute: compute))
             if spec.batchNorm {
                 let scale = entries.next()!, shift = entries.next()!
                 layers.append(BatchNorm(
-                    channels: cout, hw: h * w, scaleOffset: scale.offset, shiftOffset: shift.offset, relu: true))
+                    channels: cout, hw: h * w, scaleOffset: scale.offset, shiftOffset: shift.offset, relu: true, compute: compute))
                 if spec.maxPool { layers.append(MaxPool2(channels: cout, height: h, width: w, capacity: capacity)) }
             }
             if spec.maxPool {
@@ -84,7 +87,7 @@ public final class Network {
             let weight = entries.next()!, bias = entries.next()!
             layers.append(Linear(
                 inputs: fin, outputs: fout, weightOffset: weight.offset, biasOffset: bias.offset,
-                relu: i < sizes.count - 2))
+                relu: i < sizes.count - 2, compute: compute))
         }
         return layers
     }

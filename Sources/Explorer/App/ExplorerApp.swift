@@ -18,6 +18,10 @@ public struct ExplorerOptions: Sendable {
     public var editorOnly: Bool
     /// Said on the status line at start (e.g. which pattern stood in for a missing one).
     public var startMessage: String?
+    /// Offer the planes that ended sessions left in Checkpoints/recovery/ (`mpo`, `mpo explore`).
+    public var offerRecovery = false
+    /// Let the session size the images per step to the machine (false: `--batch` was given).
+    public var sizesBatch = true
 
     public init(
         config: TrainingConfig, pattern: Pattern, checkpoint: String? = nil, startPaused: Bool = false,
@@ -62,19 +66,28 @@ public enum ExplorerApp {
         if let first = problems.first { state.note(first, error: true) } else if let m = options.startMessage { state.note(m) }
 
         var session: Session?
+        // Planes with unsaved steps keep recovery files; a normal end removes them, a signal
+        // brings them up to date, a kill or crash leaves the last ones written.
+        let recovery = RecoveryStore(folders: options.folders)
+        let ended = options.offerRecovery && !options.editorOnly ? RecoveredSession.list(in: options.folders) : []
+        let cores = ProcessInfo.processInfo.activeProcessorCount
         func startSession(pattern: Pattern, checkpoint: String?, paused: Bool) {
             let s = Session(options: Session.Options(
                 config: options.config, pattern: pattern, evalImages: options.evalImages,
-                workers: options.workers ?? ProcessInfo.processInfo.activeProcessorCount, folders: options.folders,
-                startPaused: paused, checkpoint: checkpoint))
+                workers: min(max(1, options.workers ?? cores), cores), folders: options.folders,
+                startPaused: paused, checkpoint: checkpoint, recovery: recovery).sizingBatch(options.sizesBatch))
             s.onUpdate = { wake.signal() }
             s.start()
             session = s
         }
         if !options.editorOnly {
-            startSession(pattern: options.pattern, checkpoint: options.checkpoint, paused: options.startPaused)
+            startSession(pattern: options.pattern, checkpoint: options.checkpoint, paused: options.startPaused || !ended.isEmpty)
+            state.offerRecovery(ended, train: !options.startPaused)
         }
-        defer { session?.stop(timeout: 5) }
+        defer {
+            session?.stop(timeout: 5)
+            recovery.close()
+        }
 
         var buffer = CellBuffer(width: 0, height: 0)
         var pending: Redraw = .all
@@ -141,10 +154,15 @@ public enum ExplorerApp {
         }
         terminal.shutdown()
         if interrupted {
-            let steps = state.snapshot?.unsavedSteps ?? 0
-            print("interrupted" + (steps > 0 ? "; \(steps) trained steps were not saved" : ""))
+            // Write the recovery files (SignalGuard now ignores further quit signals; the alarm
+            // ends a way out that hangs).
+            alarm(SignalGuard.exitGrace)
+            session?.stop(timeout: 15, recovery: .write)
+            let steps = state.unsavedSteps
+            print("interrupted" + (steps > 0 ? "; \(steps) unsaved trained steps are in \(recovery.folder) (offered at the next start)" : ""))
             return 128 + Int32(SignalGuard.lastSignal == 0 ? SIGINT : SignalGuard.lastSignal)
         }
+        session?.stop(timeout: 5, recovery: .discard)
         if let farewell = state.farewell { print(farewell) }
         return state.exitCode ?? 0
     }

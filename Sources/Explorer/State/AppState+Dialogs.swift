@@ -4,21 +4,22 @@ import MPO
 /// Questions (quit, discard unsaved steps) and text prompts (names, sizes).
 extension AppState {
     mutating func handleConfirm(_ key: Key, _ c: Confirmation, now: Date) -> Redraw {
-        let answer: Character? = switch key {
+        var answer: Character? = switch key {
         case .char(let ch): Character(ch.lowercased())
         case .escape: "n"
         case .ctrl("c"): "n"
         default: nil
         }
+        if case .recover = c.purpose, answer == "n" { answer = "k" }  // Esc: ask again next time
         guard let answer, c.choices.contains(where: { $0.key == answer }) else { return [] }
         overlay = nil
         switch (c.purpose, answer) {
         case (.quit, "s"):
-            quitAfterSave = (now, snapshot?.lastSavedPath)
+            quitAfterSave = (now, snapshot?.savesCompleted ?? 0)
             outbox.append(.save(name: nil))
             note("saving before quitting...", now: now)
         case (.quit, "q"):
-            farewell = "quit without saving \(unsavedSteps) trained steps"
+            farewell = "quit without saving " + unsavedPlanes.map { "\($0.unsavedSteps) trained steps of the \($0.name) plane" }.joined(separator: " and ")
             exitCode = 0
         case (.discard(let change), "s"):
             outbox.append(.save(name: nil))
@@ -29,6 +30,8 @@ extension AppState {
             overlay = .prompt(TextPrompt(purpose: .writePattern, label: "Write Patterns/NAME.pbm, name:", text: editor.pattern.name))
         case (.leaveEditor, "q"):
             exitCode = 0
+        case (.recover(let ended), _):
+            answerRecovery(ended, answer, now: now)
         default:
             break
         }

@@ -114,8 +114,8 @@ extension AppState {
     mutating func requestQuit(now: Date) {
         if hasSession && unsavedSteps > 0 {
             overlay = .confirm(Confirmation(
-                purpose: .quit, message: "\(unsavedSteps) trained steps are not saved.",
-                choices: [("s", "save, then quit"), ("q", "quit without saving"), ("n", "stay")]))
+                purpose: .quit, message: unsavedDescription,
+                choices: [("s", saveChoice + ", then quit"), ("q", "quit without saving (\(unsavedSteps) steps lost)"), ("n", "stay")]))
         } else {
             exitCode = 0
         }
@@ -124,9 +124,13 @@ extension AppState {
     /// Runs a change that replaces the plane, asking first if that throws away unsaved steps.
     mutating func replacePlane(_ change: PendingChange, now: Date) {
         if unsavedSteps > 0 {
+            let what = switch change {
+            case .open: "Opening a checkpoint replaces both planes."
+            case .train(let p): "Training \(p.name) starts both planes afresh."
+            }
             overlay = .confirm(Confirmation(
-                purpose: .discard(then: change), message: "\(unsavedSteps) trained steps of the current plane are not saved.",
-                choices: [("s", "save it first"), ("y", "discard them"), ("n", "cancel")]))
+                purpose: .discard(then: change), message: unsavedDescription + " " + what,
+                choices: [("s", saveChoice + " first"), ("y", "discard \(unsavedSteps) steps"), ("n", "cancel")]))
             return
         }
         apply(change, now: now)

@@ -43,8 +43,9 @@ extension AppState {
         }
 
         if let pending = quitAfterSave {
-            if s.lastSavedPath != pending.previousPath || s.unsavedSteps == 0 {
-                farewell = s.lastSavedPath.map { "saved \(displayPath($0))" }
+            if s.savesCompleted > pending.saves {
+                let paths = s.planes.compactMap(\.lastSavedPath)
+                farewell = paths.isEmpty ? s.lastSavedPath.map { "saved \(displayPath($0))" } : "saved " + paths.map(displayPath).joined(separator: " and ")
                 exitCode = 0
             } else if let last = s.messages.last, last.isError, last.time > pending.since {
                 quitAfterSave = nil  // the save failed: stay, the message says why

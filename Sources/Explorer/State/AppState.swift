@@ -43,7 +43,12 @@ public struct AppState {
     var lastMessageTime: Date?
     var probeSent: (row: Double, col: Double, time: Date, step: Int)?
     var cursorMovedAt: Date?
-    var quitAfterSave: (since: Date, previousPath: String?)?
+    /// Quitting once the session reports a save completed after `saves` earlier ones.
+    var quitAfterSave: (since: Date, saves: Int)?
+    /// Ended sessions whose recovery files are still to be offered, and whether training
+    /// resumes once the question is answered (it waits while the question is open).
+    var pendingRecoveries: [RecoveredSession] = []
+    var trainAfterRecoveryOffer = false
     var editorOpened = false
     var checkpointCache: [String: CheckpointEntry] = [:]
 
@@ -95,14 +100,33 @@ public struct AppState {
     mutating func syncViewport() {
         guard hasSession, camera.viewport != sentViewport else { return }
         sentViewport = camera.viewport
+        outbox.append(.setDetail(camera.pixelsPerSample))  // how fine a paused map can usefully get
         outbox.append(.setViewport(camera.viewport))
     }
 
     /// The split the user asked for (shown before the session switches).
     public var split: Session.Split { requestedSplit ?? snapshot?.split ?? .test }
 
-    /// Steps that opening or training something else would throw away.
-    var unsavedSteps: Int { snapshot?.unsavedSteps ?? 0 }
+    /// Steps that quitting, opening or training something else would throw away: both planes'.
+    var unsavedSteps: Int { snapshot?.totalUnsavedSteps ?? 0 }
+
+    /// The planes with unsaved steps.
+    var unsavedPlanes: [Session.PlaneStatus] {
+        guard let s = snapshot else { return [] }
+        let planes = s.planes.isEmpty ? [Session.PlaneStatus(batchNorm: s.batchNorm, step: s.step, unsavedSteps: s.unsavedSteps)] : s.planes
+        return planes.filter { $0.unsavedSteps > 0 }
+    }
+
+    /// "380 trained steps of the plain plane and 22 of the BatchNorm plane are not saved."
+    var unsavedDescription: String {
+        let parts = unsavedPlanes.enumerated().map { i, p in
+            i == 0 ? "\(p.unsavedSteps) trained step\(p.unsavedSteps == 1 ? "" : "s") of the \(p.name) plane" : "\(p.unsavedSteps) of the \(p.name) plane"
+        }
+        return parts.joined(separator: " and ") + (parts.count == 1 && unsavedPlanes[0].unsavedSteps == 1 ? " is not saved." : " are not saved.")
+    }
+
+    /// The save answer's label: both planes are saved when both have unsaved steps.
+    var saveChoice: String { unsavedPlanes.count > 1 ? "save both planes" : "save it" }
 
     /// The key context of whatever has the keys now.
     public var keyContext: KeyContext {

@@ -55,6 +55,8 @@ public struct Confirmation: Sendable {
         case discard(then: PendingChange)
         /// Leaving `mpo edit` with an unwritten picture.
         case leaveEditor
+        /// Planes an ended session left in Checkpoints/recovery/: resume, discard or keep.
+        case recover(RecoveredSession)
     }
 
     public var purpose: Purpose

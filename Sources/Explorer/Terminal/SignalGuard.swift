@@ -1,7 +1,10 @@
 import Foundation
 
 /// Restores the terminal on every way out — Ctrl-C, SIGTERM, SIGHUP, crashes — and turns
-/// SIGWINCH and the first SIGINT/SIGTERM into bytes on the UI's wake pipe.
+/// SIGWINCH and SIGINT/SIGTERM/SIGHUP into bytes on the UI's wake pipe, so the app can write
+/// its recovery files before it exits. A second Ctrl-C leaves at once; whatever the signal,
+/// the orderly way out gets `exitGrace` seconds (SIGALRM), so a closed terminal never leaves
+/// the process behind.
 ///
 /// Signal handlers may only touch async-signal-safe things, so everything they need (the wake
 /// fd, the reset escape bytes from terminfo, the saved termios) is prepared in globals beforehand.
@@ -25,6 +28,7 @@ enum SignalGuard {
     nonisolated(unsafe) static var previousCrash = Array<sigaction>(repeating: .init(), count: 65)
 
     static let crashSignals: [Int32] = [SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP]
+    static let exitGrace: UInt32 = 20
     static let quitSignals: [Int32] = [SIGINT, SIGTERM, SIGHUP]
 
     /// Processes started from test runners inherit a mask with these blocked; the UI needs them.
@@ -64,17 +68,27 @@ enum SignalGuard {
         quit.__sigaction_handler.sa_handler = { sig in
             SignalGuard.lastSignal = sig
             SignalGuard.interrupts += 1
-            if SignalGuard.interrupts >= 2 || sig == SIGHUP {
-                // the loop did not get out after the first one (or the terminal is gone): leave now
+            if SignalGuard.interrupts >= 2 && sig == SIGINT {
+                // Ctrl-C again: the user does not want to wait for the way out
                 SignalGuard.restoreTerminal()
                 _exit(128 + sig)
             }
+            if SignalGuard.interrupts == 1 { alarm(SignalGuard.exitGrace) }
             var b = SignalGuard.wakeInterrupt
             _ = write(SignalGuard.wakeFD, &b, 1)
         }
         sigemptyset(&quit.sa_mask)
         quit.sa_flags = Int32(SA_RESTART)
         for s in quitSignals { sigaction(s, &quit, nil) }
+
+        // The grace period ran out (the way out hung): leave, with the terminal restored.
+        var late = sigaction()
+        late.__sigaction_handler.sa_handler = { _ in
+            SignalGuard.restoreTerminal()
+            _exit(128 + (SignalGuard.lastSignal == 0 ? SIGALRM : SignalGuard.lastSignal))
+        }
+        sigemptyset(&late.sa_mask)
+        sigaction(SIGALRM, &late, nil)
 
         // curses' own SIGWINCH handler (if any) is chained so KEY_RESIZE still arrives.
         var winch = sigaction()
@@ -120,6 +134,10 @@ enum SignalGuard {
         for s in crashSignals { sigaction(s, &previousCrash[Int(s)], nil) }
         var dfl = sigaction()
         dfl.__sigaction_handler.sa_handler = SIG_DFL
+        sigaction(SIGALRM, &dfl, nil)
+        // After a quit signal the app is on its way out, writing recovery files: the hang-ups a
+        // closed terminal keeps sending must not cut that short (the alarm still ends it).
+        if interrupts > 0 { dfl.__sigaction_handler.sa_handler = SIG_IGN }
         for s in quitSignals { sigaction(s, &dfl, nil) }
         sigaction(SIGWINCH, &previousWinch, nil)
         wakeFD = -1

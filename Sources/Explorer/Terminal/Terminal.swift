@@ -285,8 +285,10 @@ public final class Terminal {
         endwin()
         if let screen { delscreen(screen) }
         screen = nil
-        // endwin leaves the alternate screen and keypad mode; mouse reporting is ours to end
-        FileHandle.standardOutput.write(Data("\u{1B}[?1000l\u{1B}[?1002l\u{1B}[?1003l\u{1B}[?1006l".utf8))
+        // endwin leaves the alternate screen and keypad mode; mouse reporting is ours to end.
+        // write(2), not FileHandle: after a hang-up the terminal answers EIO, which must not crash.
+        let reset = Array("\u{1B}[?1000l\u{1B}[?1002l\u{1B}[?1003l\u{1B}[?1006l".utf8)
+        _ = reset.withUnsafeBytes { Glibc.write(STDOUT_FILENO, $0.baseAddress, $0.count) }
         SignalGuard.active = 0
         SignalGuard.uninstall()
     }

@@ -7,7 +7,7 @@ struct DialogView {
         let width = min(72, state.width - 4)
         switch state.overlay {
         case .confirm(let c):
-            let message = Format.wrap(c.message, width - 4)
+            let message = c.message.split(separator: "\n", omittingEmptySubsequences: false).flatMap { Format.wrap(String($0), width - 4) }
             let box = buffer.bounds.centered(width: width, height: message.count + c.choices.count + 4)
             Box.draw(box, title: "Please choose", theme: theme, into: &buffer)
             var y = box.y + 1

@@ -13,10 +13,10 @@ struct HeatmapView {
         guard !rect.isEmpty else { return }
         let caps = theme.capabilities
         let edges = state.display.showEdges ? edgePixels(width: rect.width, height: rect.height * 2) : nil
-        let k = camera.pixelsPerSample
+        let k = camera.pixelsPerSample, f = picture.detail  // pixels per sample; values per sample (f <= k)
         func t(_ px: Int, _ py: Int) -> Double? {
-            let (i, j) = (min(picture.rows - 1, py / k), min(picture.cols - 1, px / k))
-            return picture.scale(picture.value(row: i, col: j))
+            let (i, j) = (min(picture.rows * f - 1, py * f / k), min(picture.cols * f - 1, px * f / k))
+            return picture.scale(picture.detailValue(row: i, col: j))
         }
         func isEdge(_ px: Int, _ py: Int) -> Bool { edges?[py * rect.width + px] ?? false }
         func rgb(_ t: Double?) -> ColorMap.RGB { t.map(picture.color) ?? MapPicture.unknown }

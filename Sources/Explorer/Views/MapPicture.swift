@@ -1,12 +1,19 @@
 import Foundation
 import MPO
 
-/// The values the heatmap shows, one per sample of the camera's grid, and how they map to
-/// colours. Built once per frame from the snapshot: the current map where it has values (with
-/// the progressive refresh's coarse samples filling the gaps), else the last complete map.
+/// The values the heatmap shows and how they map to colours, built once per frame from the
+/// snapshot. The grid is the camera's with `detail` x `detail` values per sample (more than one
+/// when a paused map has refined beyond the camera's grid, up to one per pixel). Each value is
+/// the current map's nearest sample where it has one (a refresh replaces samples in place, so a
+/// complete map never has holes); else the last complete map's (so a new grid never looks
+/// coarser than the picture before it); else, while a first map fills in, its nearest coarser
+/// sample.
 public struct MapPicture: Sendable {
+    /// The camera's grid.
     public let rows: Int, cols: Int
-    /// [rows * cols]; NaN where nothing is known yet.
+    /// Values per camera sample along each axis.
+    public let detail: Int
+    /// [rows * detail, cols * detail]; NaN where nothing is known yet.
     public let values: [Float]
     public let metric: Heatmap.Metric
     public let scaleMode: DisplayOptions.Scale
@@ -27,33 +34,34 @@ public struct MapPicture: Sendable {
         metric = state.display.metric
         scaleMode = state.display.scale == .log && metric == .accuracy ? .linear : state.display.scale
         colorMap = state.display.colorMap
-        var values = [Float](repeating: .nan, count: rows * cols)
-        if let s = state.snapshot {
-            let current = s.heatmap.values(metric)
-            let backdrop = state.backdrop.flatMap { b in
-                b.batchNorm == s.batchNorm && b.map.split == s.split && b.pattern == s.pattern ? b : nil
-            }
-            let backValues = backdrop?.map.values(metric)
-            let same = s.heatmap.viewport == v
-            let refresh = Refresh(s.heatmap.viewport, progress: s.refreshProgress)
-            for i in 0..<rows {
-                for j in 0..<cols {
-                    let p = v.position(row: i, col: j)
+        let current = state.snapshot?.heatmap
+        let backdrop = state.snapshot.flatMap { s in
+            state.backdrop.flatMap { b in b.batchNorm == s.batchNorm && b.map.split == s.split && b.pattern == s.pattern ? b.map : nil }
+        }
+        // as fine as the finest map at hand, but never finer than the screen's pixels
+        let finest = [current, backdrop].compactMap { $0?.viewport.zoom }.min() ?? v.zoom
+        let f = min(max(1, Int((v.zoom / finest).rounded())), max(1, camera.pixelsPerSample))
+        detail = f
+        var values = [Float](repeating: .nan, count: rows * f * cols * f)
+        if let current {
+            let now = current.values(metric), back = backdrop?.values(metric)
+            let coarse = Coarse(current.viewport, now)
+            for a in 0..<(rows * f) {
+                for b in 0..<(cols * f) {
+                    let p = Self.position(v, f, a, b)
                     var x = Float.nan
-                    if same {
-                        x = refresh.value(current, i, j)
-                    } else if let (a, b) = s.heatmap.viewport.sample(nearest: p.row, p.col) {
-                        x = refresh.value(current, a, b)
+                    let own = current.viewport.sample(nearest: p.row, p.col)
+                    if let (i, j) = own { x = now[i * current.viewport.cols + j] }
+                    if x.isNaN, let bm = backdrop, let back, let (i, j) = bm.viewport.sample(nearest: p.row, p.col) {
+                        x = back[i * bm.viewport.cols + j]
                     }
-                    if x.isNaN, let back = backdrop, let values = backValues, let (a, b) = back.map.viewport.sample(nearest: p.row, p.col) {
-                        x = values[a * back.map.viewport.cols + b]
-                    }
-                    values[i * cols + j] = x
+                    if x.isNaN, let (i, j) = own { x = coarse.value(i, j) }
+                    values[a * cols * f + b] = x
                 }
             }
         }
         self.values = values
-        let inRange = Self.rangeSamples(values, v, state.snapshot?.pattern).filter(\.isFinite)
+        let inRange = Self.rangeSamples(values, v.refined(by: f), state.snapshot?.pattern).filter(\.isFinite)
         sorted = scaleMode == .ranked ? inRange.sorted() : []
         if metric == .accuracy && scaleMode != .ranked {
             (low, high) = (0, 1)
@@ -83,27 +91,22 @@ public struct MapPicture: Sendable {
         return inside.count * 10 >= values.count ? inside : values
     }
 
-    /// Which samples of the map in progress are new: the refresh goes coarse to fine (every
-    /// 4th sample, every 2nd, the rest), so until a sample's turn comes the nearest new coarser
-    /// one stands in for it. The picture sharpens as it updates instead of mixing old and new
-    /// values into a checkerboard.
-    struct Refresh {
-        let viewport: Viewport
-        /// Each sample's place in the refresh order, and how many of them are done.
-        let rank: [Int]
-        let done: Int
+    /// Plane position of detail value (a, b): `f` x `f` values centred on each camera sample.
+    static func position(_ v: Viewport, _ f: Int, _ a: Int, _ b: Int) -> (row: Double, col: Double) {
+        f == 1 ? v.position(row: a, col: b) : v.refined(by: f).position(row: a, col: b)
+    }
 
-        init(_ viewport: Viewport, progress: Double) {
+    /// A first map filling in (coarse to fine, `Session.refreshOrder`): until a sample's turn
+    /// comes, the nearest evaluated sample on the grid of every 2nd, then 4th, row and column.
+    struct Coarse {
+        let viewport: Viewport
+        let values: [Float]
+
+        init(_ viewport: Viewport, _ values: [Float]) {
             self.viewport = viewport
-            var rank = [Int](repeating: 0, count: viewport.count)
-            for (k, index) in Session.refreshOrder(rows: viewport.rows, cols: viewport.cols).enumerated() { rank[index] = k }
-            self.rank = rank
-            done = progress >= 1 ? viewport.count : Int(progress * Double(viewport.count))
+            self.values = values
         }
 
-        func isNew(_ i: Int, _ j: Int) -> Bool { rank[i * viewport.cols + j] < done }
-
-        /// The nearest sample on the grid of every `stride`-th row and column.
         func parent(_ i: Int, _ j: Int, _ stride: Int) -> (Int, Int) {
             func snap(_ x: Int, _ n: Int) -> Int {
                 let up = (x + stride / 2) / stride * stride
@@ -112,24 +115,24 @@ public struct MapPicture: Sendable {
             return (snap(i, viewport.rows), snap(j, viewport.cols))
         }
 
-        func value(_ values: [Float], _ i: Int, _ j: Int) -> Float {
-            let own = values[i * viewport.cols + j]
-            if isNew(i, j) && !own.isNaN { return own }
-            for stride in [2, 4] {
+        func value(_ i: Int, _ j: Int) -> Float {
+            for stride in [1, 2, 4] {
                 let (a, b) = parent(i, j, stride)
                 let x = values[a * viewport.cols + b]
-                if isNew(a, b) && !x.isNaN { return x }
-            }
-            if !own.isNaN { return own }  // not reached by this refresh yet: the previous value
-            for stride in [2, 4] {
-                let (a, b) = parent(i, j, stride)
-                if !values[a * viewport.cols + b].isNaN { return values[a * viewport.cols + b] }
+                if !x.isNaN { return x }
             }
             return .nan
         }
     }
 
-    public func value(row: Int, col: Int) -> Float { values[row * cols + col] }
+    /// The value shown at a camera sample (its centre).
+    public func value(row: Int, col: Int) -> Float {
+        detailValue(row: row * detail + detail / 2, col: col * detail + detail / 2)
+    }
+
+    /// The value of a detail cell ([rows * detail, cols * detail]).
+    public func detailValue(row: Int, col: Int) -> Float { values[row * cols * detail + col] }
+
 
     /// Position on the colour scale, 0 = good (low loss, high accuracy: dark like the pattern's
     /// black) ... 1 = bad; nil when unknown.

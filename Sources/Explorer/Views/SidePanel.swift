@@ -61,6 +61,8 @@ struct SidePanel {
         w.row("step", "\(Format.thousands(s.step))  \(TitleBar.statusWord(s))", pen: statusPen(s))
         w.row("speed", "\(Format.fixed(s.stepsPerSecond, 1)) steps/s, \(s.precision)")
         w.row("", "\(Format.thousands(Int(s.cellImagesPerSecond.rounded()))) cell-images/s")
+        w.row("sized", Self.sizing(s))
+        w.row("map", Self.mapWork(s))
 
         w.header("Training batch (sampled cells)")
         let h = s.history
@@ -98,10 +100,28 @@ struct SidePanel {
         w.header("View")
         w.row("zoom", "\(Format.compact(state.camera.viewport.zoom)) cells/sample, \(state.camera.viewport.rows)x\(state.camera.viewport.cols)")
         w.row("colours", "\(state.display.colorMap.rawValue)\(state.display.scale == .linear ? "" : ", \(state.display.scale.rawValue)")\(state.display.showEdges ? ", edges" : "")")
-        w.row("eval", "\(s.evalImages) images per sample")
+        w.row("probe", "\(s.evalImages) images per split")
         let saved = s.lastSavedPath.map { ($0 as NSString).lastPathComponent } ?? "never"
         w.row("saved", saved)
         if s.unsavedSteps > 0 { w.row("", "\(Format.thousands(s.unsavedSteps)) steps unsaved", pen: theme.warning) }
+    }
+
+    /// What the session sized the live work to: "batch 32 of 64, map 24%" (of the compute time).
+    static func sizing(_ s: Session.Snapshot) -> String {
+        let l = s.live
+        guard let plan = l.plan else { return s.status == .training ? "measuring the first steps..." : "batch \(s.config.batchSize)" }
+        let preset = TrainingConfig.preset(named: s.config.preset)?.batchSize
+        let of = l.sizesBatch && preset.map { $0 != l.batchSize } == true ? " of \(preset!)" : ""
+        return "batch \(l.batchSize)\(of), map \(Int((plan.mapShare * 100).rounded()))%"
+    }
+
+    /// The map being made: "20x17 x 50 img, every 1.4 s" (paused: "refining 2/4").
+    static func mapWork(_ s: Session.Snapshot) -> String {
+        let l = s.live
+        guard l.mapImages > 0 else { return "-" }
+        let grid = "\(l.mapCols)x\(l.mapRows) x \(l.mapImages) img"
+        if l.refinementLevels > 0 { return grid + ", refined \(l.refinedLevels)/\(l.refinementLevels)" }
+        return grid + (l.mapSeconds.map { ", every \(Format.fixed($0, 1)) s" } ?? "")
     }
 
     private func statusPen(_ s: Session.Snapshot) -> Pen {

@@ -103,7 +103,8 @@ extension BNExperiment {
             let start = Date()
             for run in pending {
                 if evaluators[run.variant] == nil {
-                    evaluators[run.variant] = try Evaluator(net: settings.config(run.variant, seed: run.seed).net, data: test, workers: workers)
+                    let config = settings.config(run.variant, seed: run.seed)
+                    evaluators[run.variant] = try Evaluator(net: config.net, data: test, workers: workers, compute: config.compute)
                 }
                 let record = try perform(run, settings, train, evaluators[run.variant]!, workers)
                 try append(record)
@@ -151,20 +152,15 @@ extension BNExperiment {
         }
     }
 
-    /// One run: the mask, `settings.steps` MPO steps, then the score on the test subset.
+    /// One run: the mask, `settings.steps` MPO steps, then the score on the test subset. A run
+    /// that diverges stops there and is scored at its last finite state (`divergedAt` says so).
     public static func perform(_ run: Run, settings: Settings, train: Dataset, evaluator: Evaluator, workers: Int) throws -> Record {
         let start = Date()
         let config = settings.config(run.variant, seed: run.seed)
         let mask = run.mask(size: settings.maskSize)
-        let trainer = try Trainer(config: config, pattern: mask, train: train, workers: workers)
-        var divergedAt = 0
-        while trainer.step < settings.steps {
-            let r = trainer.step()
-            if !r.objective.isFinite {
-                divergedAt = r.step
-                break
-            }
-        }
+        let loop = TrainingLoop(trainer: try Trainer(config: config, pattern: mask, train: train, workers: workers))
+        let divergedAt = loop.train(until: settings.steps)?.step ?? 0
+        let trainer = loop.trainer
         let score = evaluator.score(plane: trainer.plane, pattern: mask)
         let (good, bad) = mask.trainedCells
         return Record(

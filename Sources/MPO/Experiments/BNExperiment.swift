@@ -66,6 +66,7 @@ public enum BNExperiment {
                 clip: clip, gradientClip: gradientClip, initialScale: initialScale, seed: seed, dataset: dataset)
             c.net.inputShape = dataset.imageShape
             c.net.convChannels[0] = dataset.imageShape[0]
+            c.compute = Compute(precision: precision ?? .fp32)
             return c.with(batchNorm: variant == .bn)
         }
 

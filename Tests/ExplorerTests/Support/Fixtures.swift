@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import XCTest
 @testable import Explorer
@@ -47,7 +48,7 @@ enum Fixtures {
         s.cellImagesPerSecond = 42_496
         s.dataset = "fashion-mnist (60000 train)"
         s.evalImages = 100
-        s.precision = "bf16"
+        s.config.compute = Compute(isa: .avx512bf16, precision: .bf16)  // what the snapshots show
         s.completeStep = step - 12
         s.refreshProgress = 1
         s.unsavedSteps = step

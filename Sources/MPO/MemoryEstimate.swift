@@ -1,0 +1,98 @@
+import Engine
+import Foundation
+
+/// What a run will allocate, estimated from the net and the sizes before anything is built, so
+/// that options needing more memory than the machine has are refused up front with the figure.
+/// Counted in Double: option values can be anything, and the sums must not overflow.
+/// The estimate follows the buffers `Network`, `Trainer`, `Evaluator` and the datasets allocate
+/// (activations, gradients, per-cell gradient slots, Adam moments, minibatch, subsets).
+public enum MemoryEstimate {
+    /// Floats per image of one network's buffers (activations and the larger working buffers).
+    static func floatsPerImage(_ net: ModelSpec, forwardOnly: Bool) -> Double {
+        var h = Double(net.inputShape.count == 3 ? net.inputShape[1] : 28)
+        var w = Double(net.inputShape.count == 3 ? net.inputShape[2] : 28)
+        var outputs: [Double] = [Double(net.inputShape.reduce(1, *))]
+        var winners = 0.0  // max-pool winners (bytes / 4 per float, counted as floats: an overestimate)
+        for cout in net.convChannels.dropFirst().map(Double.init) {
+            let full = cout * h * w
+            if net.batchNorm { outputs += [full, full] }
+            if net.maxPool {
+                h = (h / 2).rounded(.down)
+                w = (w / 2).rounded(.down)
+                winners += cout * h * w
+                outputs.append(Double(cout) * h * w)
+            } else if !net.batchNorm {
+                outputs.append(full)
+            }
+        }
+        outputs.append(Double(net.convChannels.last ?? 1) * Double(net.adaptivePool * net.adaptivePool))
+        outputs += (net.dense.dropFirst() + [net.classes]).map(Double.init)
+        let widest = outputs.max() ?? 0
+        if forwardOnly { return 2 * widest + winners }
+        return outputs.reduce(0, +) + 2 * widest + winners
+    }
+
+    /// Parameters per point (P), in Double.
+    static func parameters(_ net: ModelSpec) -> Double {
+        let convs = zip(net.convChannels, net.convChannels.dropFirst()).map { Double($0.1) * (Double($0.0) * 9 + 1 + (net.batchNorm ? 2 : 0)) }
+        let sizes = (net.dense + [net.classes]).map(Double.init)
+        let dense = zip(sizes, sizes.dropFirst()).map { $0.1 * ($0.0 + 1) }
+        return (convs + dense).reduce(0, +)
+    }
+
+    /// Bytes of a `Trainer` (per-worker networks at the batch, gradient slots, plane, Adam).
+    public static func trainer(_ c: TrainingConfig, workers: Int) -> Double {
+        let p = parameters(c.net), batch = Double(c.batchSize), w = Double(max(1, workers))
+        let networks = w * batch * floatsPerImage(c.net, forwardOnly: false)
+        let slots = 2 * Double(c.cells) * p
+        // plane, Adam m and v, the state kept for rollback and a checkpoint's copies
+        let vectors = 12 * (3 * p + 1) + w * p
+        let minibatch = batch * Double(c.net.inputShape.reduce(1, *))
+        return 4 * (networks + slots + vectors + minibatch)
+    }
+
+    /// Bytes of an `Evaluator` over `images` images (forward-only networks at that capacity).
+    public static func evaluator(_ net: ModelSpec, images: Int, workers: Int) -> Double {
+        let w = Double(max(1, workers))
+        return 4 * (w * Double(images) * floatsPerImage(net, forwardOnly: true) + w * parameters(net))
+    }
+
+    /// Bytes of a dataset's two splits in memory, plus evaluation subsets of `images` each.
+    public static func data(_ kind: DatasetKind, images: Int) -> Double {
+        let size = Double(kind.imageShape.reduce(1, *))
+        let counts = [Split.train, .test].map { Double(kind.count(of: $0)) }
+        let subsets = counts.map { min($0, Double(images)) }
+        return 4 * size * (counts + subsets).reduce(0, +) + 4 * (counts + subsets).reduce(0, +)
+    }
+
+    /// Physical memory, or the cgroup's limit when lower (containers).
+    public static var available: Double {
+        var total = Double(sysconf(Int32(_SC_PHYS_PAGES))) * Double(sysconf(Int32(_SC_PAGESIZE)))
+        for path in ["/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"] {
+            if let text = try? String(contentsOfFile: path, encoding: .utf8),
+               let limit = Double(text.trimmingCharacters(in: .whitespacesAndNewlines)), limit > 0 {
+                total = min(total, limit)
+            }
+        }
+        return total
+    }
+
+    /// "314 GB", "1.2 GB", "350 MB".
+    public static func format(_ bytes: Double) -> String {
+        if bytes >= 1e12 { return String(format: "%.0f TB", bytes / 1e12) }
+        if bytes >= 1e11 { return String(format: "%.0f GB", bytes / 1e9) }
+        if bytes >= 1e9 { return String(format: "%.1f GB", bytes / 1e9) }
+        return String(format: "%.0f MB", bytes / 1e6)
+    }
+}
+
+extension DatasetKind {
+    /// Images in a split (what the loaders hold).
+    public func count(of split: Split) -> Int {
+        switch (self, split) {
+        case (.cifar10, .train): 50_000
+        case (_, .train): 60_000
+        case (_, .test): 10_000
+        }
+    }
+}

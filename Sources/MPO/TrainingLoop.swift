@@ -1,0 +1,175 @@
+import Engine
+import Foundation
+
+/// The one training loop, shared by `mpo train`, the explorer's session and the BN experiment:
+/// steps a trainer, rolls a step that produced NaN or infinity (objective, plane or optimiser
+/// state) back to the last finite state and stops there, measures throughput, and keeps the
+/// files: saves (`save`), autosaves every N steps (`autosave`, on this thread) and recovery files
+/// in the background (`recovery`: every `everySteps` steps or `everySeconds` seconds, whichever
+/// comes first, while there are unsaved steps).
+public final class TrainingLoop {
+    public let trainer: Trainer
+
+    /// Why training stopped: the step that went non-finite, and the step kept instead.
+    public struct Divergence: Error, Sendable, CustomStringConvertible {
+        public var step: Int
+        public var objective: Double
+        public var keptStep: Int
+        public var description: String {
+            "training diverged at step \(step) (objective \(objective)); kept step \(keptStep)"
+        }
+    }
+
+    /// Synchronous saves to one path every `everySteps` steps.
+    public struct Autosave {
+        public var path: String
+        public var everySteps: Int
+        public init(path: String, everySteps: Int) {
+            self.path = path
+            self.everySteps = everySteps
+        }
+    }
+
+    /// Background recovery files of one plane ("plain" or "bn") in a store.
+    public struct Recovery {
+        public var store: RecoveryStore
+        public var plane: String
+        public var everySteps: Int
+        public var everySeconds: Double
+        public init(store: RecoveryStore, plane: String, everySteps: Int = 200, everySeconds: Double = 30) {
+            self.store = store
+            self.plane = plane
+            self.everySteps = everySteps
+            self.everySeconds = everySeconds
+        }
+    }
+
+    public private(set) var divergence: Divergence?
+    public private(set) var throughput = Throughput()
+    /// Steps trained since the plane was last saved or opened.
+    public private(set) var unsavedSteps: Int
+    public private(set) var lastSavedPath: String?
+    public var autosave: Autosave?
+    /// Called after each autosave with the error, or nil when it worked; a failed autosave never
+    /// stops training.
+    public var onAutosave: ((Error?) -> Void)?
+    public var recovery: Recovery? {
+        didSet { recoveredStep = nil }
+    }
+    /// Step of the last recovery write queued.
+    private var recoveredStep: Int?
+    /// When the oldest step not in the recovery file finished (nil: the file is current).
+    private var dirtySince: Date?
+
+    /// Tests only: true for a step after which a NaN is put into the plane, as a real blow-up
+    /// would, to prove the check catches it.
+    nonisolated(unsafe) public static var testingPoison: ((_ step: Int) -> Bool)?
+
+    public init(trainer: Trainer, unsavedSteps: Int = 0, lastSavedPath: String? = nil, recovery: Recovery? = nil) {
+        self.trainer = trainer
+        self.unsavedSteps = unsavedSteps
+        self.lastSavedPath = lastSavedPath
+        self.recovery = recovery
+    }
+
+    public var step: Int { trainer.step }
+    public var config: TrainingConfig { trainer.config }
+    public var pattern: Pattern { trainer.pattern }
+    /// More checkpoint metadata for every save (see `Checkpoint.notes`).
+    public var notes: [String: String] = [:]
+    public var checkpoint: Checkpoint {
+        var c = Checkpoint(config: trainer.config, pattern: trainer.pattern, state: trainer.state)
+        c.notes = notes
+        return c
+    }
+
+    /// One step; after a divergence the trainer holds the last finite state and no step runs.
+    @discardableResult
+    public func advance() -> Result<Trainer.StepResult, Divergence> {
+        if let divergence { return .failure(divergence) }
+        let before = trainer.state
+        let r = trainer.step()
+        if let poison = Self.testingPoison, poison(r.step) {
+            var s = trainer.state
+            s.plane.parameters[s.plane.parameters.count / 2] = .nan
+            trainer.restore(s)
+        }
+        let s = trainer.state
+        guard r.objective.isFinite, s.plane.parameters.allSatisfy(\.isFinite),
+              s.adam.m.allSatisfy(\.isFinite), s.adam.v.allSatisfy(\.isFinite) else {
+            trainer.restore(before)
+            let d = Divergence(step: r.step, objective: r.objective, keptStep: before.adam.step)
+            divergence = d
+            return .failure(d)
+        }
+        unsavedSteps += 1
+        let now = Date()
+        throughput.record(r, at: now)
+        if dirtySince == nil { dirtySince = now }
+        if let autosave, autosave.everySteps > 0, trainer.step % autosave.everySteps == 0 {
+            do {
+                try save(to: autosave.path)
+                onAutosave?(nil)
+            } catch {
+                onAutosave?(error)
+            }
+        }
+        keepRecovery(now: now)
+        return .success(r)
+    }
+
+    /// Steps until the trainer reaches `target` or diverges; `each` sees every finite step.
+    public func train(until target: Int, each: (Trainer.StepResult) -> Void = { _ in }) -> Divergence? {
+        while trainer.step < target {
+            switch advance() {
+            case .success(let r): each(r)
+            case .failure(let d): return d
+            }
+        }
+        return nil
+    }
+
+    /// Forgets the wall clock of the throughput (after a pause).
+    public func resetClock() { throughput.resetClock() }
+
+    /// Writes the plane (the last finite state after a divergence) atomically; its recovery
+    /// file goes, since the save holds everything it held.
+    public func save(to path: String) throws {
+        try checkpoint.write(to: path)
+        unsavedSteps = 0
+        lastSavedPath = path
+        discardRecovery()
+    }
+
+    // MARK: recovery
+
+    /// Writes the recovery file when one is due; call it now and then while not stepping (time).
+    public func keepRecovery(now: Date = Date()) {
+        guard let recovery, unsavedSteps > 0, recoveredStep != trainer.step, let since = dirtySince else { return }
+        let bySteps = trainer.step - (recoveredStep ?? trainer.step - unsavedSteps) >= recovery.everySteps
+        guard bySteps || now.timeIntervalSince(since) >= recovery.everySeconds else { return }
+        writeRecovery(wait: false)
+    }
+
+    /// Writes the recovery file now if it is behind (before the process ends), waiting for it.
+    public func flushRecovery() {
+        guard let recovery else { return }
+        if unsavedSteps > 0 && recoveredStep != trainer.step { writeRecovery(wait: true) }
+        recovery.store.flush()
+    }
+
+    /// Removes the recovery file (the plane was saved, or is thrown away).
+    public func discardRecovery() {
+        guard let recovery else { return }
+        recovery.store.remove(plane: recovery.plane)
+        recoveredStep = nil
+        dirtySince = nil
+    }
+
+    private func writeRecovery(wait: Bool) {
+        guard let recovery else { return }
+        recovery.store.write(checkpoint, unsavedSteps: unsavedSteps, savedPath: lastSavedPath, plane: recovery.plane, wait: wait)
+        recoveredStep = trainer.step
+        dirtySince = nil
+    }
+}

@@ -1,0 +1,31 @@
+import ArgumentParser
+import Engine
+import Foundation
+import MPO
+
+extension Train {
+    func validate() throws {
+        try OptionCheck.count("--steps", steps, 1...TrainingConfig.maxStep)
+        try OptionCheck.count("--autosave", autosave, 0...Int.max)
+        try OptionCheck.count("--preview-every", previewEvery, 0...Int.max)
+        try OptionCheck.count("--eval-images", evalImages, 1...10_000)
+        let folders = ProjectFolders.locate()
+        if let save {
+            if save.contains("/") {
+                try OptionCheck.outputFile("--save", save)
+            } else {
+                do { _ = try SafeName.path(for: save, extension: "safetensors", in: folders.checkpoints) } catch let e as DataError {
+                    throw OptionCheck.fail("--save", OptionCheck.shown(save), e.problem)
+                }
+            }
+        }
+        if let resume {
+            let path = Self.resumePath(resume, folders: folders)
+            do { try ByteReader.checkRegularFile(path) } catch let e as DataError {
+                throw OptionCheck.fail("--resume", OptionCheck.shown(resume), e.problem)
+            }
+        } else {
+            try TrainingOptions.checkMemory(try training.config(), workers: training.resolvedWorkers, evalImages: evalImages, planes: 1)
+        }
+    }
+}

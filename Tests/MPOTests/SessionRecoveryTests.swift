@@ -1,0 +1,111 @@
+import Engine
+import Foundation
+import XCTest
+@testable import MPO
+
+/// A session's recovery files: brought up to date when it stops on a signal, taken over by the
+/// next session (both planes, their unsaved steps), removed by saving both planes or by quitting
+/// without saving.
+final class SessionRecoveryTests: XCTestCase {
+    var home: String!
+    var folders: ProjectFolders { ProjectFolders(root: home) }
+
+    override func setUpWithError() throws {
+        home = NSTemporaryDirectory() + "session-recovery-\(getpid())-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: home + "/Checkpoints", withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(atPath: home)
+    }
+
+    func makeSession(_ store: RecoveryStore, paused: Bool = false) -> Session {
+        var c = TrainingConfig.tiny
+        c.batchSize = 32
+        c.cells = 4
+        let session = Session(options: Session.Options(
+            config: c, pattern: .ring(size: 8), evalImages: 32, workers: 2, folders: folders, startPaused: paused, recovery: store))
+        session.start()
+        return session
+    }
+
+    @discardableResult
+    func waitFor(_ session: Session, _ what: String, seconds: Double = 60, _ condition: (Session.Snapshot) -> Bool) -> Session.Snapshot {
+        let deadline = Date().addingTimeInterval(seconds)
+        var s = session.snapshot()
+        while !condition(s) {
+            if Date() > deadline {
+                XCTFail("timed out waiting for \(what); step \(s.step), messages \(s.messages.map(\.text))")
+                return s
+            }
+            usleep(20_000)
+            s = session.snapshot()
+        }
+        return s
+    }
+
+    func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
+
+    func testBothPlanesAreRecoveredAndSavedTogether() throws {
+        let store = RecoveryStore(folders: folders, session: "10-1")
+        let first = makeSession(store)
+        waitFor(first, "plain steps") { $0.step >= 3 }
+        first.send(.toggleBatchNorm)
+        waitFor(first, "BatchNorm steps") { $0.batchNorm && $0.step >= 2 }
+        first.send(.setPaused(true))
+        let before = waitFor(first, "the pause") { $0.status == .paused }
+        XCTAssertEqual(before.planes.map(\.name), ["plain", "BatchNorm"])
+        XCTAssertEqual(before.totalUnsavedSteps, before.planes.map(\.step).reduce(0, +))
+        first.stop(recovery: .write)
+        store.close()
+
+        let ended = RecoveredSession.list(in: folders)
+        XCTAssertEqual(ended.count, 1)
+        let planes = try XCTUnwrap(ended.first).planes
+        XCTAssertEqual(planes.map(\.batchNorm), [false, true])
+        XCTAssertEqual(planes.map(\.step), before.planes.map(\.step), "the files hold the state at the stop")
+        XCTAssertEqual(planes.map(\.unsavedSteps), before.planes.map(\.unsavedSteps))
+
+        let store2 = RecoveryStore(folders: folders, session: "11-1")
+        let second = makeSession(store2, paused: true)
+        defer { second.stop() }
+        second.send(.recover(ended[0]))
+        let recovered = waitFor(second, "the recovered planes") { $0.planes.count == 2 && $0.messages.last?.text.hasPrefix("recovered") == true }
+        XCTAssertEqual(recovered.planes.map(\.step), before.planes.map(\.step))
+        XCTAssertEqual(recovered.planes.map(\.unsavedSteps), before.planes.map(\.unsavedSteps))
+        XCTAssertTrue(recovered.paused)
+        XCTAssertFalse(planes.contains { exists($0.path) }, "the ended session's files are taken over")
+        XCTAssertTrue(exists(store2.path(plane: "plain")) && exists(store2.path(plane: "bn")))
+        XCTAssertTrue(RecoveredSession.list(in: folders).isEmpty, "nothing left to offer while this one runs")
+
+        second.send(.save(name: nil))
+        let saved = waitFor(second, "both saves") { $0.savesCompleted == 1 }
+        XCTAssertEqual(saved.totalUnsavedSteps, 0)
+        XCTAssertEqual(saved.planes.compactMap(\.lastSavedPath).count, 2)
+        store2.flush()
+        XCTAssertFalse(exists(store2.path(plane: "plain")) || exists(store2.path(plane: "bn")), "saving removes the recovery files")
+        for path in saved.planes.compactMap(\.lastSavedPath) { XCTAssertNoThrow(try Checkpoint.read(path: path)) }
+    }
+
+    func testQuitWithoutSavingRemovesTheRecoveryFiles() throws {
+        let store = RecoveryStore(folders: folders, session: "12-1")
+        let session = makeSession(store)
+        waitFor(session, "steps") { $0.step >= 2 }
+        session.stop(recovery: .write)
+        XCTAssertTrue(exists(store.path(plane: "plain")))
+        // a session that quits without saving, after one that wrote its files
+        let store2 = RecoveryStore(folders: folders, session: "13-1")
+        let other = makeSession(store2)
+        waitFor(other, "steps") { $0.step >= 2 }
+        other.stop(recovery: .write)
+        XCTAssertTrue(exists(store2.path(plane: "plain")))
+        let again = makeSession(store2)
+        waitFor(again, "steps") { $0.step >= 1 }
+        again.stop(recovery: .discard)
+        store2.close()
+        XCTAssertFalse(exists(store2.path(plane: "plain")))
+        XCTAssertFalse(exists(store2.lockPath), "a normal end leaves nothing")
+        store.close()
+        XCTAssertEqual(RecoveredSession.list(in: folders).map(\.session), ["12-1"], "another session's files stay")
+    }
+}
