@@ -12,7 +12,7 @@ RELEASE := -c release
 BIN     := .build/release/mpo
 export SWIFT_BACKTRACE := interactive=no
 
-.PHONY: run test build deps deps-test bench bench-pytorch venv cross-check clean
+.PHONY: run test build deps deps-test bench bench-pytorch venv companion-test cross-check clean
 
 run: deps build
 	$(BIN)
@@ -41,6 +41,18 @@ $(VENV)/.torch-ok:
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install -q torch numpy safetensors
 	touch $@
+
+# The PyTorch companion (python/, issue 14) installed into .venv (again when its sources change),
+# then its tests: parity with mpo, checkpoints both ways, torchrun with 2 CPU processes (gloo).
+# Tests that run mpo use $$MPO_BINARY, else .build-py/release/mpo or .build/release/mpo, else skip.
+COMPANION_SOURCES := python/pyproject.toml $(wildcard python/losspatterns/*.py)
+$(VENV)/.companion-ok: $(VENV)/.torch-ok $(COMPANION_SOURCES)
+	$(VENV)/bin/pip install -q pytest
+	$(VENV)/bin/pip install -q --no-build-isolation --no-deps ./python
+	touch $@
+
+companion-test: $(VENV)/.companion-ok
+	$(VENV)/bin/python -m pytest -q python/tests
 
 # mpo bench next to the PyTorch reference run on this machine, in one go.
 bench-pytorch: deps build venv

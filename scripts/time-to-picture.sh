@@ -34,7 +34,12 @@ width=${size%x*} height=${size#*x}
 
 sock=lp-ttp-$$
 tm() { tmux -L "$sock" -f /dev/null "$@"; }
-trap 'tm kill-server 2>/dev/null || true' EXIT
+# A private project folder (the shipped patterns, an empty Checkpoints/): a run's recovery files
+# never reach the real one, and no earlier run's recovery offer stops a run at its start.
+home=$(mktemp -d /tmp/lp-ttp.XXXXXX)
+cp -r Patterns "$home/Patterns"
+mkdir -p "$home/Checkpoints"
+trap 'tm kill-server 2>/dev/null || true; rm -rf "$home"' EXIT
 now() { date +%s.%N; }
 
 echo "cpu: $(lscpu | sed -n 's/^Model name: *//p' | head -1); $(nproc) cores; $(grep -o -m1 -w 'avx512f' /proc/cpuinfo || echo 'no avx512')"
@@ -44,9 +49,11 @@ for pattern in "${patterns[@]}"; do
   for run in $(seq "$runs"); do
     load=$(cut -d' ' -f1-3 /proc/loadavg)
     tm kill-server 2>/dev/null || true
+    rm -rf "$home/Checkpoints/recovery"
+    case $pattern in */*|*.pbm) arg=$(realpath "$pattern") ;; *) arg=$pattern ;; esac
     t0=$(now)
     tm new-session -d -s t -x "$width" -y "$height" \
-      "env TERM=xterm-256color LANG=C.UTF-8 SWIFT_BACKTRACE=interactive=no $bin explore $pattern ${extra[*]:-}; sleep 5"
+      "env TERM=xterm-256color LANG=C.UTF-8 SWIFT_BACKTRACE=interactive=no LOSSPATTERNS_HOME=$home $bin explore $arg ${extra[*]:-}; sleep 5"
     seconds="" step="" gap="" first=""
     while :; do
       screen=$(tm capture-pane -p -t t 2>/dev/null || true)
@@ -63,7 +70,9 @@ for pattern in "${patterns[@]}"; do
       sleep 0.2
     done
     speed=$(grep -o 'speed  *[0-9.]* steps/s' <<<"$screen" | awk '{ print $2 }' || true)
-    live=$(grep -o 'live  *.*' <<<"$screen" | head -1 | sed 's/  */ /g' || true)
+    sized=$(grep -o 'sized  *[^│|]*' <<<"$screen" | head -1 | sed 's/^sized  *//; s/  *$//' || true)
+    map=$(grep -o 'map  *[0-9]*x[0-9]* x [^│|]*' <<<"$screen" | head -1 | sed 's/^map  *//; s/  *$//' || true)
+    live="${sized:+$sized; }$map"
     tm kill-server 2>/dev/null || true
     if [ -n "$seconds" ]; then
       printf '%-10s run %d: %6.1f s to gap %s (step %s; first gap shown at %.1f s; %s steps/s%s) load %s\n' \

@@ -9,9 +9,10 @@
  * Packed operands:
  *   A block [MC x KC]: tiles of mr rows (4..6, chosen so M needs no padding), each [KC][mr];
  *   B block [KC x NC]: panels of 16 columns, each [KC][16], zero-padded at the right edge.
- * B as stored (n contiguous) is read in place when its row stride does not alias in L1: the
- * micro-kernel then loads two vectors per k-row straight from B, and nothing is packed (conv
- * forward, where B is the patch matrix and packing would cost a quarter of the work).
+ * B as stored (n contiguous) is read in place when k is short and A has few tiles (conv forward
+ * and conv1/conv2 input gradients, where packing would cost a quarter of the work): the
+ * micro-kernel then loads two vectors per k-row straight from B.
+ * A * B^T with a long k (weight gradients) skips packing altogether: see gemm_dots.
  * Loops: NC block > KC block (B packed) > MC block (A packed) > B panel > A tile.
  */
 #include "lp_kernels.h"
@@ -297,9 +298,11 @@ AVX2 static void gemm_dots(int m, int n, int k, float alpha, const float *a, int
     }
 }
 
-/* Whether B as stored can be read in place: its k-rows must not pile into a few L1 sets
-   (a row stride that is a multiple of 512 bytes would). */
-static INLINE int b_in_place(int tb, int ldb) { return !tb && (ldb & 127) != 0; }
+/* Whether B as stored is read in place: its k-rows must not pile into a few L1 sets (a row
+   stride that is a multiple of 512 bytes would), and a short k with few A tiles, where packing
+   would cost more than it saves (measured: 1.25x on conv1/conv2 forward; a 288-deep or 48-tile
+   product runs 5-20% faster packed). */
+static INLINE int b_in_place(int tb, int m, int k, int ldb) { return !tb && (ldb & 127) != 0 && k <= 128 && m <= MC; }
 
 AVX2 static void gemm_avx2(int ta, int tb, int m, int n, int k, float alpha, const float *a, int lda,
                            const float *b, int ldb, float beta, float *c, int ldc) {
@@ -307,7 +310,7 @@ AVX2 static void gemm_avx2(int ta, int tb, int m, int n, int k, float alpha, con
     /* even k-blocks: K = 288 is one block, 7056 is 23 of 307 */
     const int kblocks = (k + KC - 1) / KC, kcap = (k + kblocks - 1) / kblocks;
     const int ncap = n < NC ? n : NC, mcap = m < MC ? m : MC;
-    const int direct = b_in_place(tb, ldb);
+    const int direct = b_in_place(tb, m, k, ldb);
     const long bfloats = (long)kcap * ((ncap + NR - 1) / NR * NR);
     float *const bpack = scratch_get((size_t)(bfloats + (long)mcap * kcap + 16));
     if (!bpack) { gemm_f32_reference(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc); return; }

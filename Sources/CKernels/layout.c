@@ -3,54 +3,159 @@
 
 #include <string.h>
 
-/* For one (ky, kx) tap, patch row = the image shifted by (ky-1, kx-1): one contiguous copy of the
-   plane at an offset, then the row/column that fell off the edge (or wrapped around) zeroed. */
+/* Column masks of the three kx taps over a plane (all ones where the shifted column stays in its
+   row, zero where it wrapped to the neighbouring row): the copies below AND with them instead of
+   zeroing afterwards, so every tap is one straight vectorised loop with no calls (the paper's 7x7
+   planes made memcpy's call and dispatch cost more than the copy). */
+enum { MASK_PLANE = 4096 };
+
+static inline LP_BODY void column_masks(int h, int w, uint32_t masks[3][MASK_PLANE]) {
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            const long p = (long)y * w + x;
+            masks[0][p] = x == 0 ? 0 : ~0u;
+            masks[1][p] = ~0u;
+            masks[2][p] = x == w - 1 ? 0 : ~0u;
+        }
+}
+
+static inline LP_BODY float and_bits(float v, uint32_t m) {
+    uint32_t u;
+    memcpy(&u, &v, 4);
+    u &= m;
+    memcpy(&v, &u, 4);
+    return v;
+}
+
+/* Small chunks (nb * HW <= MASK_RUN: the paper's 14x14 and 7x7 layers) go further: one mask per
+   tap over the whole run of nb planes, zero where the shifted row or column left its plane, so a
+   tap is one loop over all nb images of a channel (per-plane loops of 49 floats cost more in loop
+   overhead than in copying). Two cache entries per thread: the layers of a pass alternate. */
+enum { MASK_RUN = 2048 };
+
+typedef struct {
+    int h, w, nb;
+    uint32_t m[9][MASK_RUN];
+} run_masks;
+
+static inline LP_BODY const uint32_t (*tap_masks(run_masks cache[2], int *older, int h, int w, int nb))[MASK_RUN] {
+    for (int e = 0; e < 2; e++)
+        if (cache[e].h == h && cache[e].w == w && cache[e].nb == nb) return cache[e].m;
+    run_masks *r = &cache[*older];
+    *older ^= 1;
+    r->h = h, r->w = w, r->nb = nb;
+    const long hw = (long)h * w;
+    for (int tap = 0; tap < 9; tap++) {
+        const int dy = tap / 3 - 1, dx = tap % 3 - 1;
+        for (long p = 0; p < hw; p++) {
+            const int y = (int)(p / w) + dy, x = (int)(p % w) + dx;
+            r->m[tap][p] = y >= 0 && y < h && x >= 0 && x < w ? ~0u : 0;
+        }
+        for (int j = 1; j < nb; j++) memcpy(r->m[tap] + j * hw, r->m[tap], sizeof(uint32_t) * hw);
+    }
+    return r->m;
+}
+
+/* For one (ky, kx) tap, patch row = the image shifted by (ky-1, kx-1): d[p] = src[p + off] where
+   0 <= p + off < hw and the column did not wrap, else 0. */
 static inline LP_BODY void im2col3x3_body(const float *x, int c, int n, int h, int w, int n0, int nb, float *col) {
     const long hw = (long)h * w, cols = (long)nb * hw;
+    if (cols <= MASK_RUN) {
+        static __thread run_masks cache[2];
+        static __thread int older;
+        const uint32_t(*m)[MASK_RUN] = tap_masks(cache, &older, h, w, nb);
+        for (int ci = 0; ci < c; ci++) {
+            const float *src = x + ((long)ci * n + n0) * hw;
+            for (int tap = 0; tap < 9; tap++) {
+                const long off = (long)(tap / 3 - 1) * w + (tap % 3 - 1);
+                float *d = col + ((long)ci * 9 + tap) * cols;
+                /* p + off stays inside this channel's run of planes; what crosses a plane is masked */
+                long lo = off < 0 ? -off : 0, hi = off > 0 ? cols - off : cols;
+                if (lo > cols) lo = cols;
+                if (hi < lo) hi = lo;
+                for (long p = 0; p < lo; p++) d[p] = 0;
+                for (long p = lo; p < hi; p++) d[p] = and_bits(src[p + off], m[tap][p]);
+                for (long p = hi; p < cols; p++) d[p] = 0;
+            }
+        }
+        return;
+    }
+    static __thread uint32_t masks[3][MASK_PLANE];
+    const int masked = hw <= MASK_PLANE;
+    if (masked) column_masks(h, w, masks);
     for (int ci = 0; ci < c; ci++) {
         for (int ky = 0; ky < 3; ky++) {
             for (int kx = 0; kx < 3; kx++) {
                 const long off = (long)(ky - 1) * w + (kx - 1);
                 float *dst = col + ((long)ci * 9 + ky * 3 + kx) * cols;
+                long lo = off < 0 ? -off : 0, hi = off > 0 ? hw - off : hw;
+                if (lo > hw) lo = hw;   /* planes smaller than the shift (one row) */
+                if (hi < lo) hi = lo;
                 for (int j = 0; j < nb; j++) {
                     const float *src = x + ((long)ci * n + n0 + j) * hw;
                     float *d = dst + j * hw;
-                    /* d[p] = src[p + off] where 0 <= p + off < hw */
-                    long lo = off < 0 ? -off : 0, hi = off > 0 ? hw - off : hw;
-                    if (lo > hw) lo = hw;   /* planes smaller than the shift (one row) */
-                    if (hi < lo) hi = lo;
-                    if (lo > 0) memset(d, 0, sizeof(float) * lo);
-                    if (hi > lo) memcpy(d + lo, src + lo + off, sizeof(float) * (hi - lo));
-                    if (hi < hw) memset(d + hi, 0, sizeof(float) * (hw - hi));
-                    /* columns that wrapped to the neighbouring row are padding */
-                    if (kx == 0) for (int y = 0; y < h; y++) d[(long)y * w] = 0;
-                    if (kx == 2) for (int y = 0; y < h; y++) d[(long)y * w + w - 1] = 0;
+                    for (long p = 0; p < lo; p++) d[p] = 0;
+                    if (masked) {
+                        const uint32_t *m = masks[kx];
+                        for (long p = lo; p < hi; p++) d[p] = and_bits(src[p + off], m[p]);
+                    } else {
+                        if (hi > lo) memcpy(d + lo, src + lo + off, sizeof(float) * (hi - lo));
+                        if (kx == 0) for (int y = 0; y < h; y++) d[(long)y * w] = 0;
+                        if (kx == 2) for (int y = 0; y < h; y++) d[(long)y * w + w - 1] = 0;
+                    }
+                    for (long p = hi; p < hw; p++) d[p] = 0;
                 }
             }
         }
     }
 }
 
-/* Adjoint of lp_im2col3x3: the padded positions' entries of dcol are cleared (dcol is scratch),
-   then each tap is one contiguous shifted add. */
+/* Adjoint of lp_im2col3x3: each tap is one shifted add of dcol's entries that are not padding
+   (masked as in im2col; on planes too large for the masks, the padding entries are cleared first). */
 static inline LP_BODY void col2im3x3_add_body(float *dcol, int c, int n, int h, int w, int n0, int nb, float *dx) {
     const long hw = (long)h * w, cols = (long)nb * hw;
+    if (cols <= MASK_RUN) {
+        static __thread run_masks cache[2];
+        static __thread int older;
+        const uint32_t(*m)[MASK_RUN] = tap_masks(cache, &older, h, w, nb);
+        for (int ci = 0; ci < c; ci++) {
+            float *d = dx + ((long)ci * n + n0) * hw;
+            for (int tap = 0; tap < 9; tap++) {
+                const long off = (long)(tap / 3 - 1) * w + (tap % 3 - 1);
+                const float *s = dcol + ((long)ci * 9 + tap) * cols;
+                long lo = off < 0 ? -off : 0, hi = off > 0 ? cols - off : cols;
+                if (lo > cols) lo = cols;
+                if (hi < lo) hi = lo;
+                /* masked entries add +0: the sums are those of the per-plane loop */
+                for (long p = lo; p < hi; p++) d[p + off] += and_bits(s[p], m[tap][p]);
+            }
+        }
+        return;
+    }
+    static __thread uint32_t masks[3][MASK_PLANE];
+    const int masked = hw <= MASK_PLANE;
+    if (masked) column_masks(h, w, masks);
     for (int ci = 0; ci < c; ci++) {
         for (int ky = 0; ky < 3; ky++) {
             for (int kx = 0; kx < 3; kx++) {
                 const long off = (long)(ky - 1) * w + (kx - 1);
                 float *src = dcol + ((long)ci * 9 + ky * 3 + kx) * cols;
+                long lo = off < 0 ? -off : 0, hi = off > 0 ? hw - off : hw;
+                if (lo > hw) lo = hw;
+                if (hi < lo) hi = lo;
                 for (int j = 0; j < nb; j++) {
                     float *d = dx + ((long)ci * n + n0 + j) * hw;
                     float *s = src + j * hw;
-                    if (kx == 0) for (int y = 0; y < h; y++) s[(long)y * w] = 0;
-                    if (kx == 2) for (int y = 0; y < h; y++) s[(long)y * w + w - 1] = 0;
-                    long lo = off < 0 ? -off : 0, hi = off > 0 ? hw - off : hw;
-                    if (lo > hw) lo = hw;
-                    if (hi < lo) hi = lo;
                     float *t = d + lo + off;
                     const float *u = s + lo;
-                    for (long p = 0; p < hi - lo; p++) t[p] += u[p];
+                    if (masked) {
+                        const uint32_t *m = masks[kx] + lo;
+                        for (long p = 0; p < hi - lo; p++) t[p] += and_bits(u[p], m[p]);
+                    } else {
+                        if (kx == 0) for (int y = 0; y < h; y++) s[(long)y * w] = 0;
+                        if (kx == 2) for (int y = 0; y < h; y++) s[(long)y * w + w - 1] = 0;
+                        for (long p = 0; p < hi - lo; p++) t[p] += u[p];
+                    }
                 }
             }
         }

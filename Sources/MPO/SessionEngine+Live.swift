@@ -13,6 +13,7 @@ struct LiveState {
     /// out (it warms caches and pages up).
     var steps: [(cellImages: Int, seconds: Double)] = []
     var trainer: ObjectIdentifier?
+    var lastStep = -1
     var skipNextStep = true
     /// Step of the plane when the plan was made (nil: plan after the next measurements).
     var plannedAt: Int?
@@ -20,6 +21,8 @@ struct LiveState {
     /// Images behind the map's samples, and the step of the plane behind each sample.
     var mapImages = 0
     var sampleSteps: [Int] = []
+    /// The images changed on the same grid: its values stay until a sweep replaces them.
+    var stale = false
     /// Paused: the refinement level being made (index into `refinementLadder`).
     var level = 0
     /// Map seconds owed (positive) or overspent (negative) against the plan's share.
@@ -48,18 +51,25 @@ extension SessionEngine {
 
     var isTraining: Bool { !paused && active.diverged == nil }
 
+    /// Tests only: plan with this measurement instead of the machine's, and evaluate at most
+    /// this many positions per chunk (so a refresh is seen in progress).
+    nonisolated(unsafe) static var testingMeasurement: LivePlan.Measurement?
+    nonisolated(unsafe) static var testingChunkPositions: Int?
+
     // MARK: measuring and planning
 
     /// After each training step: records its cost, and plans when enough is measured.
     func liveAfterStep(seconds: Double) {
         let t = active.trainer
-        if live.trainer != ObjectIdentifier(t) {
+        if live.trainer != ObjectIdentifier(t) || t.step != live.lastStep + 1 {
             // another plane (BN toggle, new pattern, opened file): measure it afresh
             live.trainer = ObjectIdentifier(t)
             live.steps = []
             live.skipNextStep = true
             live.plannedAt = nil
+            live.plans = 0
         }
+        live.lastStep = t.step
         live.level = 0  // the plane moved: a pause starts refining from the first level
         if live.skipNextStep {
             live.skipNextStep = false
@@ -81,6 +91,7 @@ extension SessionEngine {
     }
 
     var liveMeasurement: LivePlan.Measurement? {
+        if let m = Self.testingMeasurement { return m }
         guard let (tau, sigma) = LivePlan.trainCost(live.steps) else { return nil }
         return LivePlan.Measurement(
             trainSecondsPerCellImage: tau, stepOverheadSeconds: sigma, evalSecondsPerSampleImage: secondsPerPositionImage)
@@ -177,21 +188,23 @@ extension SessionEngine {
     /// nil when the map is current (paused and refined to the last level, or no new step).
     func nextMapJob() -> EvalJob? {
         let t = active.trainer
-        var target = mapTarget()
-        var same = map.viewport == target.grid && live.mapImages == target.images && map.split == split
-            && live.sampleSteps.count == map.viewport.count
-        var complete = same && !live.sampleSteps.contains(-1)
-        if complete && live.sampleSteps.min() == t.step {
+        let target = mapTarget()
+        let same = map.viewport == target.grid && map.split == split && live.sampleSteps.count == map.viewport.count
+        if same && live.mapImages != target.images {
+            live.mapImages = target.images  // other images on the same grid: replace in place
+            live.stale = true
+        }
+        let complete = same && !live.sampleSteps.contains(-1)
+        if complete && !live.stale && live.sampleSteps.min() == t.step {
             guard !isTraining, live.level < refinementLadder().count - 1 else { return nil }
-            live.level += 1
-            target = mapTarget()
-            same = map.viewport == target.grid && live.mapImages == target.images
-            complete = same
+            live.level += 1  // paused and this level is done: the next, finer one
+            return nextMapJob()
         }
         if !same {
             map = Heatmap(viewport: target.grid, split: split, step: t.step)
             live.mapImages = target.images
             live.sampleSteps = [Int](repeating: -1, count: target.grid.count)
+            live.stale = false
         }
         let grid = target.grid
         let order: [Int]
@@ -221,6 +234,7 @@ extension SessionEngine {
     func finishMap() {
         guard !live.sampleSteps.contains(-1), let oldest = live.sampleSteps.min() else { return }
         completeStep = oldest
+        live.stale = false
         live.completions.append(Date())
         if live.completions.count > 4 { live.completions.removeFirst() }
         if let cells = mapPatternSamples {
@@ -246,9 +260,15 @@ extension SessionEngine {
             let ladder = refinementLadder()
             s.refinementLevels = ladder.count
             let done = ladder.firstIndex { $0.grid == map.viewport && $0.images == live.mapImages }
-            let complete = !live.sampleSteps.contains(-1) && live.sampleSteps.min() == active.trainer.step
+            let complete = !live.sampleSteps.contains(-1) && !live.stale && live.sampleSteps.min() == active.trainer.step
             s.refinedLevels = done.map { $0 + (complete ? 1 : 0) } ?? 0
         }
         return s
     }
+}
+
+extension Session {
+    /// Images of each split a session loads for maps given `evalImages` (a paused map refines
+    /// with up to this many): for memory estimates.
+    public static func mapPoolImages(evalImages: Int) -> Int { SessionEngine.poolImages(evalImages) }
 }

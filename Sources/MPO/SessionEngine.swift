@@ -258,6 +258,7 @@ final class SessionEngine {
         }
         // at most 0.1 s per chunk so commands are picked up quickly, in whole rounds of workers
         var count = max(workers, Int(min(0.1, max(0.02, seconds)) / perPosition) / workers * workers)
+        if let n = Self.testingChunkPositions { count = min(count, n) }
         count = min(count, job.positions.count - job.next)
         let range = job.next..<(job.next + count)
         let t0 = Date()

@@ -20,13 +20,16 @@ public final class TrainingLoop {
         }
     }
 
-    /// Synchronous saves to one path every `everySteps` steps.
+    /// Synchronous saves to one path every `everySteps` steps, below step `below` (where the
+    /// caller makes its final save).
     public struct Autosave {
         public var path: String
         public var everySteps: Int
-        public init(path: String, everySteps: Int) {
+        public var below: Int
+        public init(path: String, everySteps: Int, below: Int = .max) {
             self.path = path
             self.everySteps = everySteps
+            self.below = below
         }
     }
 
@@ -106,7 +109,7 @@ public final class TrainingLoop {
         let now = Date()
         throughput.record(r, at: now)
         if dirtySince == nil { dirtySince = now }
-        if let autosave, autosave.everySteps > 0, trainer.step % autosave.everySteps == 0 {
+        if let autosave, autosave.everySteps > 0, trainer.step % autosave.everySteps == 0, trainer.step < autosave.below {
             do {
                 try save(to: autosave.path)
                 onAutosave?(nil)

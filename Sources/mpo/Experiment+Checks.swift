@@ -11,7 +11,7 @@ extension Experiment.BN {
         try OptionCheck.count("--batch", batch, TrainingConfig.batchRange)
         try OptionCheck.count("--cells", cells, TrainingConfig.cellsRange)
         try OptionCheck.count("--eval-images", evalImages, 1...10_000)
-        try OptionCheck.number("--lr", lr, 0...1, above: true)
+        try OptionCheck.number("--lr", lr, 0...Double.greatestFiniteMagnitude, above: true)
         try OptionCheck.number("--clip", clip, 0...1e6)
         try OptionCheck.workers(workers)
         try OptionCheck.choice("--net", net, BNExperiment.nets.map(\.name))

@@ -56,7 +56,7 @@ extension Experiment {
         @Option(help: "Seeds per (p, variant): 1...N, N at most 10000 (default 5, as --paper).") var seeds: Int?
         @Option(help: "Minibatch size, 1...16384 (default 32; --paper 512).") var batch: Int?
         @Option(help: "Good and bad cells per step, 1...4096 (default 8; --paper 50).") var cells: Int?
-        @Option(help: "Adam learning rate, above 0 and at most 1 (default 3e-3; --paper 3e-4).") var lr: Float?
+        @Option(help: "Adam learning rate, a finite number above 0 (default 3e-3; --paper 3e-4).") var lr: Float?
         @Option(help: "Test images scoring each plane, 1...10000 (default 1000; --paper 2000).") var evalImages: Int?
         @Option(help: "Bad cells' cross-entropy is clamped at this, 0 or more (default 2.5; the original random-squares config used 5).") var clip: Float?
         @Option(help: "Smallest fill probability, 0...1.") var pFrom = 0.1

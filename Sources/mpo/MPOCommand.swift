@@ -19,7 +19,10 @@ struct MPOCommand: ParsableCommand {
         } catch {
             let code = exitCode(for: error)
             if code == .success || error is ExitCode { exit(withError: error) }
-            var text = message(for: error).trimmingCharacters(in: .whitespacesAndNewlines)
+            // One line: a message of several (a list of choices, of differences) is joined up.
+            let lines = message(for: error).split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                .map { $0.hasPrefix("- ") ? String($0.dropFirst(2)) : $0 }
+            var text = lines.joined(separator: "; ").replacingOccurrences(of: ":; ", with: ": ")
             if text.count > 400 { text = text.prefix(300) + " ... " + text.suffix(80) }  // a pasted value need not come back whole
             if !text.isEmpty { FileHandle.standardError.write(Data("Error: \(text)\n".utf8)) }
             Foundation.exit(code.rawValue)

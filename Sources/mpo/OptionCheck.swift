@@ -24,11 +24,11 @@ enum OptionCheck {
     /// A finite number in `range` (`above`: the lower end itself is excluded).
     static func number<F: BinaryFloatingPoint>(_ option: String, _ value: F?, _ range: ClosedRange<Double>, above: Bool = false) throws {
         guard let value else { return }
-        let v = Double(value)
-        guard v.isFinite else { throw fail(option, "\(v)", "must be a finite number") }
+        let v = Double(value), shown = "\(value)"
+        guard v.isFinite else { throw fail(option, shown, "must be a finite number") }
         if !range.contains(v) || above && v == range.lowerBound {
-            let low = above ? "above \(range.lowerBound)" : "at least \(range.lowerBound)"
-            throw fail(option, "\(v)", range.upperBound.isFinite ? "must be \(low) and at most \(range.upperBound)" : "must be \(low)")
+            let low = above ? "above \(range.lowerBound.formatted)" : "at least \(range.lowerBound.formatted)"
+            throw fail(option, shown, range.upperBound < .greatestFiniteMagnitude ? "must be \(low) and at most \(range.upperBound.formatted)" : "must be \(low)")
         }
     }
 
@@ -63,11 +63,18 @@ enum OptionCheck {
             default: throw fail(option, shown(path), "is not a regular file (a device, pipe or socket)")
             }
         }
-        let folder = (path as NSString).deletingLastPathComponent
+        let folder = parentFolder(path)
         var isDirectory: ObjCBool = false
         guard folder.isEmpty || FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) && isDirectory.boolValue else {
             throw fail(option, shown(path), "folder \(shown(folder)) does not exist")
         }
+    }
+
+    /// The folder part of a path ("" for a bare name). NSString.deletingLastPathComponent
+    /// crashes on one-character paths in swift-corelibs-foundation ("0", "x").
+    static func parentFolder(_ path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "" }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
     /// Worker threads: at least 1; more than the cores are capped, with a note on stderr.
@@ -92,4 +99,9 @@ enum OptionCheck {
         guard bytes > 0.9 * available else { return }
         throw ValidationError("\(blame): needs about \(MemoryEstimate.format(bytes)) of memory; this machine has \(MemoryEstimate.format(available))")
     }
+}
+
+private extension Double {
+    /// 0, 0.5, 1e-04: without a trailing ".0".
+    var formatted: String { self == rounded() && abs(self) < 1e15 ? String(Int(self)) : "\(self)" }
 }

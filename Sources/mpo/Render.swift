@@ -91,7 +91,7 @@ struct Render: ParsableCommand {
         guard let f = Format(rawValue: (path as NSString).pathExtension.lowercased()) else {
             throw DataError(path, "unknown output format; name it .png, .csv or .pgm")
         }
-        let folder = (path as NSString).deletingLastPathComponent
+        let folder = OptionCheck.parentFolder(path)
         var isDirectory: ObjCBool = false
         guard folder.isEmpty || FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) && isDirectory.boolValue else {
             throw DataError(path, "cannot write: folder \(folder) does not exist")

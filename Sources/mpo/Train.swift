@@ -69,7 +69,7 @@ struct Train: ParsableCommand {
         var lastGap = Double.nan
         var lastSaved: Int?
         if let savePath, autosave > 0 {
-            loop.autosave = TrainingLoop.Autosave(path: savePath, everySteps: autosave)
+            loop.autosave = TrainingLoop.Autosave(path: savePath, everySteps: autosave, below: target)
             // A failure is reported and training goes on (the last good save stays).
             loop.onAutosave = { error in
                 if let error {
@@ -107,12 +107,10 @@ struct Train: ParsableCommand {
             throw TrainingFailure(description: message + ". Try a lower --lr.")
         }
         if let savePath {
-            if loop.unsavedSteps > 0 || loop.lastSavedPath == nil {
-                do {
-                    try loop.save(to: savePath)
-                } catch {
-                    throw TrainingFailure(description: "the final save failed: \(error)" + (lastSaved.map { "; the save of step \($0) is intact" } ?? ""))
-                }
+            do {
+                try loop.save(to: savePath)
+            } catch {
+                throw TrainingFailure(description: "the final save failed: \(error)" + (lastSaved.map { "; the save of step \($0) is intact" } ?? ""))
             }
             print("saved \(savePath)")
         }
@@ -138,7 +136,7 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "Random seed, 0...2^64-1.") var seed: UInt64 = 1
     @Option(help: "Minibatch size, 1...16384 (default: the preset's).") var batch: Int?
     @Option(help: "Good and bad cells per step, 1...4096 each (default: the preset's).") var cells: Int?
-    @Option(help: "Adam learning rate, above 0 and at most 1 (default: the preset's).") var lr: Float?
+    @Option(help: "Adam learning rate, a finite number above 0 (default: the preset's).") var lr: Float?
     @Option(help: "Worker threads, 1 or more; capped at the cores (default: all cores).") var workers: Int?
     @OptionGroup var precision: PrecisionOption
 

@@ -12,7 +12,7 @@ extension TrainingOptions {
         try OptionCheck.folder("--data", data)
         try sized("--batch", batch, TrainingConfig.batchRange) { $0.batchSize = $1 }
         try sized("--cells", cells, TrainingConfig.cellsRange) { $0.cells = $1 }
-        try OptionCheck.number("--lr", lr, 0...1, above: true)
+        try OptionCheck.number("--lr", lr, 0...Double.greatestFiniteMagnitude, above: true)
         try OptionCheck.workers(workers)
     }
 

@@ -56,11 +56,12 @@ final class EndToEndTests: XCTestCase {
         try tmux.send("Space")
         try tmux.wait("paused") { $0.line(0).contains("paused") }
 
-        // save a checkpoint, then open it from the browser
+        // save (both planes: the plain one has unsaved steps too), then open one from the browser
         try tmux.send("s")
         try tmux.wait(for: "saved Checkpoints/")
-        let saved = try FileManager.default.contentsOfDirectory(atPath: folders.checkpoints).filter { $0.hasSuffix(".safetensors") }
-        XCTAssertEqual(saved.count, 1, "one checkpoint written into Checkpoints/")
+        let saved = try FileManager.default.contentsOfDirectory(atPath: folders.checkpoints).filter { $0.hasSuffix(".safetensors") }.sorted()
+        XCTAssertEqual(saved.count, 2, "both planes written into Checkpoints/: \(saved)")
+        XCTAssertEqual(saved.filter { $0.contains("-bn-") }.count, 1, "one of them the BatchNorm plane: \(saved)")
         try tmux.send("o")
         try tmux.wait(for: "Open a checkpoint")
         try tmux.wait(for: String(saved.first?.dropLast(".safetensors".count) ?? "?"))

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import Engine
 @testable import MPO
 
 /// The real binary in tmux, closed the hard ways while it trains: the window is killed (SIGHUP,

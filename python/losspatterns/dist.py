@@ -1,6 +1,7 @@
 """torchrun / torch.distributed, when the process was started by it (WORLD_SIZE > 1)."""
 from __future__ import annotations
 
+import datetime
 import os
 
 import torch
@@ -10,7 +11,7 @@ import torch.distributed as tdist
 class Context:
     """rank, world size and the device of this process; `reduce` sums a tensor over processes."""
 
-    def __init__(self, device: str = "auto", backend: str | None = None, init: bool = True):
+    def __init__(self, device: str = "auto", backend: str | None = None, init: bool = True, timeout_hours: float | None = None):
         self.world = int(os.environ.get("WORLD_SIZE", "1"))
         self.rank = int(os.environ.get("RANK", "0"))
         self.local_rank = int(os.environ.get("LOCAL_RANK", "0"))
@@ -31,8 +32,16 @@ class Context:
         self.initialized_here = False
         if self.world > 1 and init and not tdist.is_initialized():
             backend = backend or ("nccl" if self.device.type == "cuda" else "gloo")
-            tdist.init_process_group(backend=backend)
+            extra = {"timeout": datetime.timedelta(hours=timeout_hours)} if timeout_hours else {}
+            tdist.init_process_group(backend=backend, **extra)
             self.initialized_here = True
+
+    def local(self) -> "Context":
+        """This process alone (same device): for work that is not split, e.g. one experiment run."""
+        c = object.__new__(Context)
+        c.__dict__.update(self.__dict__)
+        c.world, c.rank, c.local_world, c.initialized_here = 1, 0, 1, False
+        return c
 
     @property
     def distributed(self) -> bool:

@@ -32,10 +32,15 @@ CASES = {
 }
 
 
+_TRAIN = {}
+
+
 def batch_images(n: int, seed: int, data_dir: str | None):
     """n training images drawn with the engine's generator (synthetic ones without the dataset)."""
     try:
-        train = datasets.load("fashion-mnist", "train", data_dir)
+        if data_dir not in _TRAIN:
+            _TRAIN[data_dir] = datasets.load("fashion-mnist", "train", data_dir)
+        train = _TRAIN[data_dir]
         rng = Xoshiro256(seed)
         idx = [rng.below(train.count) for _ in range(n)]
         return train.images[idx], train.labels[idx], "fashion-mnist"
@@ -54,17 +59,21 @@ def compute_case(name: str, seed: int = 7, dtype: str = "float32", data_dir: str
     x, y, source = batch_images(batch, seed + 1, data_dir)
     torch_dtype = torch.float64 if dtype == "float64" else torch.float32
     plane32 = trainer.theta.clone()
+    trainer.theta = plane32.to(torch_dtype)
+    _, losses, _ = trainer.gradient(good + bad, len(good), x.to(torch_dtype), y)
+    bl = np.sort(losses[len(good):])
     if clipped:
-        # the clamp between two bad cells' losses with the widest gap among the middle ones
-        trainer.theta = plane32.to(torch_dtype)
-        _, losses, _ = trainer.gradient(good + bad, len(good), x.to(torch_dtype), y)
-        bl = np.sort(losses[len(good):])
+        # the clamp between two bad cells' losses near the median, at the widest gap there: some
+        # bad cells are past it (no gradient), some below (full gradient)
         lo, hi = max(1, len(bl) // 4), max(2, 3 * len(bl) // 4 + 1)
         gaps = np.diff(bl)[lo - 1:hi - 1]
         i = int(np.argmax(gaps)) + lo - 1
         if gaps.max() < 1e-3:
             raise RuntimeError(f"{name}: bad cells' losses too close together to place the clamp safely")
         config.clip = float(np.float32((bl[i] + bl[i + 1]) / 2))
+    else:
+        # no bad cell at or past the clamp: every cell passes its gradient
+        config.clip = float(max(5.0, np.ceil(bl[-1] + 1)))
     trainer.theta = plane32.to(torch_dtype)
     g, losses, _ = trainer.gradient(good + bad, len(good), x.to(torch_dtype), y)
     g = g.double().numpy()

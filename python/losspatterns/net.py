@@ -130,6 +130,11 @@ class NetSpec:
             flops += 2.0 * a * b
         return flops
 
+    def training_flops(self) -> float:
+        """Forward + backward: the backward costs two forwards except the first conv's input gradient."""
+        first = 2.0 * self.conv_channels[1] * self.conv_channels[0] * 9 * self.input_shape[1] * self.input_shape[2]
+        return 3 * self.forward_flops() - first
+
 
 PAPER = NetSpec(conv_channels=(1, 8, 32, 64), dense=(1024, 128))
 PAPER_BN = NetSpec(conv_channels=(1, 8, 8, 32, 32, 64, 64), dense=(1024, 128), batch_norm=True, max_pool=False)

@@ -109,7 +109,7 @@ struct SidePanel {
     /// What the session sized the live work to: "batch 32 of 64, map 24%" (of the compute time).
     static func sizing(_ s: Session.Snapshot) -> String {
         let l = s.live
-        guard let plan = l.plan else { return s.status == .training ? "measuring the first steps..." : "batch \(s.config.batchSize)" }
+        guard let plan = l.plan else { return s.status == .training ? "measuring the machine..." : "batch \(s.config.batchSize)" }
         let preset = TrainingConfig.preset(named: s.config.preset)?.batchSize
         let of = l.sizesBatch && preset.map { $0 != l.batchSize } == true ? " of \(preset!)" : ""
         return "batch \(l.batchSize)\(of), map \(Int((plan.mapShare * 100).rounded()))%"

@@ -1,0 +1,174 @@
+import Engine
+import Foundation
+import XCTest
+@testable import MPO
+
+/// The session's live sizing and map refreshes, driven like the UI drives them (deadlines, no
+/// timing assertions).
+final class LiveSessionTests: XCTestCase {
+    var home: String!
+
+    override func setUpWithError() throws {
+        home = NSTemporaryDirectory() + "live-\(getpid())-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: home + "/Checkpoints", withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        SessionEngine.testingMeasurement = nil
+        SessionEngine.testingChunkPositions = nil
+        try? FileManager.default.removeItem(atPath: home)
+    }
+
+    @discardableResult
+    func waitFor(_ session: Session, _ what: String, seconds: Double = 90, _ condition: (Session.Snapshot) -> Bool) -> Session.Snapshot {
+        let deadline = Date().addingTimeInterval(seconds)
+        var s = session.snapshot()
+        while !condition(s) {
+            if Date() > deadline {
+                XCTFail("timed out waiting for \(what); status \(s.status), step \(s.step), live \(s.live), messages \(s.messages.map(\.text))")
+                return s
+            }
+            usleep(5_000)
+            s = session.snapshot()
+        }
+        return s
+    }
+
+    func makeSession(pattern: Pattern = .ring(size: 12), batch: Int = 32, paused: Bool = false, sizesBatch: Bool = true) -> Session {
+        var c = TrainingConfig.tiny
+        c.batchSize = batch
+        c.cells = 4
+        let options = Session.Options(
+            config: c, pattern: pattern, evalImages: 64, workers: 2, folders: ProjectFolders(root: home), startPaused: paused)
+        let s = Session(options: options.sizingBatch(sizesBatch))
+        s.start()
+        return s
+    }
+
+    /// Once a grid has a complete map, every later snapshot of that grid has a value at every
+    /// sample: a refresh replaces samples in place instead of starting from holes (which the
+    /// explorer then filled with 4x4 blocks).
+    func testARefreshOfACompleteMapNeverHasHoles() {
+        SessionEngine.testingChunkPositions = 6  // many chunks per refresh, so it is seen in progress
+        let session = makeSession()
+        defer { session.stop() }
+        waitFor(session, "a complete map") { $0.completeStep != nil && $0.step >= 2 }
+        var complete: Set<Viewport> = []
+        var seenInProgress = 0, refreshesSeen = Set<Int>()
+        let deadline = Date().addingTimeInterval(90)
+        while seenInProgress < 20 || refreshesSeen.count < 3, Date() < deadline {
+            let s = session.snapshot()
+            let grid = s.heatmap.viewport
+            if complete.contains(grid) {
+                XCTAssertEqual(s.heatmap.evaluatedCount, grid.count, "a hole in a refresh of a complete map (progress \(s.refreshProgress))")
+                if s.refreshProgress < 1 {
+                    seenInProgress += 1
+                    refreshesSeen.insert(s.completeStep ?? -1)
+                }
+            }
+            if s.heatmap.evaluatedCount == grid.count { complete.insert(grid) }
+            usleep(1_000)
+        }
+        XCTAssertGreaterThanOrEqual(seenInProgress, 20, "refreshes in progress were observed")
+        XCTAssertGreaterThanOrEqual(refreshesSeen.count, 3, "several refreshes were observed")
+        // samples come from the newest plane: the picture's oldest sample trails the plane by little
+        let s = session.snapshot()
+        XCTAssertNotNil(s.completeStep)
+    }
+
+    /// Paused, the map refines: more samples per sample of the view (up to the screen's pixels),
+    /// then more images, each level complete before the next.
+    func testPausedMapRefinesToMoreSamplesAndImages() {
+        let pattern = Pattern.ring(size: 8)
+        let session = makeSession(pattern: pattern, paused: true)
+        defer { session.stop() }
+        session.send(.setDetail(3))
+        let view = Viewport(pattern: pattern)
+        var levels: [(samples: Int, images: Int)] = []
+        let done = waitFor(session, "all refinement levels") { s in
+            let l = s.live
+            if s.heatmap.evaluatedCount == s.heatmap.viewport.count, l.mapImages > 0,
+               levels.last.map({ $0 != (s.heatmap.viewport.count, l.mapImages) }) ?? true {
+                levels.append((s.heatmap.viewport.count, l.mapImages))
+            }
+            return l.refinementLevels > 0 && l.refinedLevels == l.refinementLevels
+        }
+        XCTAssertEqual(done.heatmap.viewport, view.refined(by: 3), "the last level has 3x3 samples per sample")
+        XCTAssertGreaterThan(done.live.mapImages, 64, "and more images than a live map")
+        XCTAssertEqual(done.heatmap.evaluatedCount, 9 * view.count)
+        XCTAssertGreaterThanOrEqual(levels.count, 3, "\(levels)")
+        for (a, b) in zip(levels, levels.dropFirst()) {
+            XCTAssertGreaterThan(b.samples * b.images, a.samples * a.images, "each level does more: \(levels)")
+        }
+        XCTAssertEqual(levels.first?.samples, view.count, "it starts from the view's own grid")
+        XCTAssertNil(waitForNothingNew(session, after: done), "refined to the last level, the map stays as it is")
+    }
+
+    /// Returns a snapshot whose map differs from `done`'s (nil when none comes within a while).
+    func waitForNothingNew(_ session: Session, after done: Session.Snapshot) -> Session.Snapshot? {
+        let deadline = Date().addingTimeInterval(1.5)
+        while Date() < deadline {
+            let s = session.snapshot()
+            if s.heatmap.viewport != done.heatmap.viewport || s.refreshProgress < 1 { return s }
+            usleep(20_000)
+        }
+        return nil
+    }
+
+    /// A slow machine (a synthetic measurement) gets fewer images per step; the plane goes on
+    /// where it was, and saving records what was chosen.
+    func testASlowMachineShrinksTheBatchAndTheCheckpointSaysSo() throws {
+        SessionEngine.testingMeasurement = LivePlan.Measurement(
+            trainSecondsPerCellImage: 1e-3, stepOverheadSeconds: 0.001, evalSecondsPerSampleImage: 1e-5)
+        let session = makeSession(batch: 64)
+        defer { session.stop() }
+        let sized = waitFor(session, "a plan") { $0.live.plan != nil && $0.step >= 6 }
+        let plan = try XCTUnwrap(sized.live.plan)
+        XCTAssertLessThan(plan.batchSize, 64)
+        XCTAssertEqual(sized.config.batchSize, plan.batchSize)
+        XCTAssertEqual(sized.live.batchSize, plan.batchSize)
+        XCTAssertEqual(sized.unsavedSteps, sized.step, "the same plane trains on (no steps lost)")
+        session.send(.setPaused(true))
+        waitFor(session, "paused") { $0.status == .paused }
+        session.send(.save(name: "sized"))
+        let saved = waitFor(session, "the save") { $0.lastSavedPath != nil }
+        let file = try Safetensors.read(path: saved.lastSavedPath!)
+        XCTAssertEqual(file.metadata["batch_size"], String(plan.batchSize))
+        let recorded = try JSONDecoder().decode(LivePlan.self, from: Data(try XCTUnwrap(file.metadata["live_plan"]).utf8))
+        XCTAssertEqual(recorded.batchSize, plan.batchSize)
+        XCTAssertEqual(recorded.mapImages, plan.mapImages)
+    }
+
+    /// A batch the user chose stays; only the map is sized.
+    func testAUserBatchIsKept() throws {
+        SessionEngine.testingMeasurement = LivePlan.Measurement(
+            trainSecondsPerCellImage: 1e-3, stepOverheadSeconds: 0.001, evalSecondsPerSampleImage: 1e-5)
+        let session = makeSession(batch: 64, sizesBatch: false)
+        defer { session.stop() }
+        let s = waitFor(session, "a plan") { $0.live.plan != nil && $0.step >= 6 }
+        XCTAssertEqual(s.config.batchSize, 64)
+        XCTAssertFalse(s.live.sizesBatch)
+        XCTAssertEqual(s.live.plan?.batchSize, 64)
+    }
+
+    /// While training on the pattern's own view, every map gives the gap (no separate job):
+    /// the newest gap is always that of the newest complete map.
+    func testEveryLiveMapOfThePatternGivesAGap() {
+        let session = makeSession()
+        defer { session.stop() }
+        var checked = Set<Int>()
+        let deadline = Date().addingTimeInterval(90)
+        while checked.count < 5, Date() < deadline {
+            let s = session.snapshot()
+            if let complete = s.completeStep, s.status == .training {
+                XCTAssertEqual(s.scores.last?.step, complete, "the gap of the map at step \(complete)")
+                checked.insert(complete)
+            }
+            usleep(2_000)
+        }
+        XCTAssertGreaterThanOrEqual(checked.count, 5, "five maps were seen")
+        let steps = session.snapshot().scores.map(\.step)
+        XCTAssertEqual(steps, steps.sorted(), "in step order")
+        XCTAssertEqual(Set(steps).count, steps.count, "one per step at most")
+    }
+}
