@@ -7,7 +7,7 @@ SWIFT   := swift
 endif
 RUN_PACKAGES  := libopenblas-dev zlib1g-dev libncurses-dev dataset-fashion-mnist
 # aarch64: the C kernels are cross-compiled and run under emulation by scripts/cross-check.sh.
-TEST_PACKAGES := $(RUN_PACKAGES) tmux gcc-aarch64-linux-gnu qemu-user
+TEST_PACKAGES := $(RUN_PACKAGES) tmux gcc-aarch64-linux-gnu qemu-user python3-venv
 RELEASE := -c release
 BIN     := .build/release/mpo
 export SWIFT_BACKTRACE := interactive=no
@@ -27,19 +27,27 @@ deps-test:
 	@scripts/ensure-packages.sh $(TEST_PACKAGES)
 
 # One build: `swift test` also builds the mpo binary the end-to-end tests run (.build/release/mpo).
-test: deps-test
+# The companion (python/) is installed first: the Swift parity tests run it.
+test: deps-test $(VENV)/.companion-ok
 	scripts/cross-check.sh
 	$(SWIFT) test $(RELEASE) -Xswiftc -enable-testing
+	MPO_BINARY=$(CURDIR)/$(BIN) $(VENV)/bin/python -m pytest -q python/tests
 
 bench: deps build
 	$(BIN) bench
 
-# PyTorch (from PyPI, ~3 GB) in a virtual environment inside the project, reused when present.
+# PyTorch in a virtual environment inside the project (ignored by git), reused when present:
+# a CPU-only torch wheel from pip's find-links folder when the machine has one (~200 MB, a
+# minute), else torch from PyPI (~3 GB with its CUDA libraries).
 VENV := .venv
 venv: $(VENV)/.torch-ok
 $(VENV)/.torch-ok:
 	python3 -m venv $(VENV)
-	$(VENV)/bin/pip install -q torch numpy safetensors
+	@links="$${PIP_FIND_LINKS:-$$($(VENV)/bin/pip config get global.find-links 2>/dev/null)}"; \
+	wheel=$$(ls $$links/torch-*.whl 2>/dev/null | sort -V | tail -1); \
+	if [ -n "$$wheel" ]; then torch="torch==$$(basename $$wheel | cut -d- -f2)"; else torch=torch; fi; \
+	echo "installing $$torch numpy safetensors into $(VENV)"; \
+	$(VENV)/bin/pip install -q "$$torch" numpy safetensors
 	touch $@
 
 # The PyTorch companion (python/, issue 14) installed into .venv (again when its sources change),

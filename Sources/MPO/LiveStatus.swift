@@ -8,6 +8,9 @@ public struct LiveStatus: Sendable, Equatable {
     public var batchSize = 0
     /// The map being evaluated: its grid and the images behind each sample.
     public var mapRows = 0, mapCols = 0, mapImages = 0
+    /// Step of the oldest sample of the map shown now, once it has every sample (a map being
+    /// refreshed in place is younger than at its last completion, `Snapshot.completeStep`).
+    public var oldestStep: Int?
     /// Seconds between the last complete maps, measured (nil before two).
     public var mapSeconds: Double?
     /// While paused: refinement levels done and in all (the map then grows finer and takes

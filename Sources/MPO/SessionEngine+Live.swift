@@ -253,6 +253,7 @@ extension SessionEngine {
         s.mapRows = map.viewport.rows
         s.mapCols = map.viewport.cols
         s.mapImages = live.mapImages
+        if completeStep != nil, !live.sampleSteps.isEmpty, !live.sampleSteps.contains(-1) { s.oldestStep = live.sampleSteps.min() }
         if live.completions.count >= 2 {
             s.mapSeconds = live.completions.last!.timeIntervalSince(live.completions.first!) / Double(live.completions.count - 1)
         }

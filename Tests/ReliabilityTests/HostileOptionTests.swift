@@ -20,6 +20,8 @@ final class HostileOptionTests: XCTestCase {
         "train": ["--preset", "tiny", "--steps", "2", "--eval-images", "20", "--preview-every", "0", "--", "ring"],
         "render": ["--eval-images", "20", "--samples-per-cell", "1", "--out", "<scratch>/r.png", "--", "<ckpt>"],
         "view": ["--", "<ckpt>"],
+        "fit": ["--net", "tiny", "--steps", "2", "--train-images", "200", "--test-images", "20", "--save", "<scratch>/fit-<case>.safetensors"],
+        "transect": ["--from", "0,0", "--to", "1,1", "--points", "3", "--eval-images", "20", "--", "<ckpt>"],
         "pattern generate": ["--", "ring"],
         "pattern show": ["--", "ring"],
         "pattern convert": ["--", "<png>", "<scratch>/c.pbm"],

@@ -110,12 +110,12 @@ def cmd_train(args) -> int:
     start, compute, first = time.time(), 0.0, trainer.step
     last_gap, last_saved, diverged = float("nan"), None, None
     while trainer.step < target:
-        before = trainer.state()
+        before = trainer.snapshot()
         r = trainer.step_once()
         compute += r.seconds
         if not (math.isfinite(r.objective) and trainer.finite()):
-            trainer.restore(before)
-            diverged = (r.step, r.objective, before.step)
+            trainer.roll_back(before)
+            diverged = (r.step, r.objective, before[3])
             break
         done = trainer.step == target
         if ctx.main and save_path and args.autosave > 0 and trainer.step % args.autosave == 0:

@@ -367,10 +367,10 @@ def perform(run, settings: Settings, train, evaluators: dict, ctx, precision: st
     trainer = Trainer(config, mask, train, ctx.local(), precision=precision, cell_chunk=cell_chunk)  # each process runs whole runs
     diverged = 0
     while trainer.step < settings.steps:
-        before = trainer.state()
+        before = trainer.snapshot()
         r = trainer.step_once()
         if not (math.isfinite(r.objective) and trainer.finite()):
-            trainer.restore(before)
+            trainer.roll_back(before)
             diverged = r.step
             break
     score = evaluators[variant].score(trainer.theta, mask)

@@ -209,9 +209,11 @@ def forward(spec: NetSpec, layout: Layout, weights: torch.Tensor, x: torch.Tenso
     k = weights.shape[0]
     n = x.shape[0]
     it = iter(layout.entries)
+    # one split (its backward is one concatenation, not a zero-filled [K, P] per tensor)
+    parts = dict(zip((e.name for e in layout.entries), torch.split(weights, [e.count for e in layout.entries], dim=1)))
 
     def take(e: Entry) -> torch.Tensor:
-        return weights[:, e.offset:e.offset + e.count]
+        return parts[e.name]
 
     h = x
     first = True

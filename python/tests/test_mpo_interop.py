@@ -69,3 +69,62 @@ def test_planes_go_both_ways(tmp_path, child_env):
     companion("train", "--resume", s2, "--steps", "2", "--preview-every", "0", "--eval-images", "20", "--save", c3, env=child_env)
     assert checkpoint.read(c3).step == 7
     mpo("render", c3, "--out", str(tmp_path / "c3.csv"), env=child_env)
+
+
+def png_pixels(path):
+    """RGB(A) pixels of a non-interlaced 8-bit PNG (any filter), for comparing pictures."""
+    import struct
+    import zlib
+    d = open(path, "rb").read()
+    i, idat = 8, b""
+    while i < len(d):
+        n = struct.unpack(">I", d[i:i + 4])[0]
+        kind = d[i + 4:i + 8]
+        if kind == b"IHDR":
+            w, h, _, ct = struct.unpack(">IIBB", d[i + 8:i + 18])
+        elif kind == b"IDAT":
+            idat += d[i + 8:i + 8 + n]
+        i += 12 + n
+    raw, ch = zlib.decompress(idat), (3 if ct == 2 else 4)
+    stride, prev, rows = w * ch + 1, bytearray(w * ch), []
+    for r in range(h):
+        f, line = raw[r * stride], bytearray(raw[r * stride + 1:(r + 1) * stride])
+        for x in range(len(line)):
+            a, b, c = (line[x - ch] if x >= ch else 0), prev[x], (prev[x - ch] if x >= ch else 0)
+            if f == 1:
+                line[x] = (line[x] + a) & 255
+            elif f == 2:
+                line[x] = (line[x] + b) & 255
+            elif f == 3:
+                line[x] = (line[x] + (a + b) // 2) & 255
+            elif f == 4:
+                pa, pb, pc = abs(b - c), abs(a - c), abs(a + b - 2 * c)
+                line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        rows.append(bytes(line))
+        prev = line
+    return np.frombuffer(b"".join(rows), np.uint8).reshape(h, w, ch)[:, :, :3]
+
+
+def test_experiment_folders_are_shared(tmp_path, child_env):
+    import shutil
+    grid = ["--steps", "2", "--seeds", "1", "--p-from", "0.5", "--p-to", "0.5", "--eval-images", "10", "--batch", "16",
+            "--cells", "4", "--workers", "1"]
+    swift, ours = str(tmp_path / "swift"), str(tmp_path / "ours")
+    mpo("experiment", "bn", *grid, "--precision", "fp32", "--output", swift, env=child_env)
+    shutil.copytree(swift, ours)
+    out = companion("experiment", "bn", *grid, "--device", "cpu", "--output", ours, env=child_env)
+    assert "2 run(s) already finished, 0 to go" in out
+    for name in ("settings.json", "table.md", "runs.csv"):
+        assert open(os.path.join(swift, name)).read() == open(os.path.join(ours, name)).read(), name
+    assert np.array_equal(png_pixels(os.path.join(swift, "figure.png")), png_pixels(os.path.join(ours, "figure.png")))
+    # the same runs computed by the companion: same masks and draws, so the same losses to rounding
+    fresh = str(tmp_path / "fresh")
+    companion("experiment", "bn", *grid, "--device", "cpu", "--output", fresh, env=child_env)
+    a = [l.split(",") for l in open(os.path.join(swift, "runs.csv")).read().splitlines()[1:]]
+    b = [l.split(",") for l in open(os.path.join(fresh, "runs.csv")).read().splitlines()[1:]]
+    assert [r[:4] + r[9:11] for r in a] == [r[:4] + r[9:11] for r in b]
+    for ra, rb in zip(a, b):
+        np.testing.assert_allclose([float(v) for v in rb[7:9]], [float(v) for v in ra[7:9]], rtol=1e-3)
+    # and mpo continues the companion's folder: one more seed
+    mpo("experiment", "bn", *grid[:2], "--seeds", "2", *grid[4:], "--precision", "fp32", "--output", fresh, env=child_env)
+    assert len(open(os.path.join(fresh, "runs.csv")).read().splitlines()) == 5

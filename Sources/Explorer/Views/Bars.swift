@@ -70,7 +70,7 @@ struct Legend {
         guard let s = state.snapshot else { return "" }
         if s.status == .loading { return "loading data..." }
         let refreshing = s.refreshProgress < 1 ? ", refreshing \(Int(s.refreshProgress * 100))%" : ""
-        guard let complete = s.completeStep else {
+        guard let complete = s.live.oldestStep ?? s.completeStep else {
             return "first map: \(Int(s.refreshProgress * 100))% evaluated"
         }
         let old = s.step - complete

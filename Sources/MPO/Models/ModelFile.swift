@@ -1,0 +1,196 @@
+import Engine
+import Foundation
+
+/// One trained network (`mpo fit`), with what resuming needs. Stored as safetensors:
+///   tensors  one per parameter, named and shaped as PyTorch's `named_parameters()` of the
+///            equivalent nn.Sequential (`0.weight` [8, 1, 3, 3], ...), F32;
+///            `optimizer.m`, `optimizer.v` [P] (Adam) or `optimizer.momentum` [P] (SGD)
+///   metadata format `losspatterns-model`, format_version, the net (as checkpoints: conv_channels,
+///            dense, batch_norm, max_pool, adaptive_pool, input_shape, classes, parameters),
+///            dataset, optimizer, lr, momentum, batch_size, step, seed, rng_state.
+public struct ModelFile {
+    public static let format = "losspatterns-model"
+    public static let version = 1
+
+    public enum Optimizer: String, CaseIterable, Sendable {
+        case sgd, adam
+    }
+
+    public struct Settings: Sendable, Equatable {
+        public var optimizer: Optimizer = .adam
+        public var learningRate: Float = 1e-3
+        public var momentum: Float = 0.9
+        public var batchSize = 128
+        public var seed: UInt64 = 0
+        public var dataset: DatasetKind = .fashionMNIST
+        public init() {}
+    }
+
+    public var net: ModelSpec
+    public var settings: Settings
+    /// [P], in ParameterLayout order.
+    public var weights: [Float]
+    /// Adam: m and v; SGD: the momentum buffer in `m` (`v` empty).
+    public var m: [Float], v: [Float]
+    public var step: Int
+    public var rng: Xoshiro256
+
+    public init(net: ModelSpec, settings: Settings, weights: [Float], m: [Float], v: [Float], step: Int, rng: Xoshiro256) {
+        self.net = net
+        self.settings = settings
+        self.weights = weights
+        self.m = m
+        self.v = v
+        self.step = step
+        self.rng = rng
+    }
+
+    static func netMetadata(_ net: ModelSpec) -> [String: String] {
+        func list(_ v: [Int]) -> String { v.map(String.init).joined(separator: ",") }
+        return [
+            "conv_channels": list(net.convChannels), "dense": list(net.dense), "batch_norm": String(net.batchNorm),
+            "max_pool": String(net.maxPool), "adaptive_pool": String(net.adaptivePool), "input_shape": list(net.inputShape),
+            "classes": String(net.classes), "parameters": ParameterLayout(net).table,
+        ]
+    }
+
+    public var file: Safetensors {
+        let layout = ParameterLayout(net)
+        var tensors: [String: Safetensors.Tensor] = [:]
+        for e in layout.entries { tensors[e.name] = .init(Array(weights[e.range]), shape: e.shape) }
+        switch settings.optimizer {
+        case .adam:
+            tensors["optimizer.m"] = .init(m)
+            tensors["optimizer.v"] = .init(v)
+        case .sgd:
+            tensors["optimizer.momentum"] = .init(m)
+        }
+        var meta = Self.netMetadata(net)
+        meta.merge([
+            "format": Self.format, "format_version": String(Self.version), "net": net.presetName ?? net.summary,
+            "dataset": settings.dataset.rawValue, "optimizer": settings.optimizer.rawValue,
+            "lr": String(settings.learningRate), "momentum": String(settings.momentum), "batch_size": String(settings.batchSize),
+            "step": String(step), "seed": String(settings.seed),
+            "rng_state": rng.words.map { String($0, radix: 16) }.joined(separator: ","),
+        ]) { a, _ in a }
+        return Safetensors(tensors: tensors, metadata: meta)
+    }
+
+    /// Refuses NaN or infinity: a diverged run never replaces a good model.
+    public func write(to path: String) throws {
+        guard weights.allSatisfy(\.isFinite) else { throw DataError(path, "not saved: the weights have non-finite values (training diverged)") }
+        guard m.allSatisfy(\.isFinite), v.allSatisfy(\.isFinite) else { throw DataError(path, "not saved: the optimiser state has non-finite values") }
+        try file.write(to: path)
+    }
+
+    public static func read(path: String) throws -> ModelFile {
+        let file = try Safetensors.read(path: path)
+        let m = file.metadata
+        func damaged(_ s: String) -> DataError { DataError(path, "damaged: \(s)") }
+        guard m["format"] == format else {
+            throw DataError(path, "not a LossPatterns model (format \(m["format"].map { "\"\(Safetensors.printable($0))\"" } ?? "missing"))")
+        }
+        guard let v = m["format_version"].flatMap(Int.init), v >= 1 else { throw damaged("format version missing") }
+        guard v <= version else { throw DataError(path, "model format version \(v) is newer than this program understands (\(version))") }
+        func ints(_ key: String) throws -> [Int] {
+            let parts = (m[key] ?? "").split(separator: ",").map { Int($0) }
+            guard !parts.isEmpty, let values = parts as? [Int], values.allSatisfy({ (1...(1 << 16)).contains($0) }) else {
+                throw damaged("\(key) missing or out of range")
+            }
+            return values
+        }
+        func int(_ key: String) throws -> Int {
+            guard let s = m[key], let n = Int(s), n >= 0 else { throw damaged("\(key) missing or out of range") }
+            return n
+        }
+        let conv = try ints("conv_channels"), dense = try ints("dense"), shape = try ints("input_shape")
+        guard conv.count <= 17, dense.count <= 8, shape.count == 3 else { throw damaged("the net is larger than any this program makes") }
+        let net = ModelSpec(
+            inputShape: shape, convChannels: conv, dense: dense, batchNorm: m["batch_norm"] == "true",
+            maxPool: m["max_pool"] != "false", adaptivePool: try int("adaptive_pool"), classes: try int("classes"))
+        do { try net.validate() } catch { throw damaged("\(error)") }
+        let layout = ParameterLayout(net)
+        guard layout.count <= 1 << 26 else { throw damaged("the net has more than \(1 << 26) parameters") }
+        guard m["parameters"] == layout.table else { throw damaged("its parameter table does not match its architecture") }
+        func vector(_ name: String, _ count: Int, shape: [Int]? = nil) throws -> [Float] {
+            let t = try file.tensor(name, in: path)
+            guard t.dtype == .f32, t.count == count, shape == nil || t.shape == shape! else {
+                throw damaged("tensor \(name) has shape \(t.shape) \(t.dtype.rawValue), expected \(shape ?? [count]) F32")
+            }
+            let values = t.floats()
+            guard values.allSatisfy(\.isFinite) else { throw damaged("tensor \(name) holds NaN or infinity") }
+            return values
+        }
+        var weights = [Float]()
+        weights.reserveCapacity(layout.count)
+        for e in layout.entries { weights += try vector(e.name, e.count, shape: e.shape) }
+        var settings = Settings()
+        guard let optimizer = m["optimizer"].flatMap(Optimizer.init(rawValue:)) else { throw damaged("optimizer missing") }
+        settings.optimizer = optimizer
+        guard let lr = m["lr"].flatMap(Float.init), lr.isFinite, lr > 0,
+              let momentum = m["momentum"].flatMap(Float.init), momentum.isFinite, momentum >= 0 else {
+            throw damaged("lr or momentum is not a usable number")
+        }
+        settings.learningRate = lr
+        settings.momentum = momentum
+        settings.batchSize = try int("batch_size")
+        guard (1...(1 << 14)).contains(settings.batchSize) else { throw damaged("batch_size out of range") }
+        guard let seed = m["seed"].flatMap(UInt64.init) else { throw damaged("seed missing") }
+        settings.seed = seed
+        settings.dataset = m["dataset"].flatMap(DatasetKind.init(rawValue:)) ?? .fashionMNIST
+        let step = try int("step")
+        let words = (m["rng_state"] ?? "").split(separator: ",").compactMap { UInt64($0, radix: 16) }
+        guard words.count == 4 else { throw damaged("rng_state missing") }
+        let p = layout.count
+        let (mm, vv) = optimizer == .adam ? (try vector("optimizer.m", p), try vector("optimizer.v", p)) : (try vector("optimizer.momentum", p), [])
+        return ModelFile(net: net, settings: settings, weights: weights, m: mm, v: vv, step: step, rng: Xoshiro256(state: words))
+    }
+}
+
+/// Snapshots of the weights during `mpo fit`: `trajectory` [T, P] F32 and `trajectory_steps` [T] I64.
+public struct Trajectory {
+    public var net: ModelSpec
+    public var steps: [Int] = []
+    /// [T * P]
+    public var rows: [Float] = []
+
+    public init(net: ModelSpec) { self.net = net }
+
+    public var count: Int { steps.count }
+
+    public mutating func append(step: Int, weights: [Float]) {
+        steps.append(step)
+        rows += weights
+    }
+
+    /// Drops snapshots taken after `step` (a resumed run retakes them).
+    public mutating func truncate(after step: Int) {
+        let keep = steps.prefix { $0 <= step }.count
+        let p = ParameterLayout(net).count
+        steps.removeSubrange(keep...)
+        rows.removeSubrange((keep * p)...)
+    }
+
+    public func write(to path: String) throws {
+        let p = ParameterLayout(net).count
+        var meta = ModelFile.netMetadata(net)
+        meta["format"] = "losspatterns-trajectory"
+        try Safetensors(
+            tensors: ["trajectory": .init(rows, shape: [count, p]), "trajectory_steps": .init(steps.map(Int64.init))],
+            metadata: meta
+        ).write(to: path)
+    }
+
+    public static func read(path: String, net: ModelSpec) throws -> Trajectory {
+        let file = try Safetensors.read(path: path)
+        let p = ParameterLayout(net).count
+        let t = try file.tensor("trajectory", in: path), s = try file.tensor("trajectory_steps", in: path)
+        guard t.dtype == .f32, t.shape.count == 2, t.shape[1] == p, s.shape == [t.shape[0]] else {
+            throw DataError(path, "damaged: trajectory is \(t.shape), expected [T, \(p)] with T steps")
+        }
+        var out = Trajectory(net: net)
+        out.rows = t.floats()
+        out.steps = s.int64s().map { Int($0) }
+        return out
+    }
+}

@@ -1,0 +1,151 @@
+import Engine
+import Foundation
+
+/// Trains one network (not a plane) with minibatches drawn with replacement, as MPO draws them.
+/// Without BatchNorm the batch is split in two halves, each with its own network and gradient
+/// slot, run on up to two workers; the slots are summed in order, so results depend neither on
+/// timing nor on the worker count. A BatchNorm
+/// net needs the whole batch in one network (its statistics are the batch's) and uses one worker.
+public final class ModelTrainer {
+    public private(set) var model: ModelFile
+    public let train: Dataset
+    public let layout: ParameterLayout
+    let workers: Int
+    private let networks: [Network]
+    /// Per worker: the slice of the batch it takes, and its gradient slot [P].
+    private let parts: [Range<Int>]
+    private var gradients: [[Float]]
+    private var sampler: MinibatchSampler
+    private var adam: Adam
+
+    /// A freshly initialised model (PyTorch's default initialisation from `settings.seed`).
+    public static func initial(net: ModelSpec, settings: ModelFile.Settings) -> ModelFile {
+        var rng = Xoshiro256(seed: settings.seed)
+        let layout = ParameterLayout(net)
+        let w = layout.initialWeights(using: &rng)
+        let zeros = [Float](repeating: 0, count: layout.count)
+        return ModelFile(net: net, settings: settings, weights: w, m: zeros, v: settings.optimizer == .adam ? zeros : [], step: 0, rng: rng)
+    }
+
+    public init(model: ModelFile, train: Dataset, workers: Int = CPU.cores, compute: Compute = .default) throws {
+        guard train.shape == model.net.inputShape else {
+            throw DataError(train.name, "images are \(train.shape), the net expects \(model.net.inputShape)")
+        }
+        self.model = model
+        self.train = train
+        layout = ParameterLayout(model.net)
+        let batch = model.settings.batchSize
+        // Always two parts (whatever the worker count), so a run and its resume on another
+        // machine sum the same numbers in the same order.
+        let n = model.net.batchNorm || batch < 2 ? 1 : 2
+        self.workers = min(n, max(1, workers))
+        parts = (0..<n).map { k in (k * batch / n)..<((k + 1) * batch / n) }
+        networks = try parts.map { try Network(spec: model.net, capacity: $0.count, compute: compute) }
+        gradients = parts.map { _ in [Float](repeating: 0, count: model.weights.count) }
+        sampler = MinibatchSampler(dataset: train, batchSize: batch)
+        adam = Adam(count: model.weights.count, learningRate: model.settings.learningRate)
+        adam.m = model.m
+        if model.settings.optimizer == .adam { adam.v = model.v }
+        adam.step = model.step
+    }
+
+    public var step: Int { model.step }
+    /// Steps that draw as many images as the training set holds.
+    public var stepsPerEpoch: Int { (train.count + model.settings.batchSize - 1) / model.settings.batchSize }
+
+    /// One optimiser step; returns the batch's mean loss and accuracy.
+    @discardableResult
+    public func advance() -> (loss: Double, accuracy: Double) {
+        sampler.next(using: &model.rng)
+        let batch = Double(model.settings.batchSize), size = train.imageSize
+        var results = [(loss: Double, correct: Int)](repeating: (0, 0), count: parts.count)
+        let weights = model.weights
+        sampler.images.withUnsafeBufferPointer { images in
+            sampler.labels.withUnsafeBufferPointer { labels in
+                weights.withUnsafeBufferPointer { w in
+                    results.withUnsafeMutableBufferPointer { results in
+                        gradients.withUnsafeMutableBufferPointer { slots in
+                            Parallel.forEach(parts.count, workers: workers) { k, _ in
+                                let part = parts[k], net = networks[k]
+                                slots[k].withUnsafeMutableBufferPointer { g in
+                                    g.update(repeating: 0)
+                                    net.forward(images: images.baseAddress! + part.lowerBound * size, count: part.count, weights: w.baseAddress!)
+                                    let r = net.crossEntropy(
+                                        labels: labels.baseAddress! + part.lowerBound, gradientWeight: Float(Double(part.count) / batch))
+                                    net.backward(weights: w.baseAddress!, gradient: g.baseAddress!)
+                                    results[k] = (r.loss * Double(part.count) / batch, r.correct)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        var gradient = gradients[0]
+        for k in 1..<parts.count {
+            gradients[k].withUnsafeBufferPointer { g in for i in 0..<gradient.count { gradient[i] += g[i] } }
+        }
+        switch model.settings.optimizer {
+        case .adam:
+            adam.update(&model.weights, gradient: gradient)
+            model.m = adam.m
+            model.v = adam.v
+            model.step = adam.step
+        case .sgd:
+            // PyTorch's SGD with momentum: buf = mu * buf + g; w -= lr * buf.
+            let mu = model.settings.momentum, lr = model.settings.learningRate
+            for i in 0..<gradient.count {
+                model.m[i] = mu * model.m[i] + gradient[i]
+                model.weights[i] -= lr * model.m[i]
+            }
+            model.step += 1
+        }
+        return (results.reduce(0) { $0 + $1.loss }, Double(results.reduce(0) { $0 + $1.correct }) / batch)
+    }
+}
+
+/// Loss and accuracy of many weight vectors of one net on a dataset, forward passes only, the
+/// (point, chunk) pairs spread over the workers and summed in order. A BatchNorm net sees
+/// `chunk` images at a time (its statistics are the chunk's); give chunk = data.count to match
+/// `Evaluator`, which passes the whole subset as one batch.
+public final class WeightEvaluator {
+    public let net: ModelSpec
+    public let data: Dataset
+    public let chunk: Int
+    private let networks: [Network]
+
+    public init(net: ModelSpec, data: Dataset, chunk: Int = 1000, workers: Int = CPU.cores, compute: Compute = .default) throws {
+        guard data.shape == net.inputShape, data.count > 0 else {
+            throw DataError(data.name, "images are \(data.shape) (\(data.count)), the net expects \(net.inputShape)")
+        }
+        self.net = net
+        self.data = data
+        self.chunk = max(1, min(chunk, data.count))
+        let c = self.chunk
+        networks = try (0..<max(1, workers)).map { _ in try Network(spec: net, capacity: c, forwardOnly: true, compute: compute) }
+    }
+
+    public func evaluate(_ points: [[Float]]) -> [(loss: Double, accuracy: Double)] {
+        let chunks = (data.count + chunk - 1) / chunk, n = data.count, size = data.imageSize
+        var slots = [(loss: Double, correct: Int)](repeating: (0, 0), count: points.count * chunks)
+        data.images.withUnsafeBufferPointer { images in
+            data.labels.withUnsafeBufferPointer { labels in
+                slots.withUnsafeMutableBufferPointer { slots in
+                    Parallel.forEach(points.count * chunks, workers: networks.count) { item, worker in
+                        let p = item / chunks, c = item % chunks
+                        let start = c * chunk, count = min(chunk, n - start)
+                        _ = points[p].withUnsafeBufferPointer { w in
+                            networks[worker].forward(images: images.baseAddress! + start * size, count: count, weights: w.baseAddress!)
+                        }
+                        let r = networks[worker].crossEntropy(labels: labels.baseAddress! + start)
+                        slots[item] = (r.loss * Double(count), r.correct)
+                    }
+                }
+            }
+        }
+        return (0..<points.count).map { p in
+            let s = slots[(p * chunks)..<((p + 1) * chunks)]
+            return (s.reduce(0) { $0 + $1.loss } / Double(n), Double(s.reduce(0) { $0 + $1.correct }) / Double(n))
+        }
+    }
+}

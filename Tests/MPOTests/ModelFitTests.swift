@@ -1,0 +1,146 @@
+import Engine
+import Foundation
+import XCTest
+@testable import MPO
+
+/// `mpo fit`'s model file and trainer, and `mpo transect`'s profile.
+final class ModelFitTests: XCTestCase {
+    static let data: (train: Dataset, test: Dataset) = {
+        let train = try! DatasetKind.fashionMNIST.load(.train).prefix(2000)
+        let test = try! DatasetKind.fashionMNIST.load(.test).prefix(300)
+        return (train, test)
+    }()
+
+    func settings(_ optimizer: ModelFile.Optimizer = .adam) -> ModelFile.Settings {
+        var s = ModelFile.Settings()
+        s.optimizer = optimizer
+        s.learningRate = optimizer == .adam ? 3e-3 : 0.05
+        s.batchSize = 32
+        s.seed = 11
+        return s
+    }
+
+    func temporary(_ name: String) -> String {
+        let dir = NSTemporaryDirectory() + "fit-\(UUID().uuidString)"
+        try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
+        return dir + "/" + name
+    }
+
+    func testModelFileRoundTripKeepsEverythingAndUsesPyTorchNames() throws {
+        let trainer = try ModelTrainer(model: ModelTrainer.initial(net: .small, settings: settings()), train: Self.data.train, workers: 2)
+        for _ in 0..<3 { trainer.advance() }
+        let path = temporary("m.safetensors")
+        try trainer.model.write(to: path)
+        let back = try ModelFile.read(path: path)
+        XCTAssertEqual(back.net, .small)
+        XCTAssertEqual(back.weights, trainer.model.weights)
+        XCTAssertEqual(back.m, trainer.model.m)
+        XCTAssertEqual(back.v, trainer.model.v)
+        XCTAssertEqual(back.step, 3)
+        XCTAssertEqual(back.rng, trainer.model.rng)
+        XCTAssertEqual(back.settings, trainer.model.settings)
+        let raw = try Safetensors.read(path: path)
+        XCTAssertEqual(raw.tensors["0.weight"]?.shape, [4, 1, 3, 3])
+        XCTAssertEqual(raw.metadata["format"], "losspatterns-model")
+        XCTAssertEqual(raw.metadata["parameters"], ParameterLayout(.small).table)
+    }
+
+    func testDamagedModelFilesAreRefusedNamingTheFile() throws {
+        let path = temporary("m.safetensors")
+        let model = ModelTrainer.initial(net: .tiny, settings: settings(.sgd))
+        try model.write(to: path)
+        XCTAssertNoThrow(try ModelFile.read(path: path))
+        func refused(_ file: Safetensors, _ expected: String, line: UInt = #line) {
+            let bad = temporary("bad.safetensors")
+            try! file.write(to: bad)
+            XCTAssertThrowsError(try ModelFile.read(path: bad), line: line) { error in
+                let text = "\(error)"
+                XCTAssertTrue(text.hasPrefix(bad), text, line: line)
+                XCTAssertTrue(text.contains(expected), text, line: line)
+            }
+        }
+        var f = model.file
+        f.tensors["0.weight"] = .init([Float](repeating: 0, count: 5))
+        refused(f, "0.weight")
+        f = model.file
+        f.tensors["optimizer.momentum"] = nil
+        refused(f, "optimizer.momentum")
+        f = model.file
+        f.metadata["format"] = "losspatterns-plane"
+        refused(f, "not a LossPatterns model")
+        f = model.file
+        f.metadata["dense"] = "999,16"
+        refused(f, "damaged")
+        // Cut short.
+        let bytes = model.file.serialized()
+        let cut = temporary("cut.safetensors")
+        try AtomicFile.write(Array(bytes.prefix(bytes.count - 7)), to: cut)
+        XCTAssertThrowsError(try ModelFile.read(path: cut)) { XCTAssertTrue("\($0)".hasPrefix(cut), "\($0)") }
+    }
+
+    func testTrainingLowersTheLoss() throws {
+        for optimizer in ModelFile.Optimizer.allCases {
+            let trainer = try ModelTrainer(model: ModelTrainer.initial(net: .tiny, settings: settings(optimizer)), train: Self.data.train, workers: 2)
+            let evaluator = try WeightEvaluator(net: .tiny, data: Self.data.test)
+            let before = evaluator.evaluate([trainer.model.weights])[0]
+            for _ in 0..<300 { trainer.advance() }
+            let after = evaluator.evaluate([trainer.model.weights])[0]
+            XCTAssertLessThan(after.loss, before.loss - 0.3, "\(optimizer)")
+            XCTAssertGreaterThan(after.accuracy, 0.5, "\(optimizer)")
+        }
+    }
+
+    func testResumeGivesExactlyTheStraightRunsWeights() throws {
+        for optimizer in ModelFile.Optimizer.allCases {
+            let straight = try ModelTrainer(model: ModelTrainer.initial(net: .tiny, settings: settings(optimizer)), train: Self.data.train, workers: 2)
+            for _ in 0..<20 { straight.advance() }
+            let first = try ModelTrainer(model: ModelTrainer.initial(net: .tiny, settings: settings(optimizer)), train: Self.data.train, workers: 2)
+            for _ in 0..<10 { first.advance() }
+            let path = temporary("half.safetensors")
+            try first.model.write(to: path)
+            let second = try ModelTrainer(model: try ModelFile.read(path: path), train: Self.data.train, workers: 1)
+            for _ in 0..<10 { second.advance() }
+            XCTAssertEqual(second.step, 20)
+            XCTAssertEqual(second.model.weights, straight.model.weights, "\(optimizer)")
+            XCTAssertNotEqual(first.model.weights, straight.model.weights)
+        }
+    }
+
+    func testTrajectoryFileHasOneRowPerSnapshot() throws {
+        var t = Trajectory(net: .tiny)
+        let p = ParameterLayout(.tiny).count
+        for s in stride(from: 0, through: 40, by: 10) { t.append(step: s, weights: [Float](repeating: Float(s), count: p)) }
+        t.truncate(after: 25)
+        XCTAssertEqual(t.steps, [0, 10, 20])
+        let path = temporary("t.trajectory.safetensors")
+        try t.write(to: path)
+        let raw = try Safetensors.read(path: path)
+        XCTAssertEqual(raw.tensors["trajectory"]?.shape, [3, p])
+        XCTAssertEqual(raw.tensors["trajectory_steps"]?.int64s(), [0, 10, 20])
+        XCTAssertEqual(try Trajectory.read(path: path, net: .tiny).rows, t.rows)
+    }
+
+    func testTransectEndsAreTheModelsOwnLossesAndAFarPointRisesAbove() throws {
+        let trainer = try ModelTrainer(model: ModelTrainer.initial(net: .tiny, settings: settings()), train: Self.data.train, workers: 2)
+        for _ in 0..<200 { trainer.advance() }
+        let trained = trainer.model.weights
+        var rng = Xoshiro256(seed: 99)
+        let far = ParameterLayout(.tiny).initialWeights(using: &rng).map { $0 * 20 }
+        let evaluator = try WeightEvaluator(net: .tiny, data: Self.data.test, chunk: Self.data.test.count)
+        let transect = Transect(from: trained, to: far, count: 11, evaluator: evaluator)
+        let direct = try Network(spec: .tiny, capacity: Self.data.test.count, forwardOnly: true)
+        let a = direct.loss(images: Self.data.test.images, labels: Self.data.test.labels, weights: trained)
+        let b = direct.loss(images: Self.data.test.images, labels: Self.data.test.labels, weights: far)
+        XCTAssertEqual(transect.loss.first!, a.loss, accuracy: 1e-9)
+        XCTAssertEqual(transect.loss.last!, b.loss, accuracy: 1e-9)
+        XCTAssertEqual(transect.accuracy.first!, Double(a.correct) / Double(Self.data.test.count))
+        XCTAssertEqual(transect.t, (0...10).map { Double($0) / 10 })
+        XCTAssertGreaterThan(transect.loss.last!, transect.loss.first! + 1)
+        let barrier = transect.barrier
+        XCTAssertGreaterThan(barrier.height, 0)
+        XCTAssertGreaterThan(barrier.t, 0)
+        XCTAssertTrue(transect.csv.hasPrefix("t,loss,accuracy\n0.000000,"))
+        XCTAssertEqual(transect.csv.split(separator: "\n").count, 12)
+    }
+}
