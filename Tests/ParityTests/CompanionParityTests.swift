@@ -12,12 +12,15 @@ import XCTest
 /// placed between bad cells' losses, so some bad cells pass no gradient).
 ///
 /// Tolerance (issue 14): objective and per-cell losses within 1e-4 relative; every gradient
-/// vector, and the whole [3P + 1] gradient, at cosine >= 0.9999 and norm within 1e-4.
+/// vector, and the whole [3P + 1] gradient, at cosine >= 0.9999 and norm within 1e-4. The one
+/// scalar, d/d scale = <up, sum a g> + <right, sum b g>, is a projection with cancellation: on
+/// the six-BN-layer net each fp32 program is 2.8e-3 off float64 there while the two agree to
+/// ~1.2e-4, so it is held to the fixtures' 1e-3 (it is inside the whole gradient's check too).
 ///
 /// Needs the project's virtual environment with PyTorch (`make venv`, or `make companion-test`);
 /// skipped with the reason when it is missing. `MPO_COMPANION_PYTHON` names another interpreter.
 final class CompanionParityTests: XCTestCase {
-    static let valueTolerance = 1e-4, cosineTolerance = 0.9999, normTolerance = 1e-4
+    static let valueTolerance = 1e-4, cosineTolerance = 0.9999, normTolerance = 1e-4, scaleTolerance = 1e-3
 
     static var python: String {
         if let p = ProcessInfo.processInfo.environment["MPO_COMPANION_PYTHON"], !p.isEmpty { return p }
@@ -104,7 +107,7 @@ final class CompanionParityTests: XCTestCase {
             // The scale's gradient is two fp32 dot products over P (200k terms on paper-bn): its own
             // rounding reaches ~1e-4 relative, so alone it gets the fixtures' 1e-3; as one entry of
             // the whole plane gradient below it is held to the issue's 1e-4 norm error.
-            relative([g[3 * p]], [want[3 * p]], "\(tag) grad_scale", tolerance: 1e-3)
+            relative([g[3 * p]], [want[3 * p]], "\(tag) grad_scale", tolerance: Self.scaleTolerance)
             vector(g, want, "\(tag) whole plane gradient [3P + 1]")
         }
     }
