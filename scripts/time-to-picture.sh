@@ -39,7 +39,8 @@ tm() { tmux -L "$sock" -f /dev/null "$@"; }
 home=$(mktemp -d /tmp/lp-ttp.XXXXXX)
 cp -r Patterns "$home/Patterns"
 mkdir -p "$home/Checkpoints"
-trap 'tm kill-server 2>/dev/null || true; rm -rf "$home"' EXIT
+# (the explorer may still be writing a recovery file as it is killed: wait a moment for it)
+trap 'tm kill-server 2>/dev/null || true; sleep 1; rm -rf "$home" 2>/dev/null || rm -rf "$home" 2>/dev/null || true' EXIT
 now() { date +%s.%N; }
 
 echo "cpu: $(lscpu | sed -n 's/^Model name: *//p' | head -1); $(nproc) cores; $(grep -o -m1 -w 'avx512f' /proc/cpuinfo || echo 'no avx512')"

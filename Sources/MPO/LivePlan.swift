@@ -13,9 +13,9 @@ import Foundation
 /// tau, sigma and eps are measured (`Measurement`). The plan is the largest batch whose steps fit
 /// beside the smallest useful map, then the richest map over the pattern's cells that still fits
 /// (beyond them only on machines with steps to spare), and the time left over goes to training:
-/// steps are what make the picture. Measured on heart (FashionMNIST, seeds 1-3): 32 images per step reach the
-/// test gap 0.25 after ~200-250 steps against ~175 with 64, but each step costs half as much, so
-/// the picture comes sooner; 16 images still fit, a little more slowly per step.
+/// steps are what make the picture. Measured on heart (FashionMNIST, seeds 1-3): 32 images per
+/// step reach the test gap 0.25 after ~200-250 steps against ~175 with 64, but each step costs
+/// about half as much, so the picture comes sooner; with 16 the thin features of smiley did not fit.
 public struct LivePlan: Sendable, Hashable, Codable {
     /// What one unit of work costs on this machine, now (other programs' load included).
     public struct Measurement: Sendable, Hashable, Codable {
@@ -77,8 +77,9 @@ public struct LivePlan: Sendable, Hashable, Codable {
         public var capacity = 0.85
         /// Aim this far inside the goals, so that noise in the measurement does not miss them.
         public var margin = 1.2
-        /// Fewer images per step than this fit too slowly (heart: no gap 0.25 in 300 steps at 8).
-        public var minimumBatch = 16
+        /// Fewer images per step than this fit too slowly: with 16, smiley had no gap 0.25 in 600
+        /// steps (24: step 500, 32: 400, 64: 375; seed 1).
+        public var minimumBatch = 24
         /// Fewer images per map sample than this make the gap too noisy to read.
         public var minimumMapImages = 32
         /// Images per map sample before the map grows beyond the pattern.

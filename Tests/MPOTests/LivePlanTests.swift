@@ -15,7 +15,7 @@ final class LivePlanTests: XCTestCase {
     func testTwoAVX2CoresGetSmallerStepsThatStillMeetTheGoals() {
         let plan = LivePlan.choose(heart, measured: avx2)
         XCTAssertLessThan(plan.batchSize, 64, "64 images per step cannot give 4 steps/s here")
-        XCTAssertGreaterThanOrEqual(plan.batchSize, 16)
+        XCTAssertGreaterThanOrEqual(plan.batchSize, 24)
         XCTAssertGreaterThanOrEqual(plan.stepsPerSecond, 4)
         XCTAssertLessThanOrEqual(plan.mapSeconds, 2)
         XCTAssertEqual(plan.mapSamples, 340, "the map stays on the pattern's cells while training")
@@ -49,7 +49,7 @@ final class LivePlanTests: XCTestCase {
     func testAnOverloadedMachineGetsTheLeastWorkAndSharesTheShortfall() {
         let m = LivePlan.Measurement(trainSecondsPerCellImage: 1 / 2_000, stepOverheadSeconds: 0.05, evalSecondsPerSampleImage: 1 / 6_000)
         let plan = LivePlan.choose(heart, measured: m)
-        XCTAssertEqual(plan.batchSize, 16)
+        XCTAssertEqual(plan.batchSize, 24)
         XCTAssertEqual(plan.mapImages, 32)
         XCTAssertEqual(plan.mapSamples, 340)
         XCTAssertLessThan(plan.stepsPerSecond, 4)
@@ -68,10 +68,10 @@ final class LivePlanTests: XCTestCase {
     }
 
     func testBatchCandidatesShrinkToTheMinimum() {
-        XCTAssertEqual(LivePlan.batchCandidates(heart, LivePlan.Goals()), [64, 48, 40, 32, 24, 16])
+        XCTAssertEqual(LivePlan.batchCandidates(heart, LivePlan.Goals()), [64, 48, 40, 32, 24])
         var small = heart
         small.batchSize = 16
-        XCTAssertEqual(LivePlan.batchCandidates(small, LivePlan.Goals()), [16])
+        XCTAssertEqual(LivePlan.batchCandidates(small, LivePlan.Goals()), [16], "a batch below the minimum is kept as it is")
     }
 
     func testStepCostFitsOverheadFromTwoBatchSizes() throws {
