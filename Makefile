@@ -11,6 +11,8 @@ TEST_PACKAGES := $(RUN_PACKAGES) tmux gcc-aarch64-linux-gnu qemu-user python3-ve
 RELEASE := -c release
 BIN     := .build/release/mpo
 export SWIFT_BACKTRACE := interactive=no
+# Defined before any rule names it: make expands a rule's prerequisites when it reads the rule.
+VENV    := .venv
 
 .PHONY: run test build deps deps-test bench bench-pytorch venv companion-test cross-check clean
 
@@ -39,7 +41,6 @@ bench: deps build
 # PyTorch in a virtual environment inside the project (ignored by git), reused when present:
 # a CPU-only torch wheel from pip's find-links folder when the machine has one (~200 MB, a
 # minute), else torch from PyPI (~3 GB with its CUDA libraries).
-VENV := .venv
 venv: $(VENV)/.torch-ok
 $(VENV)/.torch-ok:
 	python3 -m venv $(VENV)
