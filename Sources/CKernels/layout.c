@@ -175,6 +175,74 @@ void lp_col2im3x3_add(int isa, float *dcol, int c, int n, int h, int w, int n0, 
     LP_PICK(isa, col2im3x3_add)(dcol, c, n, h, w, n0, nb, dx);
 }
 
+/* Patches of the top-left oh x ow window of outputs only (oh <= h, ow <= w): a 2x2 max-pool
+   with floor discards an odd last row and column, so a 7x7 convolution feeding it needs only its
+   6x6 outputs — 27% of that layer's multiplies, forward and backward. Rows of ow <= 8 floats:
+   plain loops (the compiler unrolls them), one pass per tap and image. */
+static inline LP_BODY void im2col3x3_window_body(const float *x, int c, int n, int h, int w, int oh, int ow, int n0,
+                                                 int nb, float *col) {
+    const long hw = (long)h * w, ohw = (long)oh * ow, cols = (long)nb * ohw;
+    for (int ci = 0; ci < c; ci++)
+        for (int tap = 0; tap < 9; tap++) {
+            const int dy = tap / 3 - 1, dx = tap % 3 - 1;
+            float *d = col + ((long)ci * 9 + tap) * cols;
+            for (int j = 0; j < nb; j++) {
+                const float *s = x + ((long)ci * n + n0 + j) * hw;
+                for (int y = 0; y < oh; y++, d += ow) {
+                    const int sy = y + dy;
+                    if (sy < 0 || sy >= h) {
+                        for (int q = 0; q < ow; q++) d[q] = 0;
+                        continue;
+                    }
+                    const float *r = s + (long)sy * w;
+                    for (int q = 0; q < ow; q++) {
+                        const int sx = q + dx;
+                        d[q] = sx >= 0 && sx < w ? r[sx] : 0;
+                    }
+                }
+            }
+        }
+}
+
+/* Adjoint of the window im2col: dx[C, N, H, W] += scatter(dcol[C*9, nb*oh*ow]). */
+static inline LP_BODY void col2im3x3_window_add_body(const float *dcol, int c, int n, int h, int w, int oh, int ow,
+                                                     int n0, int nb, float *dx) {
+    const long hw = (long)h * w, ohw = (long)oh * ow, cols = (long)nb * ohw;
+    for (int ci = 0; ci < c; ci++)
+        for (int tap = 0; tap < 9; tap++) {
+            const int dy = tap / 3 - 1, dx0 = tap % 3 - 1;
+            const float *s = dcol + ((long)ci * 9 + tap) * cols;
+            for (int j = 0; j < nb; j++) {
+                float *d = dx + ((long)ci * n + n0 + j) * hw;
+                for (int y = 0; y < oh; y++, s += ow) {
+                    const int sy = y + dy;
+                    if (sy < 0 || sy >= h) continue;
+                    float *r = d + (long)sy * w;
+                    for (int q = 0; q < ow; q++) {
+                        const int sx = q + dx0;
+                        if (sx >= 0 && sx < w) r[sx] += s[q];
+                    }
+                }
+            }
+        }
+}
+
+LP_VARIANTS_VOID(im2col3x3_window, (const float *x, int c, int n, int h, int w, int oh, int ow, int n0, int nb, float *col),
+                 (x, c, n, h, w, oh, ow, n0, nb, col))
+LP_VARIANTS_VOID(col2im3x3_window_add,
+                 (const float *dcol, int c, int n, int h, int w, int oh, int ow, int n0, int nb, float *dx),
+                 (dcol, c, n, h, w, oh, ow, n0, nb, dx))
+
+void lp_im2col3x3_window(int isa, const float *x, int c, int n, int h, int w, int oh, int ow, int n0, int nb, float *col) {
+    if (oh == h && ow == w) lp_im2col3x3(isa, x, c, n, h, w, n0, nb, col);
+    else LP_PICK(isa, im2col3x3_window)(x, c, n, h, w, oh, ow, n0, nb, col);
+}
+
+void lp_col2im3x3_window_add(int isa, float *dcol, int c, int n, int h, int w, int oh, int ow, int n0, int nb, float *dx) {
+    if (oh == h && ow == w) lp_col2im3x3_add(isa, dcol, c, n, h, w, n0, nb, dx);
+    else LP_PICK(isa, col2im3x3_window_add)(dcol, c, n, h, w, oh, ow, n0, nb, dx);
+}
+
 void lp_maxpool2_forward(const float *x, int planes, int h, int w, float *y, uint8_t *arg) {
     const int oh = h / 2, ow = w / 2;
     for (long p = 0; p < planes; p++) {

@@ -99,6 +99,37 @@ static void test_im2col(int isa, const char *lv) {
     }
 }
 
+/* the top-left oh x ow window of outputs (the odd last row/column a floor max-pool drops) */
+static void test_im2col_window(int isa, const char *lv) {
+    for (int t = 0; t < SHAPES; t++) {
+        shape s = shapes[t];
+        const int oh = s.h > 1 ? s.h - 1 : 1, ow = s.w > 2 ? s.w - 2 : 1;
+        const long hw = (long)s.h * s.w, ohw = (long)oh * ow, size = (long)s.c * s.n * hw;
+        float *x = randoms(size, -1, 1);
+        const int n0 = s.n > 1 ? 1 : 0, nb = s.n - n0;
+        const long cols = nb * ohw, k = 9L * s.c;
+        float *col = randoms(k * cols, 5, 6), *dcol = randoms(k * cols, -1, 1), *dx = randoms(size, -1, 1);
+        double *want = malloc(sizeof(double) * k * cols), *dwant = malloc(sizeof(double) * size);
+        for (long i = 0; i < size; i++) dwant[i] = dx[i];
+        for (int ci = 0; ci < s.c; ci++)
+            for (int tap = 0; tap < 9; tap++)
+                for (int j = 0; j < nb; j++)
+                    for (int y = 0; y < oh; y++)
+                        for (int xx = 0; xx < ow; xx++) {
+                            const long at = ((long)ci * 9 + tap) * cols + j * ohw + y * ow + xx;
+                            const int sy = y + tap / 3 - 1, sx = xx + tap % 3 - 1;
+                            want[at] = pixel(x, s, ci, n0 + j, sy, sx);
+                            if (sy >= 0 && sy < s.h && sx >= 0 && sx < s.w)
+                                dwant[(((long)ci * s.n + n0 + j) * s.h + sy) * s.w + sx] += dcol[at];
+                        }
+        lp_im2col3x3_window(isa, x, s.c, s.n, s.h, s.w, oh, ow, n0, nb, col);
+        check("im2col3x3_window", lv, col, want, k * cols, 0);
+        lp_col2im3x3_window_add(isa, dcol, s.c, s.n, s.h, s.w, oh, ow, n0, nb, dx);
+        check("col2im3x3_window_add", lv, dx, dwant, size, 1e-6);
+        free(x); free(col); free(want); free(dcol); free(dx); free(dwant);
+    }
+}
+
 /* pool(relu(x + b)) with the first maximum in scan order winning */
 static void test_pool_epilogue(int isa, const char *lv) {
     for (int t = 0; t < SHAPES; t++) {
@@ -393,6 +424,7 @@ int main(void) {
         if (!lp_isa_supported(isa)) { printf("skip level %s: not on this CPU\n", lp_isa_name(isa)); continue; }
         const char *lv = lp_isa_name(isa);
         test_im2col(isa, lv);
+        test_im2col_window(isa, lv);
         test_pool_epilogue(isa, lv);
         test_channel_kernels(isa, lv);
         test_gemm(isa, lv, 1);

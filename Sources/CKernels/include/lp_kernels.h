@@ -19,6 +19,13 @@ void lp_im2col3x3(int isa, const float *x, int c, int n, int h, int w, int n0, i
 /* Adjoint of lp_im2col3x3: dx[C, N, H, W] += scatter(dcol[C*9, nb*HW]). Clobbers dcol's padding entries. */
 void lp_col2im3x3_add(int isa, float *dcol, int c, int n, int h, int w, int n0, int nb, float *dx);
 
+/* The same for the top-left oh x ow window of output positions only (oh <= H, ow <= W; the full
+   window is lp_im2col3x3): col [C*9, nb*oh*ow], column j*oh*ow + y*ow + x. For a convolution whose
+   max-pool discards an odd last row and column. */
+void lp_im2col3x3_window(int isa, const float *x, int c, int n, int h, int w, int oh, int ow, int n0, int nb, float *col);
+/* Adjoint: dx[C, N, H, W] += scatter(dcol[C*9, nb*oh*ow]) (the full window may clobber dcol's padding). */
+void lp_col2im3x3_window_add(int isa, float *dcol, int c, int n, int h, int w, int oh, int ow, int n0, int nb, float *dx);
+
 /* 2x2 max-pool, stride 2, floor. planes = C*N. x: [planes, H, W] -> y: [planes, H/2, W/2];
    arg records which of the four inputs won (0..3), for the backward pass. */
 void lp_maxpool2_forward(const float *x, int planes, int h, int w, float *y, uint8_t *arg);

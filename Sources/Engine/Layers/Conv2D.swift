@@ -3,7 +3,10 @@ import CKernels
 /// 3x3 convolution, stride 1, padding 1, with bias and a fused epilogue.
 /// x: [C, N, H, W] -> y: [F, N, H, W], or [F, N, H/2, W/2] with the max-pool epilogue;
 /// weight [F, C, 3, 3] = [F, K] with K = 9C; bias [F].
-/// Patches of a chunk of images are unfolded (im2col) and multiplied in one GEMM.
+/// Patches of a chunk of images are unfolded (im2col) and multiplied in one GEMM. With the max-pool
+/// epilogue on an odd side, only the outputs the pool reads are computed: a 7x7 layer pooled to 3x3
+/// needs its top-left 6x6 (27% fewer multiplies forward and backward; the dropped row and column
+/// get no gradient).
 final class Conv2D: Layer {
     enum Epilogue {
         /// y = conv + b (BatchNorm follows).
@@ -35,7 +38,11 @@ final class Conv2D: Layer {
     static let chunkBudget = 1 << 16
 
     var k: Int { inChannels * 9 }
-    var hw: Int { height * width }
+    /// Output positions computed: the whole plane, or the part a floor 2x2 max-pool reads.
+    var outHeight: Int { epilogue == .biasReLUMaxPool ? height / 2 * 2 : height }
+    var outWidth: Int { epilogue == .biasReLUMaxPool ? width / 2 * 2 : width }
+    /// Columns per image of the patch matrix and the GEMM: outHeight * outWidth.
+    var hw: Int { outHeight * outWidth }
     var pooledHW: Int { (height / 2) * (width / 2) }
     var outputSize: Int { epilogue == .biasReLUMaxPool ? outChannels * pooledHW : outChannels * hw }
 
@@ -49,12 +56,13 @@ final class Conv2D: Layer {
         self.biasOffset = biasOffset
         self.epilogue = epilogue
         self.compute = compute
-        let perImage = inChannels * 9 * height * width
+        let outputs = epilogue == .biasReLUMaxPool ? (height / 2 * 2) * (width / 2 * 2) : height * width
+        let perImage = inChannels * 9 * outputs
         self.chunk = max(1, min(capacity, chunk ?? Conv2D.chunkBudget / perImage))
         col = .allocate(capacity: perImage * self.chunk)
         weightGradientT = .allocate(capacity: inChannels * 9 * outChannels)
         if epilogue == .biasReLUMaxPool {
-            raw = .allocate(capacity: outChannels * height * width * self.chunk)
+            raw = .allocate(capacity: outChannels * outputs * self.chunk)
             winners = .allocate(capacity: outChannels * (height / 2) * (width / 2) * capacity)
         } else {
             raw = nil
@@ -70,7 +78,9 @@ final class Conv2D: Layer {
     }
 
     private func unfold(_ x: UnsafePointer<Float>, n: Int, from n0: Int, count nb: Int) {
-        lp_im2col3x3(compute.isa.level, x, Int32(inChannels), Int32(n), Int32(height), Int32(width), Int32(n0), Int32(nb), col)
+        lp_im2col3x3_window(
+            compute.isa.level, x, Int32(inChannels), Int32(n), Int32(height), Int32(width), Int32(outHeight), Int32(outWidth),
+            Int32(n0), Int32(nb), col)
     }
 
     func forward(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, n: Int, weights: UnsafePointer<Float>) {
@@ -83,7 +93,7 @@ final class Conv2D: Layer {
                 // raw[F, nb*HW] = W[F, K] * col[K, nb*HW], pooled into y[F, N, H/2, W/2] at image n0
                 GEMM.multiply(compute, m: outChannels, n: nb * hw, k: k, a: w, lda: k, b: col, ldb: nb * hw, beta: 0, c: raw, ldc: nb * hw)
                 lp_pool_bias_relu_forward(
-                    compute.isa.level, raw, bias, Int32(outChannels), Int32(nb), Int32(height), Int32(width), y + n0 * pooledHW,
+                    compute.isa.level, raw, bias, Int32(outChannels), Int32(nb), Int32(outHeight), Int32(outWidth), y + n0 * pooledHW,
                     winners + n0 * pooledHW, n * pooledHW)
             } else {
                 GEMM.multiply(compute, m: outChannels, n: nb * hw, k: k, a: w, lda: k, b: col, ldb: nb * hw, beta: 0, c: y + n0 * hw, ldc: n * hw)
@@ -112,7 +122,7 @@ final class Conv2D: Layer {
         case .biasReLUMaxPool:
             break  // per chunk below
         }
-        if let dx { dx.initialize(repeating: 0, count: inChannels * n * hw) }
+        if let dx { dx.initialize(repeating: 0, count: inChannels * n * height * width) }
         var n0 = 0
         while n0 < n {
             let nb = min(chunk, n - n0)
@@ -120,8 +130,8 @@ final class Conv2D: Layer {
             let dOut: UnsafeMutablePointer<Float>, ld: Int
             if let raw, let winners {
                 lp_pool_bias_relu_backward(
-                    compute.isa.level, dy + n0 * pooledHW, winners + n0 * pooledHW, Int32(outChannels), Int32(nb), Int32(height),
-                    Int32(width), n * pooledHW, raw, dBias)
+                    compute.isa.level, dy + n0 * pooledHW, winners + n0 * pooledHW, Int32(outChannels), Int32(nb),
+                    Int32(outHeight), Int32(outWidth), n * pooledHW, raw, dBias)
                 (dOut, ld) = (raw, nb * hw)
             } else {
                 (dOut, ld) = (dy + n0 * hw, n * hw)
@@ -134,7 +144,9 @@ final class Conv2D: Layer {
             if let dx {
                 // dcol[K, cols] = W[F, K]^T * dOut[F, cols], folded back onto the image grid
                 GEMM.multiply(compute, transposeA: true, m: k, n: nb * hw, k: outChannels, a: w, lda: k, b: dOut, ldb: ld, beta: 0, c: col, ldc: nb * hw)
-                lp_col2im3x3_add(compute.isa.level, col, Int32(inChannels), Int32(n), Int32(height), Int32(width), Int32(n0), Int32(nb), dx)
+                lp_col2im3x3_window_add(
+                    compute.isa.level, col, Int32(inChannels), Int32(n), Int32(height), Int32(width), Int32(outHeight),
+                    Int32(outWidth), Int32(n0), Int32(nb), dx)
             }
             n0 += nb
         }
