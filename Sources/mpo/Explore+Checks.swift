@@ -13,9 +13,11 @@ extension ExplorerUIOptions {
 }
 
 extension Explore {
-    /// The explorer keeps the plain and the BatchNorm plane: both must fit.
+    /// The explorer keeps the plain and the BatchNorm plane: both must fit, with the larger image
+    /// pool a paused map refines over.
     func validate() throws {
-        try TrainingOptions.checkMemory(try training.config(), workers: training.resolvedWorkers, evalImages: ui.evalImages, planes: 2)
+        try TrainingOptions.checkMemory(
+            try training.config(), workers: training.resolvedWorkers, evalImages: Session.mapPoolImages(evalImages: ui.evalImages), planes: 2)
     }
 }
 
@@ -25,7 +27,8 @@ extension Edit {
         guard sides.count == 2, sides.allSatisfy({ (Pattern.minSide...128).contains($0) }) else {
             throw OptionCheck.fail("--size", OptionCheck.shown(size), "must be WxH with sides \(Pattern.minSide)...128, e.g. 24x16")
         }
-        try TrainingOptions.checkMemory(try training.config(), workers: training.resolvedWorkers, evalImages: ui.evalImages, planes: 2)
+        try TrainingOptions.checkMemory(
+            try training.config(), workers: training.resolvedWorkers, evalImages: Session.mapPoolImages(evalImages: ui.evalImages), planes: 2)
     }
 }
 
