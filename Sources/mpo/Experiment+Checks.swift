@@ -14,8 +14,8 @@ extension Experiment.BN {
         try OptionCheck.number("--lr", lr, 0...Double.greatestFiniteMagnitude, above: true)
         try OptionCheck.number("--clip", clip, 0...1e6)
         try OptionCheck.workers(workers)
-        try OptionCheck.choice("--net", net, BNExperiment.nets.map(\.name))
         try OptionCheck.choice("--dataset", dataset, DatasetKind.allCases.map(\.rawValue))
+        try NetOption.check(net, dataset: dataset, presets: BNExperiment.nets)
         try OptionCheck.folder("--data", data)
         for (option, text) in [("--conv", conv), ("--dense", dense)] {
             guard let text else { continue }

@@ -46,7 +46,7 @@ extension Experiment {
 
         @Option(help: "Output folder (created; reused to resume).") var output = "bn-experiment"
         @Flag(help: "The paper's scale (see above); explicit options override it.") var paper = false
-        @Option(help: "Net: \(BNExperiment.nets.map(\.name).joined(separator: ", ")) (its BN switch is set per variant). Default: mini; --paper: paper-bn.")
+        @Option(help: NetOption.help("its BN switch is set per variant; default: mini, --paper: paper-bn", names: BNExperiment.nets.map(\.name)))
         var net: String?
         @Option(help: "A custom net instead of a preset: conv channels after the input, e.g. 4-8-8 (with --dense).") var conv: String?
         @Option(help: "Hidden linear sizes of a custom net after the flatten, e.g. 32.") var dense: String?
@@ -97,19 +97,8 @@ extension Experiment {
             guard let kind = DatasetKind(rawValue: dataset) else {
                 throw ValidationError("unknown dataset \(dataset); use one of \(DatasetKind.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            var spec: ModelSpec
-            if let conv {
-                spec = try Self.customNet(conv: conv, dense: dense ?? "", maxPool: maxPool)
-            } else {
-                let name = net ?? d.net
-                guard let preset = BNExperiment.net(named: name) else {
-                    throw ValidationError("unknown net \(name); use one of \(BNExperiment.nets.map(\.name).joined(separator: ", "))")
-                }
-                spec = preset
-            }
-            spec.inputShape = kind.imageShape
-            spec.convChannels[0] = kind.imageShape[0]
-            try spec.validate()
+            let spec = try conv.map { try Self.customNet(conv: $0, dense: dense ?? "", maxPool: maxPool, dataset: kind) }
+                ?? NetOption.spec(net ?? d.net, dataset: kind, presets: BNExperiment.nets)
             var s = BNExperiment.Settings(
                 net: spec.with(batchNorm: false), maskSize: mask ?? d.mask, steps: steps ?? d.steps, batchSize: batch ?? d.batch,
                 cells: cells ?? d.cells, learningRate: lr ?? d.lr, evalImages: evalImages ?? d.evalImages,
@@ -156,17 +145,11 @@ extension Experiment {
             print("wrote \(runner.csvPath), \(runner.tablePath), \(runner.figurePath)")
         }
 
-        /// conv "4-8-8", dense "32" -> conv 1-4-8-8, (pool 4x4) dense 128-32-10.
-        static func customNet(conv: String, dense: String, maxPool: Bool) throws -> ModelSpec {
-            func sizes(_ text: String) -> [Int]? {
-                let v = text.split(separator: "-").map { Int($0) }
-                return v.allSatisfy { ($0 ?? 0) > 0 } ? v.map { $0! } : nil
-            }
-            guard let channels = sizes(conv), !channels.isEmpty, let hidden = sizes(dense) else {
-                throw ValidationError("--conv and --dense take sizes joined by '-', e.g. --conv 4-8-8 --dense 32")
-            }
-            let pool = 4
-            return ModelSpec(convChannels: [1] + channels, dense: [channels.last! * pool * pool] + hidden, maxPool: maxPool, adaptivePool: pool)
+        /// conv "4-8-8", dense "32" -> 'conv 4,8,8 pool; dense 32' (conv 1-4-8-8, pool 4x4, dense 128-32-10).
+        static func customNet(conv: String, dense: String, maxPool: Bool, dataset: DatasetKind) throws -> ModelSpec {
+            func list(_ text: String) -> String { text.split(separator: "-", omittingEmptySubsequences: false).joined(separator: ",") }
+            return try NetOption.spec(
+                "conv \(list(conv))\(maxPool ? " pool" : ""); dense \(list(dense))", option: "--conv and --dense", dataset: dataset)
         }
 
         /// "1h02m", "12m05s", "42s"; "?" before anything is known.

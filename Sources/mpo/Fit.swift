@@ -8,7 +8,7 @@ struct Fit: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train one network on a dataset; save it (safetensors, PyTorch parameter names) and its weight trajectory.")
 
-    @Option(help: "Net: paper, paper-bn, small, tiny.") var net = "paper"
+    @Option(help: NetOption.help("default: paper")) var net = "paper"
     @Option(help: "Dataset: fashion-mnist, mnist, cifar10.") var dataset = "fashion-mnist"
     @Option(help: "Folder with the dataset's files (default for fashion-mnist: /usr/share/datasets/fashion-mnist).") var data: String?
     @Option(help: "Optimizer: sgd (with momentum) or adam.") var optimizer = "adam"
@@ -28,8 +28,8 @@ struct Fit: ParsableCommand {
     @Option(help: ArgumentHelp("Continue this model (from `mpo fit`) exactly where it stopped; net and optimizer settings come from it.", valueName: "file")) var resume: String?
 
     func validate() throws {
-        try OptionCheck.choice("--net", net, ModelSpec.presets.map(\.name))
         try OptionCheck.choice("--dataset", dataset, DatasetKind.allCases.map(\.rawValue))
+        try NetOption.check(net, dataset: dataset)
         try OptionCheck.choice("--optimizer", optimizer, ModelFile.Optimizer.allCases.map(\.rawValue))
         try OptionCheck.folder("--data", data)
         try OptionCheck.number("--lr", lr, 0...Double.greatestFiniteMagnitude, above: true)
@@ -75,11 +75,7 @@ struct Fit: ParsableCommand {
             s.batchSize = batch
             s.seed = seed
             s.dataset = DatasetKind(rawValue: dataset)!
-            var spec = ModelSpec.preset(named: net)!
-            spec.inputShape = s.dataset.imageShape
-            spec.convChannels[0] = s.dataset.imageShape[0]
-            try spec.validate()
-            model = ModelTrainer.initial(net: spec, settings: s)
+            model = ModelTrainer.initial(net: try NetOption.spec(net, dataset: s.dataset), settings: s)
         }
         let kind = model.settings.dataset
         var train = try kind.load(.train, from: data)
@@ -104,7 +100,7 @@ struct Fit: ParsableCommand {
             if start % trajectoryEvery == 0 && trajectory.steps.last != start { trajectory.append(step: start, weights: trainer.model.weights) }
         }
         let s = model.settings
-        print("net \(model.net.summary), P = \(trainer.layout.count); \(s.optimizer.rawValue) lr \(s.learningRate)\(s.optimizer == .sgd ? " momentum \(s.momentum)" : ""), batch \(s.batchSize), seed \(s.seed)")
+        print("net \(NetOption.describe(model.net)), P = \(trainer.layout.count); \(s.optimizer.rawValue) lr \(s.learningRate)\(s.optimizer == .sgd ? " momentum \(s.momentum)" : ""), batch \(s.batchSize), seed \(s.seed)")
         print("data \(train.name) (\(train.count)), test \(test.name) (\(test.count)); steps \(start) -> \(target) (\(perEpoch) per epoch)")
         func saveModel() throws {
             try trainer.model.write(to: savePath)

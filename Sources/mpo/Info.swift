@@ -1,12 +1,33 @@
 import ArgumentParser
 import Engine
 import Foundation
+import MPO
 
 /// `mpo info`: what the engine runs on — GEMM backend and kernels, CPU, data, presets.
 struct Info: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show the compute backend, CPU, datasets and presets.")
+    static let configuration = CommandConfiguration(
+        abstract: "Show the compute backend, CPU, datasets and presets; or, given files, the net of each.")
+
+    @Argument(help: "Plane checkpoints, models or PyTorch state_dicts to describe instead: kind, net (as --net takes it), P, step.")
+    var files: [String] = []
+    @Option(help: NetOption.help("for PyTorch state_dicts that do not say")) var net: String?
+
+    func validate() throws {
+        try NetOption.check(net, dataset: nil)
+        for f in files {
+            do { try ByteReader.checkRegularFile(f) } catch let e as DataError { throw OptionCheck.fail("file", OptionCheck.shown(f), e.problem) }
+        }
+    }
 
     func run() throws {
+        if !files.isEmpty {
+            let given = try net.map { try NetOption.spec($0, dataset: nil) }
+            for f in files {
+                let description = try Self.describe(f, net: given)
+                print("\(f): \(description)")
+            }
+            return
+        }
         do { try ISA.validateCapSetting() } catch { throw ValidationError("\(error)") }
         let b = GEMM.backend
         print("GEMM backend : \(b.name)")
@@ -25,7 +46,32 @@ struct Info: ParsableCommand {
         print("FashionMNIST : \(dir) \(present ? "(present)" : "(missing: apt-get install dataset-fashion-mnist)")")
         print("Nets:")
         for (name, spec) in ModelSpec.presets {
-            print("  \(name.padding(toLength: 9, withPad: " ", startingAt: 0)) P = \(ParameterLayout(spec).count)  \(spec.summary)")
+            print("  \(name.padding(toLength: 9, withPad: " ", startingAt: 0)) P = \(ParameterLayout(spec).count)  \(spec.text)")
+        }
+        print("--net takes these names or a description (see mpo train --help).")
+    }
+
+    /// One file's kind, net and size; a state_dict that names no net (and no --net) lists its
+    /// parameters in the order they would be matched, to write the --net from.
+    static func describe(_ path: String, net given: ModelSpec?) throws -> String {
+        let file = try Safetensors.read(path: path)
+        func size(_ net: ModelSpec) -> String { "net \(NetOption.describe(net)), P = \(ParameterLayout(net).count)" }
+        switch file.metadata["format"] {
+        case Checkpoint.format:
+            let c = try Checkpoint.read(path: path)
+            return "plane checkpoint, \(size(c.config.net)), step \(c.step), pattern \(c.pattern.name) \(c.pattern.width)x\(c.pattern.height), \(c.config.dataset.rawValue)"
+        case ModelFile.format:
+            let m = try ModelFile.read(path: path)
+            return "model, \(size(m.net)), step \(m.step), \(m.settings.dataset.rawValue), \(m.settings.optimizer.rawValue)"
+        case _ where TorchStateDict.isStateDict(file):
+            if given == nil && file.metadata["net"] == nil {
+                let rows = TorchStateDict.orderedParameters(file).map { "  \(Safetensors.printable($0.name, limit: 60)) \($0.tensor.shape)" }
+                return (["PyTorch state_dict that does not say its net (give --net); its parameters in the order matched:"] + rows).joined(separator: "\n")
+            }
+            let model = try ModelFile.read(path: path, net: given)
+            return "PyTorch state_dict, \(size(model.net))"
+        case let format:
+            throw DataError(path, "not a plane, a model or a PyTorch state_dict (format \"\(Safetensors.printable(format ?? ""))\")")
         }
     }
 }

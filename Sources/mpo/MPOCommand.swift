@@ -19,6 +19,11 @@ struct MPOCommand: ParsableCommand {
         } catch {
             let code = exitCode(for: error)
             if code == .success || error is ExitCode { exit(withError: error) }
+            // A file's table of differences (a state_dict against its net) stays a table under its one-line error.
+            if let e = error as? DataError, e.problem.contains("\n") {
+                FileHandle.standardError.write(Data("Error: \(Safetensors.printable(e.path)): \(e.problem)\n".utf8))
+                Foundation.exit(code.rawValue)
+            }
             // One line: a message of several (a list of choices, of differences) is joined up.
             let lines = message(for: error).split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
                 .map { $0.hasPrefix("- ") ? String($0.dropFirst(2)) : $0 }

@@ -59,7 +59,7 @@ struct Train: ParsableCommand {
         let evaluator = try Evaluator(net: config.net, data: test, workers: training.resolvedWorkers, compute: compute)
         let (good, bad) = pattern.trainedCells
         print("pattern \(pattern.name) \(pattern.width)x\(pattern.height): \(good.count) good + \(bad.count) bad cells trained")
-        print("net \(config.net.summary), P = \(trainer.layout.count); preset \(config.preset): batch \(config.batchSize), \(config.cells)+\(config.cells) cells, lr \(config.learningRate)")
+        print("net \(NetOption.describe(config.net)), P = \(trainer.layout.count); preset \(config.preset): batch \(config.batchSize), \(config.cells)+\(config.cells) cells, lr \(config.learningRate)")
         print("data \(train.name) (\(train.count)), eval \(test.name) (\(test.count)); \(GEMM.backend), \(compute)")
         let target = trainer.step + steps
         guard target <= TrainingConfig.maxStep else {
@@ -129,7 +129,7 @@ struct TrainingFailure: Error, CustomStringConvertible {
 /// Options shared by the commands that train.
 struct TrainingOptions: ParsableArguments {
     @Option(help: "Preset: live (default, for watching), paper (the paper's settings), tiny.") var preset = "live"
-    @Option(help: "Net: paper, paper-bn, small, tiny (default: the preset's).") var net: String?
+    @Option(help: NetOption.help("default: the preset's")) var net: String?
     @Flag(help: "Add BatchNorm after each conv (the paper's appendix C variant).") var bn = false
     @Option(help: "Dataset: fashion-mnist, mnist, cifar10.") var dataset = "fashion-mnist"
     @Option(help: "Folder with the dataset's files (default for fashion-mnist: /usr/share/datasets/fashion-mnist).") var data: String?
@@ -151,14 +151,7 @@ struct TrainingOptions: ParsableArguments {
         }
         c.dataset = kind
         c.dataDirectory = data
-        if let net {
-            guard let spec = ModelSpec.preset(named: net) else {
-                throw ValidationError("unknown net \(net); use one of \(ModelSpec.presets.map(\.name).joined(separator: ", "))")
-            }
-            c.net = spec
-        }
-        c.net.inputShape = kind.imageShape
-        c.net.convChannels[0] = kind.imageShape[0]
+        c.net = try net.map { try NetOption.spec($0, dataset: kind) } ?? c.net.adapted(to: kind.imageShape)
         if bn { c.net.batchNorm = true }
         if let batch { c.batchSize = batch }
         if let cells { c.cells = cells }

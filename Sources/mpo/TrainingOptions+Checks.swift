@@ -7,8 +7,8 @@ extension TrainingOptions {
     /// Names, ranges and folders; sizes beyond the ranges say what memory they would need.
     func validate() throws {
         try OptionCheck.choice("--preset", preset, TrainingConfig.presets.map(\.preset))
-        try OptionCheck.choice("--net", net, ModelSpec.presets.map(\.name))
         try OptionCheck.choice("--dataset", dataset, DatasetKind.allCases.map(\.rawValue))
+        try NetOption.check(net, dataset: dataset)
         try OptionCheck.folder("--data", data)
         try sized("--batch", batch, TrainingConfig.batchRange) { $0.batchSize = $1 }
         try sized("--cells", cells, TrainingConfig.cellsRange) { $0.cells = $1 }
@@ -21,7 +21,7 @@ extension TrainingOptions {
         guard let value, !range.contains(value) else { return }
         var why = "must be \(range.lowerBound)...\(range.upperBound)"
         if value > range.upperBound, var c = TrainingConfig.preset(named: preset) {
-            if let net, let spec = ModelSpec.preset(named: net) { c.net = spec }
+            if let net, let spec = try? NetOption.spec(net, dataset: DatasetKind(rawValue: dataset)) { c.net = spec }
             set(&c, value)
             let bytes = MemoryEstimate.trainer(c, workers: OptionCheck.resolvedWorkers(workers))
             why += " (it would need about \(MemoryEstimate.format(bytes)) of memory; this machine has \(MemoryEstimate.format(MemoryEstimate.available)))"
@@ -34,7 +34,7 @@ extension TrainingOptions {
     /// Refuses a configuration whose buffers do not fit in memory (`planes`: 2 for the explorer,
     /// which keeps the plain and the BatchNorm plane).
     static func checkMemory(_ c: TrainingConfig, workers: Int, evalImages: Int, planes: Int) throws {
-        let net = ModelSpec.presets.first { $0.spec.with(batchNorm: false) == c.net.with(batchNorm: false) }?.name ?? c.net.summary
+        let net = ModelSpec.presets.first { $0.spec.with(batchNorm: false) == c.net.with(batchNorm: false) }?.name ?? "'\(c.net.text)'"
         try OptionCheck.memory(
             c.memoryNeeded(workers: workers, evalImages: evalImages, planes: planes),
             blame: "--batch \(c.batchSize) --cells \(c.cells) --eval-images \(evalImages) with net \(net)\(c.net.batchNorm ? " --bn" : "") on \(workers) worker(s)")

@@ -7,10 +7,10 @@ import MPO
 struct TransectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "transect",
-        abstract: "Loss and accuracy along w(t) = (1-t)A + tB between two models from `mpo fit`, or two cells of one plane.",
+        abstract: "Loss and accuracy along w(t) = (1-t)A + tB between two models (from `mpo fit`, or PyTorch state_dicts), or two cells of one plane.",
         discussion: "mpo transect A.safetensors B.safetensors --out profile.csv\nmpo transect PLANE.safetensors --from ROW,COL --to ROW,COL --out profile.png")
 
-    @Argument(help: "Two model files (same net), or one plane checkpoint with --from and --to.") var files: [String] = []
+    @Argument(help: "Two model files of one net (from `mpo fit`, or safetensors.torch.save_file(model.state_dict(), path) with --net), or one plane checkpoint with --from and --to.") var files: [String] = []
     @Option(help: "Plane cell where the segment starts: ROW,COL.") var from: String?
     @Option(help: "Plane cell where the segment ends: ROW,COL.") var to: String?
     @Option(help: "Points along the segment, both ends included, 2...10001.") var points = 51
@@ -19,6 +19,7 @@ struct TransectCommand: ParsableCommand {
     @Option(help: "Folder with the dataset's files (default for fashion-mnist: /usr/share/datasets/fashion-mnist).") var data: String?
     @Option(help: "Worker threads, 1 or more; capped at the cores (default: all cores).") var workers: Int?
     @Option(help: "Write the profile here: .csv (t, loss, accuracy) or .png (a line plot).") var out: String?
+    @Option(help: NetOption.help("for PyTorch state_dicts that do not say; files of ours say their own")) var net: String?
 
     func validate() throws {
         try OptionCheck.count("--points", points, 2...10_001)
@@ -26,6 +27,7 @@ struct TransectCommand: ParsableCommand {
         try OptionCheck.choice("--split", split, Split.allCases.map(\.rawValue))
         try OptionCheck.folder("--data", data)
         try OptionCheck.workers(workers)
+        try NetOption.check(net, dataset: nil)
         if let out {
             try OptionCheck.outputFile("--out", out)
             guard out.hasSuffix(".csv") || out.hasSuffix(".png") else { throw OptionCheck.fail("--out", OptionCheck.shown(out), "name a .csv or a .png file") }
@@ -66,7 +68,8 @@ struct TransectCommand: ParsableCommand {
             (net, dataset, a, b) = (c.config.net, c.config.dataset, point(p), point(q))
             label = "\((files[0] as NSString).lastPathComponent) (\(from)) -> (\(to))"
         } else {
-            let ma = try ModelFile.read(path: files[0]), mb = try ModelFile.read(path: files[1])
+            let given = try self.net.map { try NetOption.spec($0, dataset: nil) }
+            let ma = try ModelFile.read(path: files[0], net: given), mb = try ModelFile.read(path: files[1], net: given)
             guard ma.net == mb.net else {
                 throw DataError(files[1], "is another net (\(mb.net.summary)) than \(files[0]) (\(ma.net.summary))")
             }

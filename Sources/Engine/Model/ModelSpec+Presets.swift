@@ -13,6 +13,14 @@ extension ModelSpec {
         ("paper", .paper), ("paper-bn", .paperBN), ("small", .small), ("tiny", .tiny),
     ]
 
+    /// The same net for images of another shape (a dataset's): its input and first conv channels.
+    public func adapted(to imageShape: [Int]) -> ModelSpec {
+        var s = self
+        s.inputShape = imageShape
+        s.convChannels[0] = imageShape[0]
+        return s
+    }
+
     public static func preset(named name: String) -> ModelSpec? {
         presets.first { $0.name == name }?.spec
     }

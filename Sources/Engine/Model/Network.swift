@@ -6,6 +6,7 @@ import CKernels
 /// A Network is used by one thread at a time; give each worker its own.
 public final class Network {
     public let spec: ModelSpec
+    public let plan: LayerPlan
     public let layout: ParameterLayout
     public let capacity: Int
     /// Forward-only networks keep two activation buffers and reuse them layer after layer.
@@ -29,8 +30,9 @@ public final class Network {
         self.capacity = capacity
         self.forwardOnly = forwardOnly
         self.compute = compute
-        layout = ParameterLayout(spec)
-        layers = Self.build(spec, layout, capacity: capacity, compute: compute)
+        plan = LayerPlan(spec)
+        layout = ParameterLayout(plan)
+        layers = Self.build(plan, capacity: capacity, compute: compute)
         let widest = max(spec.inputSize, layers.map(\.outputSize).max()!) * capacity
         if forwardOnly {
             let pair: [UnsafeMutablePointer<Float>] = [.allocate(capacity: widest), .allocate(capacity: widest)]
@@ -58,38 +60,35 @@ public final class Network {
         gradientB.deallocate()
     }
 
-    private static func build(_ spec: ModelSpec, _ layout: ParameterLayout, capacity: Int, compute: Compute) -> [Layer] {
-        var entries = layout.entries.makeIterator()
-        var layers: [Layer] = []
-        var h = spec.inputShape[1], w = spec.inputShape[2]
-        for (cin, cout) in zip(spec.convChannels, spec.convChannels.dropFirst()) {
-            let weight = entries.next()!, bias = entries.next()!
-            // Without BatchNorm, bias, ReLU and max-pool run as the convolution's epilogue.
-            let epilogue: Conv2D.Epilogue = spec.batchNorm ? .bias : spec.maxPool ? .biasReLUMaxPool : .biasReLU
-            layers.append(Conv2D(
-                inChannels: cin, outChannels: cout, height: h, width: w, weightOffset: weight.offset,
-                biasOffset: bias.offset, epilogue: epilogue, capacity: capacity, compute: compute))
-            if spec.batchNorm {
-                let scale = entries.next()!, shift = entries.next()!
-                layers.append(BatchNorm(
-                    channels: cout, hw: h * w, scaleOffset: scale.offset, shiftOffset: shift.offset, relu: true, compute: compute))
-                if spec.maxPool { layers.append(MaxPool2(channels: cout, height: h, width: w, capacity: capacity)) }
-            }
-            if spec.maxPool {
-                h /= 2
-                w /= 2
+    /// One engine layer per fused run of the plan (`LayerPlan.fusedLayers`), its sizes and
+    /// parameter offsets read from the run's first step.
+    private static func build(_ plan: LayerPlan, capacity: Int, compute: Compute) -> [Layer] {
+        plan.fusedLayers.map { run -> Layer in
+            let first = plan.steps[run.lowerBound], kinds = plan.steps[run].map(\.kind)
+            let (x, p) = (first.input, first.parameters)
+            switch first.kind {
+            case .conv3x3:
+                let epilogue: Conv2D.Epilogue = kinds.contains(.maxPool2) ? .biasReLUMaxPool : kinds.contains(.relu) ? .biasReLU : .bias
+                return Conv2D(
+                    inChannels: x[0], outChannels: first.output[0], height: x[1], width: x[2], weightOffset: p[0].offset,
+                    biasOffset: p[1].offset, epilogue: epilogue, capacity: capacity, compute: compute)
+            case .batchNorm:
+                return BatchNorm(
+                    channels: x[0], hw: x[1] * x[2], scaleOffset: p[0].offset, shiftOffset: p[1].offset,
+                    relu: kinds.contains(.relu), compute: compute)
+            case .maxPool2:
+                return MaxPool2(channels: x[0], height: x[1], width: x[2], capacity: capacity)
+            case .adaptiveAvgPool:
+                precondition(kinds.last == .flatten, "the adaptive pool writes flattened features")
+                return AdaptiveAvgPool(channels: x[0], height: x[1], width: x[2], side: first.output[1])
+            case .linear:
+                return Linear(
+                    inputs: x[0], outputs: first.output[0], weightOffset: p[0].offset, biasOffset: p[1].offset,
+                    relu: kinds.contains(.relu), compute: compute)
+            case .relu, .flatten:
+                preconditionFailure("a \(first.kind) on its own has no engine layer")
             }
         }
-        let channels = spec.convChannels.last!, side = spec.adaptivePool
-        layers.append(AdaptiveAvgPool(channels: channels, height: h, width: w, side: side))
-        let sizes = spec.dense + [spec.classes]
-        for (i, (fin, fout)) in zip(sizes, sizes.dropFirst()).enumerated() {
-            let weight = entries.next()!, bias = entries.next()!
-            layers.append(Linear(
-                inputs: fin, outputs: fout, weightOffset: weight.offset, biasOffset: bias.offset,
-                relu: i < sizes.count - 2, compute: compute))
-        }
-        return layers
     }
 
     /// Runs images [n, C, H, W] (NCHW, as stored) through the net; returns logits [n, classes],

@@ -50,7 +50,7 @@ public struct Checkpoint {
             "dense": net.dense.map(String.init).joined(separator: ","),
             "batch_norm": String(net.batchNorm), "max_pool": String(net.maxPool),
             "adaptive_pool": String(net.adaptivePool), "input_shape": net.inputShape.map(String.init).joined(separator: ","),
-            "classes": String(net.classes), "parameters": layout.table,
+            "classes": String(net.classes), "parameters": layout.table, "net": net.text,
             "dataset": config.dataset.rawValue, "preset": config.preset,
             "batch_size": String(config.batchSize), "cells": String(config.cells), "lr": String(config.learningRate),
             "clip": String(config.clip), "grad_clip": String(config.gradientClip), "seed": String(config.seed),

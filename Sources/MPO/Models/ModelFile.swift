@@ -3,11 +3,13 @@ import Foundation
 
 /// One trained network (`mpo fit`), with what resuming needs. Stored as safetensors:
 ///   tensors  one per parameter, named and shaped as PyTorch's `named_parameters()` of the
-///            equivalent nn.Sequential (`0.weight` [8, 1, 3, 3], ...), F32;
-///            `optimizer.m`, `optimizer.v` [P] (Adam) or `optimizer.momentum` [P] (SGD)
-///   metadata format `losspatterns-model`, format_version, the net (as checkpoints: conv_channels,
-///            dense, batch_norm, max_pool, adaptive_pool, input_shape, classes, parameters),
-///            dataset, optimizer, lr, momentum, batch_size, step, seed, rng_state.
+///            equivalent nn.Sequential (`0.weight` [8, 1, 3, 3], ...), F32 (a BatchNorm weight as
+///            the engine stores it: gamma - 1); `optimizer.m`, `optimizer.v` [P] (Adam) or
+///            `optimizer.momentum` [P] (SGD)
+///   metadata format `losspatterns-model`, format_version, the net (`netMetadata`: its sizes,
+///            its description and its parameter table), dataset, optimizer, lr, momentum,
+///            batch_size, step, seed, rng_state.
+/// `read` also opens a PyTorch state_dict (`TorchStateDict`).
 public struct ModelFile {
     public static let format = "losspatterns-model"
     public static let version = 1
@@ -45,12 +47,15 @@ public struct ModelFile {
         self.rng = rng
     }
 
+    /// The net's keys in every file we write (models, trajectories, planes): its sizes as the
+    /// parity fixtures spell them, its description (`net`, parsed back by `ModelSpec(parsing:)`)
+    /// and its parameter table.
     static func netMetadata(_ net: ModelSpec) -> [String: String] {
         func list(_ v: [Int]) -> String { v.map(String.init).joined(separator: ",") }
         return [
             "conv_channels": list(net.convChannels), "dense": list(net.dense), "batch_norm": String(net.batchNorm),
             "max_pool": String(net.maxPool), "adaptive_pool": String(net.adaptivePool), "input_shape": list(net.inputShape),
-            "classes": String(net.classes), "parameters": ParameterLayout(net).table,
+            "classes": String(net.classes), "parameters": ParameterLayout(net).table, "net": net.text,
         ]
     }
 
@@ -67,7 +72,7 @@ public struct ModelFile {
         }
         var meta = Self.netMetadata(net)
         meta.merge([
-            "format": Self.format, "format_version": String(Self.version), "net": net.presetName ?? net.summary,
+            "format": Self.format, "format_version": String(Self.version),
             "dataset": settings.dataset.rawValue, "optimizer": settings.optimizer.rawValue,
             "lr": String(settings.learningRate), "momentum": String(settings.momentum), "batch_size": String(settings.batchSize),
             "step": String(step), "seed": String(settings.seed),
@@ -83,8 +88,11 @@ public struct ModelFile {
         try file.write(to: path)
     }
 
-    public static func read(path: String) throws -> ModelFile {
+    /// A model of ours, or a PyTorch state_dict (`TorchStateDict`) of the net `net` gives or its
+    /// metadata names. `net` must match what a file of ours says.
+    public static func read(path: String, net given: ModelSpec? = nil) throws -> ModelFile {
         let file = try Safetensors.read(path: path)
+        if TorchStateDict.isStateDict(file) { return try TorchStateDict.model(file, path: path, net: given) }
         let m = file.metadata
         func damaged(_ s: String) -> DataError { DataError(path, "damaged: \(s)") }
         guard m["format"] == format else {
@@ -104,14 +112,17 @@ public struct ModelFile {
             return n
         }
         let conv = try ints("conv_channels"), dense = try ints("dense"), shape = try ints("input_shape")
-        guard conv.count <= 17, dense.count <= 8, shape.count == 3 else { throw damaged("the net is larger than any this program makes") }
+        guard conv.count <= Checkpoint.maxConvLayers + 1, dense.count <= Checkpoint.maxDenseLayers, shape.count == 3 else {
+            throw damaged("the net is larger than any this program makes")
+        }
         let net = ModelSpec(
             inputShape: shape, convChannels: conv, dense: dense, batchNorm: m["batch_norm"] == "true",
             maxPool: m["max_pool"] != "false", adaptivePool: try int("adaptive_pool"), classes: try int("classes"))
         do { try net.validate() } catch { throw damaged("\(error)") }
+        if let why = TrainingConfig.netBeyondLimits(net) { throw damaged("the net is too large: \(why)") }
         let layout = ParameterLayout(net)
-        guard layout.count <= 1 << 26 else { throw damaged("the net has more than \(1 << 26) parameters") }
         guard m["parameters"] == layout.table else { throw damaged("its parameter table does not match its architecture") }
+        if let given, given != net { throw DataError(path, "is a model of '\(net.text)', not of the net given ('\(given.text)')") }
         func vector(_ name: String, _ count: Int, shape: [Int]? = nil) throws -> [Float] {
             let t = try file.tensor(name, in: path)
             guard t.dtype == .f32, t.count == count, shape == nil || t.shape == shape! else {

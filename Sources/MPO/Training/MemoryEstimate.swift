@@ -3,42 +3,25 @@ import Foundation
 
 /// What a run will allocate, estimated from the net and the sizes before anything is built, so
 /// that options needing more memory than the machine has are refused up front with the figure.
-/// Counted in Double: option values can be anything, and the sums must not overflow.
+/// Counted in Double: option values (batch, cells, images) can be anything, and the sums must not
+/// overflow; the net's own sizes come from its `LayerPlan`, within the limits it was checked against.
 /// The estimate follows the buffers `Network`, `Trainer`, `Evaluator` and the datasets allocate
 /// (activations, gradients, per-cell gradient slots, Adam moments, minibatch, subsets).
 public enum MemoryEstimate {
-    /// Floats per image of one network's buffers (activations and the larger working buffers).
+    /// Floats per image of one network's buffers: the input, each engine layer's activation
+    /// (`LayerPlan.fusedLayers`, as `Network` keeps them) and the max-pool winners (bytes, counted
+    /// as floats: an overestimate). A forward-only network reuses two buffers of the widest.
     static func floatsPerImage(_ net: ModelSpec, forwardOnly: Bool) -> Double {
-        var h = Double(net.inputShape.count == 3 ? net.inputShape[1] : 28)
-        var w = Double(net.inputShape.count == 3 ? net.inputShape[2] : 28)
-        var outputs: [Double] = [Double(net.inputShape.reduce(1, *))]
-        var winners = 0.0  // max-pool winners (bytes / 4 per float, counted as floats: an overestimate)
-        for cout in net.convChannels.dropFirst().map(Double.init) {
-            let full = cout * h * w
-            if net.batchNorm { outputs += [full, full] }
-            if net.maxPool {
-                h = (h / 2).rounded(.down)
-                w = (w / 2).rounded(.down)
-                winners += cout * h * w
-                outputs.append(Double(cout) * h * w)
-            } else if !net.batchNorm {
-                outputs.append(full)
-            }
-        }
-        outputs.append(Double(net.convChannels.last ?? 1) * Double(net.adaptivePool * net.adaptivePool))
-        outputs += (net.dense.dropFirst() + [net.classes]).map(Double.init)
+        let plan = LayerPlan(net)
+        let outputs = [Double(net.inputSize)] + plan.fusedLayers.map { Double(plan.steps[$0.last!].outputSize) }
+        let winners = plan.steps.filter { $0.kind == .maxPool2 }.reduce(0.0) { $0 + Double($1.outputSize) }
         let widest = outputs.max() ?? 0
         if forwardOnly { return 2 * widest + winners }
         return outputs.reduce(0, +) + 2 * widest + winners
     }
 
     /// Parameters per point (P), in Double.
-    static func parameters(_ net: ModelSpec) -> Double {
-        let convs = zip(net.convChannels, net.convChannels.dropFirst()).map { Double($0.1) * (Double($0.0) * 9 + 1 + (net.batchNorm ? 2 : 0)) }
-        let sizes = (net.dense + [net.classes]).map(Double.init)
-        let dense = zip(sizes, sizes.dropFirst()).map { $0.1 * ($0.0 + 1) }
-        return (convs + dense).reduce(0, +)
-    }
+    static func parameters(_ net: ModelSpec) -> Double { Double(LayerPlan(net).parameterCount) }
 
     /// Bytes of a `Trainer` (per-worker networks at the batch, gradient slots, plane, Adam).
     public static func trainer(_ c: TrainingConfig, workers: Int) -> Double {
@@ -87,6 +70,9 @@ public enum MemoryEstimate {
 }
 
 extension DatasetKind {
+    /// Classes of every dataset here.
+    public var classes: Int { 10 }
+
     /// Images in a split (what the loaders hold).
     public func count(of split: Split) -> Int {
         switch (self, split) {

@@ -1,0 +1,159 @@
+import Engine
+import Foundation
+
+/// A PyTorch `state_dict` saved with `safetensors.torch.save_file(model.state_dict(), path)`,
+/// read as a model of a net our engine describes, whatever the modules are named.
+///
+/// The file keeps no order (safetensors writes tensors sorted by name), so `named_parameters()`
+/// order is rebuilt from the names and shapes: tensors are grouped by module (the name before the
+/// last dot); 4-d weights are convolutions, 1-d ones BatchNorm, 2-d ones linears; each kind is
+/// ordered by the numbers in its names ("conv2" before "conv10", "features.3" before
+/// "features.10"), each BatchNorm follows its convolution, and the linears come last, as in every
+/// net we describe (anything else stays after the module its name follows). Then the shapes
+/// must match the net's, row by row.
+///
+/// BatchNorm's `running_mean`, `running_var` and `num_batches_tracked` buffers are ignored: our
+/// BatchNorm always uses the statistics of the batch it sees (an MPO plane has no running
+/// statistics), so a BN net scores as PyTorch's does in train mode, not in eval mode.
+public enum TorchStateDict {
+    static let ignoredBuffers: Set<String> = ["running_mean", "running_var", "num_batches_tracked"]
+    /// Parameters may be saved in any float type (`model.half()`, `model.double()`); they are read as F32.
+    static let floatTypes: Set<Safetensors.DType> = [.f32, .f64, .f16, .bf16]
+
+    /// Whether a safetensors file is a state_dict rather than one of ours: no `format` of ours
+    /// (`save_file` writes none; Hugging Face's helpers write "pt").
+    public static func isStateDict(_ file: Safetensors) -> Bool { file.metadata["format"] == nil || file.metadata["format"] == "pt" }
+
+    /// The model: its net is `given`, else the file's `net` metadata (a preset name or a
+    /// description); optimiser moments zero, step 0, default settings, the dataset whose images
+    /// fit the net.
+    static func model(_ file: Safetensors, path: String, net given: ModelSpec?) throws -> ModelFile {
+        let net = try given ?? described(file, path: path)
+        let layout = ParameterLayout(net)
+        let found = orderedParameters(file)
+        let rows = max(layout.entries.count, found.count)
+        func fits(_ i: Int) -> Bool {
+            i < layout.entries.count && i < found.count && found[i].tensor.shape == layout.entries[i].shape
+                && floatTypes.contains(found[i].tensor.dtype)
+        }
+        let differing = (0..<rows).filter { !fits($0) }
+        guard differing.isEmpty else {
+            throw DataError(path, mismatchTable(net: net, layout: layout, found: found, differing: Set(differing)))
+        }
+        var weights = [Float]()
+        weights.reserveCapacity(layout.count)
+        for (e, f) in zip(layout.entries, found) {
+            let values = f.tensor.floats()
+            guard values.allSatisfy(\.isFinite) else { throw DataError(path, "tensor \(Safetensors.printable(f.name)) holds NaN or infinity") }
+            // Our BatchNorm stores gamma - 1 (planes through it then never flip its sign).
+            weights += e.kind == .bnScale ? values.map { $0 - 1 } : values
+        }
+        var settings = ModelFile.Settings()
+        settings.dataset = DatasetKind.allCases.first { $0.imageShape == net.inputShape } ?? .fashionMNIST
+        let zeros = [Float](repeating: 0, count: layout.count)
+        return ModelFile(net: net, settings: settings, weights: weights, m: zeros, v: zeros, step: 0, rng: Xoshiro256(seed: 0))
+    }
+
+    /// The net the file's `net` metadata names, checked as a `--net` would be.
+    static func described(_ file: Safetensors, path: String) throws -> ModelSpec {
+        guard let text = file.metadata["net"] else {
+            throw DataError(path, "a PyTorch state_dict that does not say its net; give it with --net (a preset or a description such as 'conv 8,32,64 pool; dense 128')")
+        }
+        let net: ModelSpec
+        if let preset = ModelSpec.preset(named: text) {
+            net = preset
+        } else {
+            do { net = try ModelSpec(parsing: text) } catch {
+                throw DataError(path, "its net metadata '\(Safetensors.printable(text, limit: 80))' is not a net: \(error)")
+            }
+        }
+        if let why = TrainingConfig.netBeyondLimits(net) { throw DataError(path, "its net is too large: \(why)") }
+        return net
+    }
+
+    /// The parameters in the order `named_parameters()` gave them (see the type's comment).
+    public static func orderedParameters(_ file: Safetensors) -> [(name: String, tensor: Safetensors.Tensor)] {
+        var modules: [String: [(name: String, tensor: Safetensors.Tensor)]] = [:]
+        for (name, tensor) in file.tensors {
+            let (module, leaf) = split(name)
+            if !ignoredBuffers.contains(leaf) { modules[module, default: []].append((name, tensor)) }
+        }
+        func rank(_ module: [(name: String, tensor: Safetensors.Tensor)]) -> Int? {
+            module.first { split($0.name).leaf == "weight" }?.tensor.shape.count
+        }
+        // Within a module: weight, bias, then anything else.
+        let leafOrder = ["weight": 0, "bias": 1]
+        let sorted = modules.mapValues { tensors in
+            tensors.sorted {
+                let (a, b) = (split($0.name).leaf, split($1.name).leaf)
+                return (leafOrder[a] ?? 2, a) < (leafOrder[b] ?? 2, b)
+            }
+        }
+        let names = sorted.keys.sorted(by: naturalLess)
+        func of(rank r: Int) -> [String] { names.filter { rank(sorted[$0]!) == r } }
+        let convs = of(rank: 4), norms = of(rank: 1), linears = of(rank: 2)
+        var order = norms.count == convs.count ? zip(convs, norms).flatMap { [$0, $1] } : convs + norms
+        order += linears
+        // Anything else (a weight of another rank, a module without one) stays after the module
+        // its name follows, so one wrong tensor shows as one wrong row.
+        for (i, name) in names.enumerated() where ![1, 2, 4].contains(rank(sorted[name]!) ?? 0) {
+            let after = names[..<i].last(where: order.contains).flatMap { order.firstIndex(of: $0) }
+            order.insert(name, at: after.map { $0 + 1 } ?? 0)
+        }
+        return order.flatMap { sorted[$0]! }
+    }
+
+    /// "features.conv1.weight" -> ("features.conv1", "weight").
+    static func split(_ name: String) -> (module: String, leaf: String) {
+        guard let dot = name.lastIndex(of: ".") else { return ("", name) }
+        return (String(name[..<dot]), String(name[name.index(after: dot)...]))
+    }
+
+    /// Names in natural order: runs of digits compare as numbers.
+    static func naturalLess(_ a: String, _ b: String) -> Bool {
+        func digit(_ c: Character) -> Bool { c.isASCII && c.isNumber }
+        func runs(_ s: String) -> [String] {
+            var out: [String] = []
+            for c in s {
+                if let last = out.last?.last, digit(last) == digit(c) {
+                    out[out.count - 1].append(c)
+                } else {
+                    out.append(String(c))
+                }
+            }
+            return out
+        }
+        let (x, y) = (runs(a), runs(b))
+        for (p, q) in zip(x, y) where p != q {
+            if let i = Int(p), let j = Int(q), i != j { return i < j }
+            return p < q
+        }
+        return x.count < y.count
+    }
+
+    /// Rows shown: more than the largest net a checkpoint accepts has parameters (80).
+    static let maxRows = 100
+
+    /// What differs, row by row: the net's parameter against the file's tensor in the order read.
+    static func mismatchTable(
+        net: ModelSpec, layout: ParameterLayout, found: [(name: String, tensor: Safetensors.Tensor)], differing: Set<Int>
+    ) -> String {
+        func shape(_ s: [Int]) -> String { "[" + s.map(String.init).joined(separator: ", ") + "]" }
+        let expected = layout.entries.map { "\($0.name) \(shape($0.shape))" }
+        let read = found.map { "\(Safetensors.printable($0.name, limit: 60)) \(shape($0.tensor.shape)) \($0.tensor.dtype.rawValue)" }
+        let width = max(8, expected.map(\.count).max() ?? 0)
+        func cell(_ s: String) -> String { s.padding(toLength: width, withPad: " ", startingAt: 0) }
+        var lines = [
+            "its tensors do not match the net '\(net.text)' (\(differing.count) of \(max(expected.count, read.count)) rows differ; "
+                + "BatchNorm running statistics are ignored):",
+            "     " + cell("expected (ours)") + "  found (in the file, in the order read)",
+        ]
+        let rows = max(expected.count, read.count)
+        for i in 0..<min(rows, maxRows) {
+            let mark = differing.contains(i) ? "  x  " : "     "
+            lines.append(mark + cell(i < expected.count ? expected[i] : "-") + "  " + (i < read.count ? read[i] : "-"))
+        }
+        if rows > maxRows { lines.append("     ... \(rows - maxRows) more rows") }
+        return lines.joined(separator: "\n")
+    }
+}

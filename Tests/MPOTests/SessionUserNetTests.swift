@@ -1,0 +1,38 @@
+import Engine
+import Foundation
+import XCTest
+@testable import MPO
+
+/// A plane of a net described as text, saved by the explorer's session and opened again (what
+/// `mpo view` does): it comes back with its own net, whatever the session ran before.
+extension SessionTests {
+    func testAPlaneOfAUserNetReopensWithItsNet() throws {
+        let net = try ModelSpec(parsing: "conv 3,6 bn pool; avgpool 3; dense 10")
+        var c = TrainingConfig.tiny
+        c.net = net
+        c.batchSize = 16
+        c.cells = 2
+        let folders = ProjectFolders(root: home)
+        let first = Session(options: .init(config: c, pattern: .ring(size: 8), evalImages: 32, workers: 2, folders: folders, startPaused: false))
+        first.start()
+        waitFor(first, "some steps") { $0.step >= 2 }
+        first.send(.setPaused(true))
+        let settled = waitFor(first, "the map to catch up") { $0.status == .paused && $0.completeStep == $0.step }
+        first.send(.save(name: "own"))
+        let saved = waitFor(first, "the save") { $0.lastSavedPath != nil }
+        first.stop()
+        XCTAssertEqual(try Checkpoint.read(path: saved.lastSavedPath!).config.net, net)
+
+        let second = makeSession(paused: true)  // the tiny preset's net
+        defer { second.stop() }
+        second.send(.open(path: saved.lastSavedPath!))
+        waitFor(second, "the opened plane") { $0.step == settled.step && $0.pattern.width == 8 }
+        second.send(.setPaused(false))
+        waitFor(second, "training on") { $0.step > settled.step }
+        second.send(.setPaused(true))
+        waitFor(second, "paused") { $0.status == .paused }
+        second.send(.save(name: "own-again"))
+        let again = waitFor(second, "the second save") { $0.lastSavedPath?.hasSuffix("own-again.safetensors") == true }
+        XCTAssertEqual(try Checkpoint.read(path: again.lastSavedPath!).config.net, net, "the opened plane trained on with its own net")
+    }
+}
