@@ -33,7 +33,7 @@ extension PlaneCommand {
         }
 
         func run() throws {
-            let path = try PlaneCommand.input("model", file)
+            let path = try PlaneCommand.input(around == nil ? "model" : "plane", file)
             let origin: [Float], net: ModelSpec, dataset: DatasetKind
             var cell: String?
             if let around {

@@ -27,9 +27,11 @@ struct Render: ParsableCommand {
             (default 1), --samples-per-cell samples per cell (default 4). For a direction plane (`mpo plane`) \
             they are (α, β), w = origin + α·d1 + β·d2, and the default view is α, β in [-1, 1] (widened to \
             hold its markers and trajectory) on 51x51 samples, so the centre sample is the origin model; \
-            there --margin and --samples-per-cell count in 51ths of that square (defaults 0 and 1), the PNG \
+            there --margin and --samples-per-cell count in steps of that grid (2r/50 for α, β in [-r, r]; \
+            defaults 0 and 1), the PNG \
             has α/β axes and shows the markers and trajectory. --zoom sets the plane units per sample, \
-            --rows/--cols the number of samples, --center the middle (ROW,COL or α,β).
+            --rows/--cols the number of samples, --center the middle (ROW,COL or α,β; write --center=-0.5,0 \
+            when it starts with -).
 
             Also prints, for an MPO plane, its score on the pattern's own cells (one sample per cell, same \
             split and images: the gap is the mean accuracy on trained black cells minus that on trained white \

@@ -8,7 +8,7 @@ struct TransectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "transect",
         abstract: "Loss and accuracy along w(t) = (1-t)A + tB between two models from `mpo fit`, or two cells of one plane.",
-        discussion: "mpo transect A.safetensors B.safetensors --out profile.csv\nmpo transect PLANE.safetensors --from ROW,COL --to ROW,COL --out profile.png\nmpo transect DIRECTIONS.safetensors --from ALPHA,BETA --to ALPHA,BETA (a plane from `mpo plane`)")
+        discussion: "mpo transect A.safetensors B.safetensors --out profile.csv\nmpo transect PLANE.safetensors --from ROW,COL --to ROW,COL --out profile.png\nmpo transect DIRECTIONS.safetensors --from=-1,0 --to=1,0 (a plane from `mpo plane`; a value that starts with - needs the =)")
 
     @Argument(help: "Two model files (same net), or one plane checkpoint (MPO or direction plane) with --from and --to.") var files: [String] = []
     @Option(help: "Plane position where the segment starts: ROW,COL of an MPO plane, ALPHA,BETA of a direction plane.") var from: String?

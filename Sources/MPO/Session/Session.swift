@@ -174,6 +174,7 @@ public final class Session: @unchecked Sendable {
 
     /// Starts the compute thread (loading data there, so the UI can draw at once).
     public func start() {
+        Parallel.yieldsToInteractive = true  // keys and drawing first (see Parallel)
         let t = Thread { [self] in
             computeLoop()
             finished.signal()
