@@ -22,15 +22,24 @@ struct Render: ParsableCommand {
             row 0 at the top. The PNG's colour bar runs from dark (left) to bright (right) and is labelled \
             with the values there.
 
-            The viewport is in pattern cells (plane position (r, c) is pattern cell (r, c)). By default it \
-            is the pattern with --margin cells around it, --samples-per-cell samples per cell. --zoom sets \
-            the cells per sample instead, --rows/--cols the number of samples, --center the middle.
+            The viewport is in plane coordinates. For an MPO plane they are pattern cells (plane position \
+            (r, c) is pattern cell (r, c)) and the default view is the pattern with --margin cells around it \
+            (default 1), --samples-per-cell samples per cell (default 4). For a direction plane (`mpo plane`) \
+            they are (α, β), w = origin + α·d1 + β·d2, and the default view is α, β in [-1, 1] (widened to \
+            hold its markers and trajectory) on 51x51 samples, so the centre sample is the origin model; \
+            there --margin and --samples-per-cell count in steps of that grid (2r/50 for α, β in [-r, r]; \
+            defaults 0 and 1), the PNG \
+            has α/β axes and shows the markers and trajectory. --zoom sets the plane units per sample, \
+            --rows/--cols the number of samples, --center the middle (ROW,COL or α,β; write --center=-0.5,0 \
+            when it starts with -).
 
-            Also prints the plane's score on the pattern's own cells (one sample per cell, same split and \
-            images): the gap is the mean accuracy on trained black cells minus that on trained white cells.
+            Also prints, for an MPO plane, its score on the pattern's own cells (one sample per cell, same \
+            split and images: the gap is the mean accuracy on trained black cells minus that on trained white \
+            cells); for a direction plane, the loss at its origin and markers. The summary gives the wall \
+            time of the map's evaluation and its speed in cell-images/s (samples x images per second).
             """)
 
-    @Argument(help: "A checkpoint (.safetensors) saved by `mpo train` or the explorer.") var checkpoint: String
+    @Argument(help: "A checkpoint (.safetensors) saved by `mpo train`, the explorer or `mpo plane`.") var checkpoint: String
     @Option(name: .shortAndLong, help: "Output file, .png, .csv or .pgm (default: <checkpoint>-<split>-<metric>.png).") var out: String?
     @Option(help: "Data split: train or test.") var split = "test"
     @Option(help: "loss (cross-entropy) or accuracy.") var metric = "loss"
@@ -38,9 +47,9 @@ struct Render: ParsableCommand {
     @Option(help: "Samples down (default: enough for the margin and samples per cell).") var rows: Int?
     @Option(help: "Samples across (default: enough for the margin and samples per cell).") var cols: Int?
     @Option(help: "Pattern cells per sample, above 0 (default: 1 / --samples-per-cell).") var zoom: Double?
-    @Option(help: "Plane position at the centre of the view: ROW,COL in pattern cells (default: the pattern's centre).") var center: String?
-    @Option(help: "Cells around the pattern in the default view, 0...1000.") var margin = 1.0
-    @Option(help: "Samples per pattern cell in the default view, above 0, at most 1000.") var samplesPerCell = 4.0
+    @Option(help: "Plane position at the centre of the view: ROW,COL in pattern cells, or α,β of a direction plane (default: the pattern's centre; the origin).") var center: String?
+    @Option(help: "Cells around the pattern in the default view, 0...1000 (default: 1; direction planes 0).") var margin: Double?
+    @Option(help: "Samples per pattern cell in the default view, above 0, at most 1000 (default: 4; direction planes 1).") var samplesPerCell: Double?
     @Option(help: "PNG colour map: viridis, diverging (blue low, red high) or gray.") var colormap = "viridis"
     @Flag(help: "Logarithmic colour scale (loss only).") var log = false
     @Option(help: ArgumentHelp(
@@ -73,7 +82,7 @@ struct Render: ParsableCommand {
         guard rows.map({ (1...4000).contains($0) }) ?? true, cols.map({ (1...4000).contains($0) }) ?? true else {
             throw ValidationError("--rows and --cols must be 1...4000")
         }
-        guard zoom.map({ $0 > 0 && $0.isFinite }) ?? true, samplesPerCell > 0, margin >= 0 else {
+        guard zoom.map({ $0 > 0 && $0.isFinite }) ?? true, samplesPerCell.map({ $0 > 0 }) ?? true, margin.map({ $0 >= 0 }) ?? true else {
             throw ValidationError("--zoom and --samples-per-cell must be positive, --margin at least 0")
         }
         guard pixels.map({ (1...64).contains($0) }) ?? true else { throw ValidationError("--pixels must be 1...64") }
@@ -108,18 +117,21 @@ struct Render: ParsableCommand {
         return (a, b)
     }
 
-    /// The default view: the pattern and `margin` cells around it at `samplesPerCell`.
-    func viewport(for pattern: Pattern) throws -> Viewport {
-        let h = Double(pattern.height) + 2 * margin, w = Double(pattern.width) + 2 * margin
-        let z = zoom ?? 1 / samplesPerCell
+    /// The default view: the frame (the pattern, or a direction plane's α, β square) with `margin`
+    /// frame cells around it at `samplesPerCell` samples per frame cell.
+    func viewport(for frame: PlaneFrame) throws -> Viewport {
+        let margin = self.margin ?? (frame.axes == .cells ? 1 : 0), perCell = samplesPerCell ?? (frame.axes == .cells ? 4 : 1)
+        let h = Double(frame.rows) + 2 * margin, w = Double(frame.cols) + 2 * margin
+        let z = zoom.map { $0 / frame.cell } ?? 1 / perCell  // in frame cells per sample
         guard self.rows != nil || h / z <= 4000, self.cols != nil || w / z <= 4000 else {
             throw ValidationError("a view of \(String(format: "%.0f", h / z))x\(String(format: "%.0f", w / z)) samples is more than 4000 a side; use --zoom or --rows/--cols")
         }
         let rows = self.rows ?? max(1, Int((h / z).rounded())), cols = self.cols ?? max(1, Int((w / z).rounded()))
         guard rows * cols <= 4_000_000 else { throw ValidationError("a \(rows)x\(cols) view is too many samples; use --zoom or --rows/--cols") }
-        let c = try pair(center, "--center", "ROW,COL") ?? (Double(pattern.height - 1) / 2, Double(pattern.width - 1) / 2)
-        let fit = Viewport(fitting: pattern, rows: rows, cols: cols, margin: margin)
-        return Viewport(centerRow: c.0, centerCol: c.1, zoom: zoom ?? fit.zoom, rows: rows, cols: cols)
+        let c = try pair(center, "--center", frame.axes == .cells ? "ROW,COL" : "α,β").map { frame.position($0.0, $0.1) }
+            ?? (frame.centerRow, frame.centerCol)
+        let fit = frame.cell * max(h / Double(rows), w / Double(cols))
+        return Viewport(centerRow: c.0, centerCol: c.1, zoom: zoom ?? fit, rows: rows, cols: cols)
     }
 
     @OptionGroup var precision: PrecisionOption
@@ -128,25 +140,54 @@ struct Render: ParsableCommand {
         let compute = try precision.compute()
         let split = Split(rawValue: self.split)!, metric = Heatmap.Metric(rawValue: self.metric)!
         let format = try format(), path = outputPath()
-        let saved = try Checkpoint.read(path: checkpoint)
-        let config = saved.config, pattern = saved.pattern, plane = saved.state.plane
+        let saved = try PlaneFile.read(path: checkpoint)
+        let net = saved.net, dataset = saved.dataset, frame = saved.frame
+        let workers = OptionCheck.resolvedWorkers(workers)
         try OptionCheck.memory(
-            MemoryEstimate.evaluator(config.net, images: min(evalImages, config.dataset.count(of: split)), workers: OptionCheck.resolvedWorkers(workers))
-                + MemoryEstimate.data(config.dataset, images: evalImages),
+            MemoryEstimate.evaluator(net, images: min(evalImages, dataset.count(of: split)), workers: workers)
+                + MemoryEstimate.data(dataset, images: evalImages),
             blame: "--eval-images \(evalImages) on the checkpoint's net")
-        let data = try config.dataset.load(split, from: config.dataDirectory).prefix(evalImages)
-        let evaluator = try Evaluator(net: config.net, data: data, workers: OptionCheck.resolvedWorkers(workers), compute: compute)
-        let view = try viewport(for: pattern)
+        let data = try dataset.load(split, from: saved.dataDirectory).prefix(evalImages)
+        let evaluator = try Evaluator(net: net, data: data, workers: workers, compute: compute)
+        let view = try viewport(for: frame)
+        let surface = saved.surface
+        var step = 0, clip = TrainingConfig.live.clip, subtitle: String, notes: [String], outline: Pattern?, marks = HeatmapImage.Marks()
+        switch saved {
+        case .mpo(let c):
+            let pattern = c.pattern
+            step = c.step
+            clip = c.config.clip
+            print("plane \(checkpoint): pattern \(pattern.name) \(pattern.width)x\(pattern.height), step \(c.step), net \(net.summary)")
+            let score = evaluator.score(plane: c.state.plane, pattern: pattern)
+            print(String(format: "score on the pattern's cells (%@, %d images): gap %.3f (accuracy black %.3f, white %.3f), loss black %.3f, white %.3f, match %.2f",
+                         split.rawValue, data.count, score.gap, score.goodAccuracy, score.badAccuracy, score.goodLoss, score.badLoss, score.match))
+            subtitle = "\(pattern.name) \(pattern.width)x\(pattern.height), step \(c.step), \(data.count) images"
+            notes = ["checkpoint \(checkpoint); pattern \(pattern.name) \(pattern.width)x\(pattern.height); net \(net.summary)"]
+            outline = edges ? pattern : nil
+        case .directions(let d):
+            print("plane \(checkpoint): \(d.description), from \(d.recipe.sources.joined(separator: ", ")); net \(net.summary)")
+            if d.varianceExplained.count == 2 {
+                print(String(format: "variance explained: d1 %.2f%%, d2 %.2f%%", 100 * d.varianceExplained[0], 100 * d.varianceExplained[1]))
+            }
+            // The origin and the markers, each evaluated at its own point.
+            let named = [DirectionPlane.Marker(name: "origin", alpha: 0, beta: 0)] + d.markers
+            let values = evaluator.evaluate(d, at: named.map { frame.position($0.alpha, $0.beta) })
+            print(zip(named, values).map { m, v in
+                String(format: "%@ (%.3g, %.3g): %@ loss %.4f, accuracy %.4f", m.name, m.alpha, m.beta, split.rawValue, v.loss, v.accuracy)
+            }.joined(separator: "\n"))
+            subtitle = "\(d.kind.rawValue) plane, \(d.recipe.sources.first ?? ""), \(data.count) images"
+            notes = ["checkpoint \(checkpoint); \(d.kind.rawValue) plane (\(d.description)); net \(net.summary)",
+                     "grid positions: row = -beta, col = alpha"]
+            outline = nil
+            marks = HeatmapImage.Marks(d)
+        }
 
-        print("plane \(checkpoint): pattern \(pattern.name) \(pattern.width)x\(pattern.height), step \(saved.step), net \(config.net.summary)")
-        let score = evaluator.score(plane: plane, pattern: pattern)
-        print(String(format: "score on the pattern's cells (%@, %d images): gap %.3f (accuracy black %.3f, white %.3f), loss black %.3f, white %.3f, match %.2f",
-                     split.rawValue, data.count, score.gap, score.goodAccuracy, score.badAccuracy, score.goodLoss, score.badLoss, score.match))
-
-        let map = evaluate(evaluator, plane: plane, view: view, split: split, step: saved.step)
+        let start = Date()
+        let map = evaluate(evaluator, surface: surface, view: view, split: split, step: step)
+        let seconds = Date().timeIntervalSince(start)
         let colorMap = ColorMap(rawValue: colormap)!
         let scale = try pair(range, "--range", "LO,HI").map { HeatmapScale(metric: metric, range: Float($0.0)...Float($0.1), logarithmic: log) }
-            ?? HeatmapScale.standard(for: map.values(metric), metric: metric, logarithmic: log, clip: config.clip)
+            ?? HeatmapScale.standard(for: map.values(metric), metric: metric, logarithmic: log, clip: clip)
         let bytes: [UInt8]
         var size = ""
         switch format {
@@ -157,16 +198,15 @@ struct Render: ParsableCommand {
             options.range = scale.range
             options.pixelsPerSample = pixels
             options.legend = !noLegend
-            options.edges = edges ? pattern : nil
-            options.subtitle = "\(pattern.name) \(pattern.width)x\(pattern.height), step \(saved.step), \(data.count) images"
+            options.edges = outline
+            options.subtitle = subtitle
+            options.axes = frame
+            options.marks = marks
             let image = HeatmapImage(heatmap: map, metric: metric, options: options)
             bytes = image.png
             size = "\(image.image.width)x\(image.image.height) pixels, \(colorMap.rawValue), "
         case .csv:
-            bytes = Array(map.csv(metric, notes: [
-                "checkpoint \(checkpoint); pattern \(pattern.name) \(pattern.width)x\(pattern.height); net \(config.net.summary)",
-                "\(data.name), first \(data.count) images",
-            ]).utf8)
+            bytes = Array(map.csv(metric, notes: notes + ["\(data.name), first \(data.count) images"], frame: frame).utf8)
         case .pgm:
             bytes = map.pgm(scale, plain: plain, pixelsPerSample: pixels ?? 1)
             size = "\(view.cols * (pixels ?? 1))x\(view.rows * (pixels ?? 1)) pixels, dark = good, "
@@ -174,15 +214,17 @@ struct Render: ParsableCommand {
         try AtomicFile.write(bytes, to: path)
         let values = map.values(metric).filter(\.isFinite)
         let colours = format == .csv ? "" : String(format: ", colour scale %.4g...%.4g%@", scale.range.lowerBound, scale.range.upperBound, scale.logarithmic ? " (log)" : "")
-        print(String(format: "wrote %@: %@ %@ over %dx%d samples (zoom %.3g cells/sample), %@values %.4g...%.4g%@",
-                     path, split.rawValue, metric.rawValue, view.rows, view.cols, view.zoom, size,
+        print(String(format: "wrote %@: %@ %@ over %dx%d samples (zoom %.3g %@/sample), %@values %.4g...%.4g%@",
+                     path, split.rawValue, metric.rawValue, view.rows, view.cols, view.zoom, frame.unitName, size,
                      values.min() ?? .nan, values.max() ?? .nan, colours))
+        let cellImages = Double(view.count) * Double(data.count)
+        print(String(format: "evaluated %d samples x %d images = %.3g cell-images in %.2f s wall: %.0f cell-images/s (%d workers, %@)",
+                     view.count, data.count, cellImages, seconds, cellImages / max(seconds, 1e-9), workers, "\(compute)"))
     }
 
     /// The heatmap, a band of rows at a time so progress can be shown on a terminal.
-    func evaluate(_ evaluator: Evaluator, plane: Plane, view: Viewport, split: Split, step: Int) -> Heatmap {
+    func evaluate(_ evaluator: Evaluator, surface: any PlaneSurface, view: Viewport, split: Split, step: Int) -> Heatmap {
         var map = Heatmap(viewport: view, split: split, step: step)
-        let axes = plane.axes()
         let interactive = isatty(2) != 0
         let band = max(1, 4096 / max(1, view.cols))
         let start = Date()
@@ -190,7 +232,7 @@ struct Render: ParsableCommand {
         while row < view.rows {
             let rows = row..<min(view.rows, row + band)
             let positions = rows.flatMap { i in (0..<view.cols).map { view.position(row: i, col: $0) } }
-            let values = evaluator.evaluate(plane: plane, axes: axes, at: positions)
+            let values = evaluator.evaluate(surface, at: positions)
             for (k, v) in values.enumerated() {
                 map.loss[row * view.cols + k] = v.loss
                 map.accuracy[row * view.cols + k] = v.accuracy

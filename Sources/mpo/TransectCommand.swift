@@ -7,12 +7,12 @@ import MPO
 struct TransectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "transect",
-        abstract: "Loss and accuracy along w(t) = (1-t)A + tB between two models (from `mpo fit`, or PyTorch state_dicts), or two cells of one plane.",
-        discussion: "mpo transect A.safetensors B.safetensors --out profile.csv\nmpo transect PLANE.safetensors --from ROW,COL --to ROW,COL --out profile.png")
+        abstract: "Loss and accuracy along w(t) = (1-t)A + tB between two models (from `mpo fit`, or PyTorch state_dicts), or two positions of one plane.",
+        discussion: "mpo transect A.safetensors B.safetensors --out profile.csv\nmpo transect PLANE.safetensors --from ROW,COL --to ROW,COL --out profile.png\nmpo transect DIRECTIONS.safetensors --from=-1,0 --to=1,0 (a plane from `mpo plane`; a value that starts with - needs the =)")
 
-    @Argument(help: "Two model files of one net (from `mpo fit`, or safetensors.torch.save_file(model.state_dict(), path) with --net), or one plane checkpoint with --from and --to.") var files: [String] = []
-    @Option(help: "Plane cell where the segment starts: ROW,COL.") var from: String?
-    @Option(help: "Plane cell where the segment ends: ROW,COL.") var to: String?
+    @Argument(help: "Two model files of one net (from `mpo fit`, or safetensors.torch.save_file(model.state_dict(), path) with --net), or one plane checkpoint (MPO or direction plane) with --from and --to.") var files: [String] = []
+    @Option(help: "Plane position where the segment starts: ROW,COL of an MPO plane, ALPHA,BETA of a direction plane.") var from: String?
+    @Option(help: "Plane position where the segment ends: ROW,COL or ALPHA,BETA.") var to: String?
     @Option(help: "Points along the segment, both ends included, 2...10001.") var points = 51
     @Option(help: "Split to evaluate on: train or test.") var split = "test"
     @Option(help: "Images evaluated at each point (the split's first N), 1...60000.") var evalImages = 1000
@@ -49,7 +49,7 @@ struct TransectCommand: ParsableCommand {
     static func cell(_ option: String, _ text: String) throws -> (row: Double, col: Double) {
         let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { Double($0.trimmingCharacters(in: .whitespaces)) }
         guard parts.count == 2, let r = parts[0], let c = parts[1], r.isFinite, c.isFinite, abs(r) <= 1e6, abs(c) <= 1e6 else {
-            throw OptionCheck.fail(option, OptionCheck.shown(text), "must be ROW,COL (two finite numbers)")
+            throw OptionCheck.fail(option, OptionCheck.shown(text), "must be two finite numbers, ROW,COL or ALPHA,BETA")
         }
         return (r, c)
     }
@@ -57,15 +57,14 @@ struct TransectCommand: ParsableCommand {
     func run() throws {
         var net: ModelSpec, dataset: DatasetKind, a: [Float], b: [Float], label: String
         if let from, let to {
-            let c = try Checkpoint.read(path: files[0])
+            let plane = try PlaneFile.read(path: files[0])
             let (p, q) = (try Self.cell("--from", from), try Self.cell("--to", to))
-            let axes = c.state.plane.axes()
+            let surface = plane.surface, frame = plane.frame
             func point(_ x: (row: Double, col: Double)) -> [Float] {
-                var w = [Float](repeating: 0, count: c.state.plane.count)
-                w.withUnsafeMutableBufferPointer { c.state.plane.point(row: x.row, col: x.col, axes: axes, into: $0.baseAddress!) }
-                return w
+                let at = frame.position(x.row, x.col)  // (α, β) of a direction plane
+                return surface.weights(row: at.row, col: at.col)
             }
-            (net, dataset, a, b) = (c.config.net, c.config.dataset, point(p), point(q))
+            (net, dataset, a, b) = (plane.net, plane.dataset, point(p), point(q))
             label = "\((files[0] as NSString).lastPathComponent) (\(from)) -> (\(to))"
         } else {
             let given = try self.net.map { try NetOption.spec($0, dataset: nil) }

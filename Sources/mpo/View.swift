@@ -4,11 +4,13 @@ import Explorer
 import Foundation
 import MPO
 
-/// `mpo view CHECKPOINT`: a saved plane in the explorer, paused (space trains on).
+/// `mpo view CHECKPOINT`: a saved plane in the explorer, paused (space trains on); a plane of
+/// fixed directions (`mpo plane`) opens with nothing to train.
 struct View: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "view", abstract: "Open a saved plane in the explorer without training.")
+    static let configuration = CommandConfiguration(
+        commandName: "view", abstract: "Open a saved plane in the explorer without training (an `mpo plane` file: its (α, β) plane, nothing trains).")
 
-    @Argument(help: "A checkpoint (.safetensors) written by the explorer or mpo train.")
+    @Argument(help: "A checkpoint (.safetensors) written by the explorer, mpo train or mpo plane.")
     var checkpoint: String
     @OptionGroup var ui: ExplorerUIOptions
     @Option(help: "Worker threads, 1 or more; capped at the cores (default: all cores).") var workers: Int?
@@ -17,12 +19,26 @@ struct View: ParsableCommand {
     func run() throws {
         let compute = try precision.compute()
         TerminalProcess.prepare()
-        var saved = try Checkpoint.read(path: checkpoint)  // refuse a damaged file before the screen changes
-        saved.config.compute = compute
-        try TrainingOptions.checkMemory(saved.config, workers: OptionCheck.resolvedWorkers(workers), evalImages: ui.evalImages, planes: 2)
+        let folders = ProjectFolders.locate()
+        // refuse a damaged file before the screen changes
+        var config: TrainingConfig, pattern: Pattern, message: String
+        switch try PlaneFile.read(path: checkpoint) {
+        case .mpo(let saved):
+            (config, pattern) = (saved.config, saved.pattern)
+            message = "viewing \((checkpoint as NSString).lastPathComponent) at step \(saved.step), paused: space trains on"
+        case .directions(let d):
+            // Settings for a pattern trained later from here (p, e); the plane itself has none.
+            config = .live
+            config.net = d.net
+            config.dataset = d.dataset
+            (pattern, _) = try TerminalProcess.pattern(nil, folders: folders)
+            message = "viewing \((checkpoint as NSString).lastPathComponent): a fixed \(d.kind.rawValue) plane in (α, β); nothing trains"
+        }
+        config.compute = compute
+        try TrainingOptions.checkMemory(config, workers: OptionCheck.resolvedWorkers(workers), evalImages: ui.evalImages, planes: 2)
         try TerminalProcess.run(ExplorerOptions(
-            config: saved.config, pattern: saved.pattern, checkpoint: checkpoint, startPaused: true,
-            evalImages: ui.evalImages, workers: OptionCheck.resolvedWorkers(workers), folders: .locate(), ascii: ui.ascii,
-            startMessage: "viewing \((checkpoint as NSString).lastPathComponent) at step \(saved.step), paused: space trains on"))
+            config: config, pattern: pattern, checkpoint: checkpoint, startPaused: true,
+            evalImages: ui.evalImages, workers: OptionCheck.resolvedWorkers(workers), folders: folders, ascii: ui.ascii,
+            startMessage: message))
     }
 }

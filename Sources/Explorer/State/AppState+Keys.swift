@@ -45,7 +45,7 @@ extension AppState {
         case .panRight: camera.panStep(rows: 0, cols: 1)
         case .zoomIn: camera.zoom(by: Camera.zoomStep)
         case .zoomOut: camera.zoom(by: 1 / Camera.zoomStep)
-        case .resetView: camera.reset(to: snapshot?.pattern ?? editor.pattern)
+        case .resetView: camera.reset(to: frame)
         case .toggleSplit:
             let next: Session.Split = split == .test ? .train : .test
             requestedSplit = next
@@ -54,6 +54,9 @@ extension AppState {
         case .toggleMetric:
             display.metric = display.metric == .loss ? .accuracy : .loss
             return .all
+        case .toggleBatchNorm where fixedPlane != nil, .togglePause where fixedPlane != nil, .save where fixedPlane != nil:
+            note("fixed plane: nothing trains, and it is saved as \(displayPath(fixedPlane!.path)) (p or e trains a pattern afresh)", now: now)
+            return .bars
         case .toggleBatchNorm:
             outbox.append(.toggleBatchNorm)
             note("switching to the \(snapshot?.batchNorm == true ? "plain" : "BatchNorm") plane...", now: now)

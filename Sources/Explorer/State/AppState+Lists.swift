@@ -32,7 +32,7 @@ extension AppState {
                 return .overlay
             }
             if action == .select, let entry = list.selected {
-                guard entry.summary != nil else {
+                guard entry.readable else {
                     note("cannot open \(entry.name): \(entry.problem ?? "unreadable")", error: true, now: now)
                     return .bars
                 }

@@ -15,9 +15,9 @@ extension AppState {
         snapshot = s
         var redraw: Redraw = [.map, .panel, .bars]
 
-        if old == nil || old!.pattern != s.pattern {
-            // a new pattern (opened or trained): fit the view to it
-            camera.reset(to: s.pattern)
+        if old == nil || old!.pattern != s.pattern || old!.fixedPlane?.path != s.fixedPlane?.path {
+            // a new pattern (opened or trained) or fixed plane: fit the view to it
+            camera.reset(to: s.frame)
             backdrop = nil
             probeSent = nil
             sentViewport = nil
@@ -31,7 +31,7 @@ extension AppState {
         syncViewport()
 
         if s.heatmap.evaluatedCount == s.heatmap.viewport.count {
-            backdrop = (s.heatmap, s.batchNorm, s.pattern)
+            backdrop = (s.heatmap, s.batchNorm, s.pattern, s.fixedPlane?.path)
         }
 
         // new session messages go to the status line

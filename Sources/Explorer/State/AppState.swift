@@ -35,9 +35,9 @@ public struct AppState {
     /// The next frame must repaint every cell (Ctrl-L, resize).
     public var needsFullRepaint = false
 
-    /// The last complete map (of this split, plane variant and pattern): shown where the current
-    /// map has no value yet, so a pan or zoom does not blank the screen.
-    var backdrop: (map: Heatmap, batchNorm: Bool, pattern: Pattern)?
+    /// The last complete map (of this split, plane variant and pattern, or fixed plane): shown
+    /// where the current map has no value yet, so a pan or zoom does not blank the screen.
+    var backdrop: (map: Heatmap, batchNorm: Bool, pattern: Pattern, fixedPath: String?)?
     var sentViewport: Viewport?
     var requestedSplit: Session.Split?
     var lastMessageTime: Date?
@@ -85,7 +85,7 @@ public struct AppState {
         width = w
         height = h
         let pixels = layout.mapPixels
-        camera.resize(pixelWidth: pixels.width, pixelHeight: pixels.height, pattern: snapshot?.pattern ?? editor.pattern)
+        camera.resize(pixelWidth: pixels.width, pixelHeight: pixels.height, frame: frame)
         syncViewport()
         keepEditorCursorVisible()
         needsFullRepaint = true
@@ -103,6 +103,12 @@ public struct AppState {
         outbox.append(.setDetail(camera.pixelsPerSample))  // how fine a paused map can usefully get
         outbox.append(.setViewport(camera.viewport))
     }
+
+    /// Where the view starts: the session's pattern or fixed plane, else the editor's pattern.
+    public var frame: PlaneFrame { snapshot?.frame ?? PlaneFrame(pattern: editor.pattern) }
+
+    /// The fixed plane on show, if any (nothing trains then).
+    public var fixedPlane: Session.FixedPlane? { snapshot?.fixedPlane }
 
     /// The split the user asked for (shown before the session switches).
     public var split: Session.Split { requestedSplit ?? snapshot?.split ?? .test }

@@ -19,6 +19,8 @@ public struct Camera: Hashable, Sendable {
     public private(set) var cursorCol: Int
     /// True while the view is exactly the reset view (it is then re-fitted on resize).
     public private(set) var isHome: Bool
+    /// Grid units per frame cell (1 for a pattern): zoom limits are in frame cells.
+    public private(set) var unit = 1.0
 
     /// At most this many samples per map: a full-resolution map of a large pattern would take
     /// minutes per refresh with the paper net.
@@ -29,14 +31,18 @@ public struct Camera: Hashable, Sendable {
     static let zoomRange = (1.0 / 64)...64.0
 
     public init(pattern: Pattern, pixelWidth: Int, pixelHeight: Int) {
+        self.init(frame: PlaneFrame(pattern: pattern), pixelWidth: pixelWidth, pixelHeight: pixelHeight)
+    }
+
+    public init(frame: PlaneFrame, pixelWidth: Int, pixelHeight: Int) {
         self.pixelWidth = max(1, pixelWidth)
         self.pixelHeight = max(1, pixelHeight)
         pixelsPerSample = 1
-        viewport = Viewport(pattern: pattern)
+        viewport = frame.viewport
         cursorRow = 0
         cursorCol = 0
         isHome = true
-        reset(to: pattern)
+        reset(to: frame)
     }
 
     /// Samples to cover the area at `k` pixels each.
@@ -44,14 +50,17 @@ public struct Camera: Hashable, Sendable {
         ((ph + k - 1) / k, (pw + k - 1) / k)
     }
 
-    /// Samples allowed for a pattern: about twice its cells, within 400...maxSamples.
-    static func budget(for pattern: Pattern) -> Int {
-        min(maxSamples, max(400, 2 * pattern.width * pattern.height))
+    /// Samples allowed for a frame: about twice its cells, within 400...maxSamples.
+    static func budget(for frame: PlaneFrame) -> Int {
+        min(maxSamples, max(400, 2 * frame.cols * frame.rows))
     }
 
-    /// The pattern's extent fitted into the area, each cell an exact block of samples, centred.
-    public mutating func reset(to pattern: Pattern) {
-        let (w, h) = (pattern.width, pattern.height)
+    public mutating func reset(to pattern: Pattern) { reset(to: PlaneFrame(pattern: pattern)) }
+
+    /// The frame (a pattern, or a direction plane's α, β square) fitted into the area, each cell an
+    /// exact block of samples, centred. Worked out in frame cells, then scaled to grid units.
+    public mutating func reset(to frame: PlaneFrame) {
+        let (w, h) = (frame.cols, frame.rows)
         let fit = min(pixelWidth / w, pixelHeight / h)  // pixels per cell at one sample per cell
         var k: Int, perCell: Int  // pixels per sample; samples per cell side (0: fewer than one)
         if fit >= 1 {
@@ -61,7 +70,7 @@ public struct Camera: Hashable, Sendable {
             perCell = 0
             k = 1
         }
-        let budget = Self.budget(for: pattern)
+        let budget = Self.budget(for: frame)
         var cellsPerPixel = perCell > 0 ? 1 / Double(perCell * k) : max(Double(w) / Double(pixelWidth), Double(h) / Double(pixelHeight))
         while Self.grid(pixelWidth, pixelHeight, k).rows * Self.grid(pixelWidth, pixelHeight, k).cols > budget {
             k += 1
@@ -80,22 +89,38 @@ public struct Camera: Hashable, Sendable {
             center.row = (Double(rows - 1) / 2 - Double(r0) - (m - 1) / 2) / m
             center.col = (Double(cols - 1) / 2 - Double(c0) - (m - 1) / 2) / m
         }
+        if perCell == 0 && frame.axes == .alphaBeta {
+            // A sample exactly on the origin model (the middle one of an even count sits half a sample off).
+            if rows % 2 == 0 { center.row -= zoom / 2 }
+            if cols % 2 == 0 { center.col -= zoom / 2 }
+        }
         pixelsPerSample = k
-        viewport = Viewport(centerRow: center.row, centerCol: center.col, zoom: zoom, rows: rows, cols: cols)
+        unit = frame.cell
+        // frame cells -> grid units: the frame's cell (r, c) sits at its centre + (r - (h-1)/2) * cell
+        func grid(_ r: Double, _ c: Double) -> (Double, Double) {
+            (frame.centerRow + (r - Double(h - 1) / 2) * frame.cell, frame.centerCol + (c - Double(w - 1) / 2) * frame.cell)
+        }
+        let middle = grid(center.row, center.col)
+        viewport = Viewport(centerRow: middle.0, centerCol: middle.1, zoom: zoom * frame.cell, rows: rows, cols: cols)
         cursorRow = rows / 2
         cursorCol = cols / 2
-        if let s = viewport.sample(nearest: Double(h / 2), Double(w / 2)) { (cursorRow, cursorCol) = s }
+        let home = grid(Double(h / 2), Double(w / 2))
+        if let s = viewport.sample(nearest: home.0, home.1) { (cursorRow, cursorCol) = s }
         isHome = true
     }
 
     /// A new area size (terminal resize): the home view is re-fitted; any other view keeps its
     /// centre and scale on screen, and the cursor its plane position.
     public mutating func resize(pixelWidth pw: Int, pixelHeight ph: Int, pattern: Pattern) {
+        resize(pixelWidth: pw, pixelHeight: ph, frame: PlaneFrame(pattern: pattern))
+    }
+
+    public mutating func resize(pixelWidth pw: Int, pixelHeight ph: Int, frame: PlaneFrame) {
         guard pw != pixelWidth || ph != pixelHeight else { return }
         if isHome {
             pixelWidth = max(1, pw)
             pixelHeight = max(1, ph)
-            reset(to: pattern)
+            reset(to: frame)
             return
         }
         let cursor = cursorPosition
@@ -103,14 +128,14 @@ public struct Camera: Hashable, Sendable {
         pixelWidth = max(1, pw)
         pixelHeight = max(1, ph)
         var k = pixelsPerSample
-        while Self.grid(pixelWidth, pixelHeight, k).rows * Self.grid(pixelWidth, pixelHeight, k).cols > Self.budget(for: pattern) { k += 1 }
+        while Self.grid(pixelWidth, pixelHeight, k).rows * Self.grid(pixelWidth, pixelHeight, k).cols > Self.budget(for: frame) { k += 1 }
         let (rows, cols) = Self.grid(pixelWidth, pixelHeight, k)
         pixelsPerSample = k
         viewport = Viewport(centerRow: viewport.centerRow, centerCol: viewport.centerCol, zoom: cellsPerPixel * Double(k), rows: rows, cols: cols)
         placeCursor(at: cursor)
     }
 
-    /// Plane position of the cursor (pattern cell units).
+    /// Plane position of the cursor (grid units: pattern cells, or (−β, α)).
     public var cursorPosition: (row: Double, col: Double) { viewport.position(row: cursorRow, col: cursorCol) }
 
     /// The sample under a pixel of the area.
@@ -157,7 +182,7 @@ public struct Camera: Hashable, Sendable {
     /// Zooms by `factor` (> 1 zooms in) keeping the plane point under the cursor in place.
     public mutating func zoom(by factor: Double) {
         let p = cursorPosition
-        let z = min(Self.zoomRange.upperBound, max(Self.zoomRange.lowerBound, viewport.zoom / factor))
+        let z = min(Self.zoomRange.upperBound * unit, max(Self.zoomRange.lowerBound * unit, viewport.zoom / factor))
         guard z != viewport.zoom else { return }
         viewport.zoom = z
         viewport.centerRow = p.row - (Double(cursorRow) - Double(viewport.rows - 1) / 2) * z

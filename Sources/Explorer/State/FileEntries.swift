@@ -7,7 +7,22 @@ public struct CheckpointEntry: Sendable {
     public var name: String
     public var modified: Date
     public var summary: Checkpoint.Summary?
+    /// A plane of fixed directions (`mpo plane`) instead of a trained one.
+    public var fixed: Fixed?
     public var problem: String?
+
+    public struct Fixed: Sendable {
+        public var kind: DirectionPlane.Kind
+        public var description: String
+        /// "paper: conv 1-8-32-64, ..."
+        public var net: String
+        public var dataset: String
+        public var sources: [String]
+        public var created: Date
+    }
+
+    /// Can it be opened?
+    public var readable: Bool { summary != nil || fixed != nil }
 
     /// Checkpoints/*.safetensors, newest first. Reading a summary reads the file, so results are
     /// cached by path and modification time.
@@ -23,7 +38,13 @@ public struct CheckpointEntry: Sendable {
                 continue
             }
             var entry = CheckpointEntry(path: path, name: String(name.dropLast(".safetensors".count)), modified: modified)
-            do { entry.summary = try Checkpoint.summary(path: path) } catch { entry.problem = "\(error)" }
+            do { entry.summary = try Checkpoint.summary(path: path) } catch {
+                if let d = try? DirectionPlane.read(path: path) {
+                    entry.fixed = Fixed(kind: d.kind, description: d.description, net: (d.net.presetName ?? "custom") + ": " + d.net.summary, dataset: d.dataset.rawValue, sources: d.recipe.sources, created: d.created)
+                } else {
+                    entry.problem = "\(error)"
+                }
+            }
             cache[path] = entry
             entries.append(entry)
         }

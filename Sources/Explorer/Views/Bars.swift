@@ -14,7 +14,7 @@ struct TitleBar {
         if let s = state.snapshot {
             let net = s.config.net.presetName ?? "custom"
             var parts = [
-                "\(s.pattern.name) \(s.pattern.width)x\(s.pattern.height)", "\(net) net", s.batchNorm ? "BN" : "plain",
+                s.fixedPlane?.title ?? "\(s.pattern.name) \(s.pattern.width)x\(s.pattern.height)", "\(net) net", s.batchNorm ? "BN" : "plain",
                 s.split.rawValue, state.display.metric.rawValue,
             ]
             parts.append(Self.statusWord(s))
@@ -24,7 +24,8 @@ struct TitleBar {
     }
 
     static func statusWord(_ s: Session.Snapshot) -> String {
-        switch s.status {
+        if s.fixedPlane != nil, s.status == .paused { return "fixed" }
+        return switch s.status {
         case .loading: "loading data..."
         case .training: "training"
         case .paused: "paused"
@@ -72,6 +73,10 @@ struct Legend {
         let refreshing = s.refreshProgress < 1 ? ", refreshing \(Int(s.refreshProgress * 100))%" : ""
         guard let complete = s.live.oldestStep ?? s.completeStep else {
             return "first map: \(Int(s.refreshProgress * 100))% evaluated"
+        }
+        if s.fixedPlane != nil {
+            let l = s.live
+            return "picture: fixed plane" + (l.refinementLevels > 0 ? ", refined \(l.refinedLevels)/\(l.refinementLevels)" : "") + refreshing
         }
         let old = s.step - complete
         return "picture: step \(Format.thousands(complete)) (\(old == 0 ? "current" : "\(Format.thousands(old)) step\(old == 1 ? "" : "s") old"))\(refreshing)"

@@ -30,7 +30,7 @@ struct FileListView {
             Box.draw(g.box, title: "Open a checkpoint from \(state.displayPath(state.folders.checkpoints))/", theme: theme, into: &buffer)
             header("name" , "step", "saved", g, &buffer)
             drawRows(list.items.map { e in
-                (e.name, e.summary.map { Format.thousands($0.step) } ?? "?", Format.date.string(from: e.modified))
+                (e.name, e.summary.map { Format.thousands($0.step) } ?? (e.fixed != nil ? "fixed" : "?"), Format.date.string(from: e.modified))
             }, list.selection, list.scroll, g, &buffer, empty: "No checkpoints yet: press s in the explorer to save one.")
             if let e = list.selected { checkpointDetails(e, g.details, &buffer) }
             footer("Enter open   Esc close   arrows/jk move", g, &buffer)
@@ -98,6 +98,14 @@ struct FileListView {
     }
 
     private func checkpointDetails(_ e: CheckpointEntry, _ rect: Rect, _ buffer: inout CellBuffer) {
+        if let f = e.fixed {
+            details(nil, [
+                ("plane", "\(f.kind.rawValue): \(f.description)"), ("from", f.sources.joined(separator: ", ")),
+                ("net", f.net), ("dataset", f.dataset),
+                ("created", Format.date.string(from: f.created)), ("note", "fixed directions: nothing trains"),
+            ], rect, &buffer)
+            return
+        }
         guard let s = e.summary else {
             details(nil, [("file", e.name), ("problem", e.problem ?? "unreadable")], rect, &buffer)
             return

@@ -12,7 +12,9 @@ struct HeatmapView {
         let camera = state.camera
         guard !rect.isEmpty else { return }
         let caps = theme.capabilities
-        let edges = state.display.showEdges ? edgePixels(width: rect.width, height: rect.height * 2) : nil
+        // pattern edges (not of a fixed plane's idle pattern), or a fixed plane's trajectory: same overlay
+        let edges = state.fixedPlane.map { pathPixels($0, width: rect.width, height: rect.height * 2) }
+            ?? (state.display.showEdges ? edgePixels(width: rect.width, height: rect.height * 2) : nil)
         let k = camera.pixelsPerSample, f = picture.detail  // pixels per sample; values per sample (f <= k)
         func t(_ px: Int, _ py: Int) -> Double? {
             let (i, j) = (min(picture.rows * f - 1, py * f / k), min(picture.cols * f - 1, px * f / k))
@@ -43,7 +45,46 @@ struct HeatmapView {
                 buffer[rect.x + cx, rect.y + cy] = cell
             }
         }
+        if let fixed = state.fixedPlane { drawMarkers(fixed, into: &buffer, rect: rect) }
         drawCursor(into: &buffer, rect: rect)
+    }
+
+    /// The map pixel (x, y) of a grid position (rounded; may lie outside the area).
+    private func pixel(row: Double, col: Double) -> (x: Int, y: Int) {
+        let v = state.camera.viewport, k = Double(state.camera.pixelsPerSample)
+        let i = (row - v.centerRow) / v.zoom + Double(v.rows - 1) / 2, j = (col - v.centerCol) / v.zoom + Double(v.cols - 1) / 2
+        return (Int(((j + 0.5) * k - 0.5).rounded()), Int(((i + 0.5) * k - 0.5).rounded()))
+    }
+
+    /// Pixels on a fixed plane's trajectory: straight segments between its snapshots.
+    private func pathPixels(_ fixed: Session.FixedPlane, width: Int, height: Int) -> [Bool] {
+        var on = [Bool](repeating: false, count: width * height)
+        let points = fixed.trajectory.map { m -> (x: Int, y: Int) in
+            let p = fixed.frame.position(m.alpha, m.beta)
+            return pixel(row: p.row, col: p.col)
+        }
+        for (a, b) in zip(points, points.dropFirst()) {
+            // Steps along the longer side, so the segment has no gaps; clipped to the area.
+            let n = max(abs(b.x - a.x), abs(b.y - a.y), 1)
+            guard n < 100_000 else { continue }
+            for t in 0...n {
+                let x = a.x + (b.x - a.x) * t / n, y = a.y + (b.y - a.y) * t / n
+                if x >= 0 && x < width && y >= 0 && y < height { on[y * width + x] = true }
+            }
+        }
+        return on
+    }
+
+    /// Each marker's name on the character holding its point, in the overlay colour.
+    private func drawMarkers(_ fixed: Session.FixedPlane, into buffer: inout CellBuffer, rect: Rect) {
+        for m in fixed.markers {
+            let p = fixed.frame.position(m.alpha, m.beta)
+            let px = pixel(row: p.row, col: p.col)
+            let (x, y) = (rect.x + px.x, rect.y + px.y / 2)
+            guard px.x >= 0, px.y >= 0, rect.contains(x: x, y: y) else { continue }
+            let pen = theme.capabilities.colors > .mono ? Pen(fg: .rgb(ColorMap.RGB(0, 0, 0)), bg: .rgb(picture.edgeColor), .bold) : Pen([.reverse, .bold])
+            buffer.write(m.name, x: x, y: y, pen: pen, limit: rect.maxX - x)
+        }
     }
 
     /// A "+" at the centre of the cursor's sample, in black or white against the sample's colour.

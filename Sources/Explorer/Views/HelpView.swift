@@ -62,6 +62,7 @@ struct HelpView {
         let text = [
             "Dark = low loss / high accuracy: the pattern's black cells should turn dark.",
             "BatchNorm planes are evaluated with the batch statistics of each evaluation set.",
+            "A fixed plane (mpo plane; o opens one) is w = origin + α·d1 + β·d2: nothing trains; the cursor shows (α, β), markers show their letters, a PCA plane its path.",
             "Terminal: \(state.terminalSummary.isEmpty ? "unknown" : state.terminalSummary). --ascii forces plain ASCII.",
             "Keys can be remapped in keys.conf next to Patterns/: lines like `explorer x = toggleEdges`.",
         ]

@@ -36,7 +36,9 @@ public struct MapPicture: Sendable {
         colorMap = state.display.colorMap
         let current = state.snapshot?.heatmap
         let backdrop = state.snapshot.flatMap { s in
-            state.backdrop.flatMap { b in b.batchNorm == s.batchNorm && b.map.split == s.split && b.pattern == s.pattern ? b.map : nil }
+            state.backdrop.flatMap { b in
+                b.batchNorm == s.batchNorm && b.map.split == s.split && b.pattern == s.pattern && b.fixedPath == s.fixedPlane?.path ? b.map : nil
+            }
         }
         // as fine as the finest map at hand, but never finer than the screen's pixels
         let finest = [current, backdrop].compactMap { $0?.viewport.zoom }.min() ?? v.zoom
@@ -61,7 +63,8 @@ public struct MapPicture: Sendable {
             }
         }
         self.values = values
-        let inRange = Self.rangeSamples(values, v.refined(by: f), state.snapshot?.pattern).filter(\.isFinite)
+        // a fixed plane has no pattern to scale to (its session's idle pattern is not on show)
+        let inRange = Self.rangeSamples(values, v.refined(by: f), state.fixedPlane == nil ? state.snapshot?.pattern : nil).filter(\.isFinite)
         sorted = scaleMode == .ranked ? inRange.sorted() : []
         if metric == .accuracy && scaleMode != .ranked {
             (low, high) = (0, 1)

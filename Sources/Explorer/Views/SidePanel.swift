@@ -8,7 +8,7 @@ struct SidePanel {
     let theme: Theme
 
     /// Writes rows top-down until the panel is full.
-    private struct Writer {
+    struct Writer {
         var buffer: CellBuffer
         let rect: Rect
         var y: Int
@@ -50,6 +50,7 @@ struct SidePanel {
             w.line("no plane yet", pen: theme.faint)
             return
         }
+        if let fixed = s.fixedPlane { return renderFixed(fixed, s, &w) }
         let net = s.config.net
         w.line("Run", pen: theme.header)
         w.row("data", s.dataset.isEmpty ? s.config.dataset.rawValue : s.dataset)
@@ -87,6 +88,19 @@ struct SidePanel {
         let p = state.camera.cursorPosition
         w.row("at", "row \(Format.fixed(p.row, 2))  col \(Format.fixed(p.col, 2))")
         w.row("cell", Self.role(s.pattern, p))
+        cursorValues(s, &w)
+
+        w.header("View")
+        w.row("zoom", "\(Format.compact(state.camera.viewport.zoom)) cells/sample, \(state.camera.viewport.rows)x\(state.camera.viewport.cols)")
+        w.row("colours", "\(state.display.colorMap.rawValue)\(state.display.scale == .linear ? "" : ", \(state.display.scale.rawValue)")\(state.display.showEdges ? ", edges" : "")")
+        w.row("probe", "\(s.evalImages) images per split")
+        let saved = s.lastSavedPath.map { ($0 as NSString).lastPathComponent } ?? "never"
+        w.row("saved", saved)
+        if s.unsavedSteps > 0 { w.row("", "\(Format.thousands(s.unsavedSteps)) steps unsaved", pen: theme.warning) }
+    }
+
+    /// The map's value and the probe (both splits) at the cursor.
+    func cursorValues(_ s: Session.Snapshot, _ w: inout Writer) {
         let here = picture.value(row: state.camera.cursorRow, col: state.camera.cursorCol)
         w.row("map", here.isFinite ? "\(s.split.rawValue) \(picture.metric.rawValue) \(Format.fixed(here, 3))" : "-")
         if let probe = state.cursorProbe {
@@ -96,14 +110,6 @@ struct SidePanel {
             w.row("train", "...", pen: theme.faint)
             w.row("test", "...", pen: theme.faint)
         }
-
-        w.header("View")
-        w.row("zoom", "\(Format.compact(state.camera.viewport.zoom)) cells/sample, \(state.camera.viewport.rows)x\(state.camera.viewport.cols)")
-        w.row("colours", "\(state.display.colorMap.rawValue)\(state.display.scale == .linear ? "" : ", \(state.display.scale.rawValue)")\(state.display.showEdges ? ", edges" : "")")
-        w.row("probe", "\(s.evalImages) images per split")
-        let saved = s.lastSavedPath.map { ($0 as NSString).lastPathComponent } ?? "never"
-        w.row("saved", saved)
-        if s.unsavedSteps > 0 { w.row("", "\(Format.thousands(s.unsavedSteps)) steps unsaved", pen: theme.warning) }
     }
 
     /// What the session sized the live work to: "batch 32 of 64, map 24%" (of the compute time).

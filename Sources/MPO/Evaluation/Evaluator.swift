@@ -31,13 +31,14 @@ public final class Evaluator {
 
     deinit { points.forEach { $0.deallocate() } }
 
-    /// Mean cross-entropy and accuracy at each plane position, on `data` (default: the evaluator's subset).
+    /// Mean cross-entropy and accuracy at each grid position of a plane of any kind, on `data`
+    /// (default: the evaluator's subset).
     public func evaluate(
-        plane: Plane, axes: Plane.Axes? = nil, at positions: [(row: Double, col: Double)], data: Dataset? = nil
+        _ surface: some PlaneSurface, at positions: [(row: Double, col: Double)], data: Dataset? = nil
     ) -> [(loss: Float, accuracy: Float)] {
         let data = data ?? self.data
         precondition(data.count <= capacity && data.shape == net.inputShape)
-        let axes = axes ?? plane.axes()
+        precondition(surface.parameterCount == ParameterLayout(net).count)
         var out = [(loss: Float, accuracy: Float)](repeating: (.nan, .nan), count: positions.count)
         let n = data.count
         data.images.withUnsafeBufferPointer { images in
@@ -45,7 +46,7 @@ public final class Evaluator {
                 out.withUnsafeMutableBufferPointer { out in
                     Parallel.forEach(positions.count, workers: workers) { k, worker in
                         let w = points[worker], network = networks[worker]
-                        plane.point(row: positions[k].row, col: positions[k].col, axes: axes, into: w)
+                        surface.point(row: positions[k].row, col: positions[k].col, into: w)
                         network.forward(images: images.baseAddress!, count: n, weights: w)
                         let (loss, correct) = network.crossEntropy(labels: labels.baseAddress!)
                         out[k] = (Float(loss), Float(correct) / Float(n))
@@ -56,11 +57,18 @@ public final class Evaluator {
         return out
     }
 
+    /// An MPO plane at grid positions (`axes`: computed once by the caller, else here).
+    public func evaluate(
+        plane: Plane, axes: Plane.Axes? = nil, at positions: [(row: Double, col: Double)], data: Dataset? = nil
+    ) -> [(loss: Float, accuracy: Float)] {
+        evaluate(Plane.Surface(plane: plane, axes: axes), at: positions, data: data)
+    }
+
     /// The whole viewport at once.
-    public func heatmap(plane: Plane, viewport: Viewport, split: Split, step: Int) -> Heatmap {
+    public func heatmap(_ surface: some PlaneSurface, viewport: Viewport, split: Split, step: Int) -> Heatmap {
         var map = Heatmap(viewport: viewport, split: split, step: step)
         let positions = (0..<viewport.count).map { viewport.position(row: $0 / viewport.cols, col: $0 % viewport.cols) }
-        let values = evaluate(plane: plane, at: positions)
+        let values = evaluate(surface, at: positions)
         for (k, v) in values.enumerated() {
             map.loss[k] = v.loss
             map.accuracy[k] = v.accuracy
@@ -68,9 +76,13 @@ public final class Evaluator {
         return map
     }
 
+    public func heatmap(plane: Plane, viewport: Viewport, split: Split, step: Int) -> Heatmap {
+        heatmap(plane.surface, viewport: viewport, split: split, step: step)
+    }
+
     /// The paper's measures on the pattern's own cells (see `PatternScore`).
     public func score(plane: Plane, pattern: Pattern) -> PatternScore {
-        let map = heatmap(plane: plane, viewport: Viewport(pattern: pattern), split: .test, step: 0)
+        let map = heatmap(plane.surface, viewport: Viewport(pattern: pattern), split: .test, step: 0)
         return PatternScore(pattern: pattern, loss: map.loss, accuracy: map.accuracy)
     }
 }

@@ -45,7 +45,7 @@ public struct Checkpoint {
         let net = config.net
         let layout = ParameterLayout(net)
         var meta: [String: String] = [
-            "format": Self.format, "format_version": String(Self.version),
+            "format": Self.format, "format_version": String(Self.version), "plane_kind": PlaneKind.mpo.rawValue,
             "conv_channels": net.convChannels.map(String.init).joined(separator: ","),
             "dense": net.dense.map(String.init).joined(separator: ","),
             "batch_norm": String(net.batchNorm), "max_pool": String(net.maxPool),
@@ -74,9 +74,13 @@ public struct Checkpoint {
             ], metadata: meta)
     }
 
-    /// Reads and checks a checkpoint; `expecting` refuses one made for another net.
+    /// Reads and checks a checkpoint; `expecting` refuses one made for another net. A plane of
+    /// fixed directions is refused here, saying so: it opens through `PlaneFile.read`.
     public static func read(path: String, expecting net: ModelSpec? = nil) throws -> Checkpoint {
-        let file = try Safetensors.read(path: path)
+        try read(try Safetensors.read(path: path), path: path, expecting: net)
+    }
+
+    static func read(_ file: Safetensors, path: String, expecting net: ModelSpec? = nil) throws -> Checkpoint {
         let m = file.metadata
         guard m["format"] == format else {
             throw DataError(path, "not a LossPatterns checkpoint (format \(m["format"].map { "\"\(Safetensors.printable($0))\"" } ?? "missing"))")
@@ -86,6 +90,10 @@ public struct Checkpoint {
         }
         guard v <= version else {
             throw DataError(path, "checkpoint format version \(v) is newer than this program understands (\(version))")
+        }
+        let kind = try PlaneKind.of(m, path: path)
+        guard kind == .mpo else {
+            throw DataError(path, "is a fixed \(kind.rawValue) plane (made by mpo plane), not a trained MPO plane: it has nothing to train or resume")
         }
         guard let json = m["config"]?.data(using: .utf8), var config = try? JSONDecoder().decode(TrainingConfig.self, from: json) else {
             throw DataError(path, "damaged: the training configuration cannot be read")

@@ -2,20 +2,24 @@ import Foundation
 
 /// A heatmap as data files: CSV of the values, PGM of their tones.
 extension Heatmap {
-    /// Plane positions as a table: the first line gives the plane column of each sample, each
-    /// following line starts with its plane row. `#` lines before it describe the viewport, the
-    /// metric and whatever `notes` add (pandas: `read_csv(f, comment="#", index_col=0)`).
-    public func csv(_ metric: Metric, notes: [String] = []) -> String {
+    /// Plane positions as a table: the first line gives the plane column (α of a direction plane)
+    /// of each sample, each following line starts with its plane row (β). `#` lines before it
+    /// describe the viewport, the metric and whatever `notes` add (pandas:
+    /// `read_csv(f, comment="#", index_col=0)`).
+    public func csv(_ metric: Metric, notes: [String] = [], frame: PlaneFrame? = nil) -> String {
         let v = viewport
+        let cells = (frame?.axes ?? .cells) == .cells
         func number(_ x: Double) -> String { String(format: "%.6g", x) }
         var s = "# LossPatterns heatmap: \(split.rawValue) \(metric.rawValue), plane step \(step)\n"
         for note in notes { s += "# \(note)\n" }
         s += "# viewport: center \(number(v.centerRow)),\(number(v.centerCol)) zoom \(number(v.zoom)) rows \(v.rows) cols \(v.cols);"
-        s += " first column = plane row, first line = plane column (pattern cell units)\n"
-        s += "row\\col," + (0..<v.cols).map { number(v.position(row: 0, col: $0).col) }.joined(separator: ",") + "\n"
+        s += cells ? " first column = plane row, first line = plane column (pattern cell units)\n"
+            : " first column = beta, first line = alpha (w = origin + alpha d1 + beta d2)\n"
+        s += (cells ? "row\\col," : "beta\\alpha,") + (0..<v.cols).map { number(v.position(row: 0, col: $0).col) }.joined(separator: ",") + "\n"
         let values = self.values(metric)
         for i in 0..<v.rows {
-            s += number(v.position(row: i, col: 0).row) + ","
+            let row = v.position(row: i, col: 0).row
+            s += number(cells || row == 0 ? row : -row) + ","
             s += (0..<v.cols).map { j -> String in
                 let x = values[i * v.cols + j]
                 return x.isNaN ? "nan" : String(format: "%.6g", Double(x))

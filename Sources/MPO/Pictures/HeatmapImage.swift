@@ -31,6 +31,11 @@ public struct HeatmapImage {
         /// Default title: "<SPLIT> <METRIC>".
         public var title: String?
         public var subtitle: String?
+        /// A direction plane's coordinates along the map (with the legend): α ticks below, β at
+        /// the left (`HeatmapImage+Marks.swift`); nil or a pattern frame: none.
+        public var axes: PlaneFrame?
+        /// Named points and a path drawn over the map (a direction plane's markers and trajectory).
+        public var marks = Marks()
 
         public init() {}
     }
@@ -73,14 +78,16 @@ public struct HeatmapImage {
             return isLower ? (below ? "<=" : "") + v : (above ? ">=" : "") + v
         }
         let pad = options.legend ? Self.padding : 0
+        let axes = options.legend ? options.axes.flatMap { $0.axes == .alphaBeta ? AxisTicks(viewport: viewport, s: s) : nil } : nil
+        let left = axes?.leftWidth ?? 0, axisBand = axes?.bottomHeight ?? 0
         let textW = (lines + [labels.joined(separator: "   ")]).map { BitmapFont.width(of: $0, scale: Self.fontScale) }.max()!
-        let contentW = options.legend ? max(mapW, textW) : mapW
-        let mapX = pad + (contentW - mapW) / 2
+        let contentW = options.legend ? max(mapW, textW - left) : mapW
+        let mapX = pad + left + (contentW - mapW) / 2
         let mapY = options.legend ? pad + lines.count * Self.lineHeight + 6 : 0
-        let barY = mapY + mapH + 12
+        let barY = mapY + mapH + axisBand + 12
         let labelY = barY + Self.barHeight + 8
         let height = options.legend ? labelY + BitmapFont.height(scale: Self.fontScale) + pad : mapH
-        var image = PNG.Image(width: contentW + 2 * pad, height: height, channels: 3, fill: 255)
+        var image = PNG.Image(width: contentW + left + 2 * pad, height: height, channels: 3, fill: 255)
 
         for i in 0..<viewport.rows {
             for j in 0..<viewport.cols {
@@ -96,6 +103,8 @@ public struct HeatmapImage {
             Self.drawEdges(of: pattern, on: &image, viewport: viewport, mapX: mapX, mapY: mapY, s: s,
                            color: options.colorMap.overlayColor)
         }
+        Self.drawMarks(options.marks, on: &image, viewport: viewport, mapX: mapX, mapY: mapY, s: s, color: options.colorMap.overlayColor)
+        axes?.draw(on: &image, mapX: mapX, mapY: mapY, mapW: mapW, mapH: mapH)
         if options.legend {
             let textX = textW > mapW ? pad : mapX
             for (k, line) in lines.enumerated() {

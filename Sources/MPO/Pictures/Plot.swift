@@ -268,13 +268,22 @@ public struct Plot {
 
     // MARK: - Drawing primitives
 
-    /// A straight line `width` pixels thick (Bresenham, a square brush).
-    static func line(_ image: inout PNG.Image, from a: (Int, Int), to b: (Int, Int), width: Int, color: ColorMap.RGB) {
+    /// A straight line `width` pixels thick (Bresenham, a square brush), drawn only inside `clip`
+    /// (x, y, width, height) when given.
+    static func line(
+        _ image: inout PNG.Image, from a: (Int, Int), to b: (Int, Int), width: Int, color: ColorMap.RGB, clip: (Int, Int, Int, Int)? = nil
+    ) {
         var (x, y) = a
         let dx = abs(b.0 - x), dy = -abs(b.1 - y), sx = x < b.0 ? 1 : -1, sy = y < b.1 ? 1 : -1
         var err = dx + dy
         while true {
-            image.fill(x: x - width / 2, y: y - width / 2, width: width, height: width, color: color)
+            if let (cx, cy, cw, ch) = clip {
+                let x0 = max(cx, x - width / 2), y0 = max(cy, y - width / 2)
+                let x1 = min(cx + cw, x - width / 2 + width), y1 = min(cy + ch, y - width / 2 + width)
+                if x0 < x1 && y0 < y1 { image.fill(x: x0, y: y0, width: x1 - x0, height: y1 - y0, color: color) }
+            } else {
+                image.fill(x: x - width / 2, y: y - width / 2, width: width, height: width, color: color)
+            }
             if x == b.0 && y == b.1 { break }
             let e2 = 2 * err
             if e2 >= dy { err += dy; x += sx }

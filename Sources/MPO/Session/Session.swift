@@ -132,6 +132,8 @@ public final class Session: @unchecked Sendable {
         public var evalImages = 0
         /// What the live work was sized to, and the map being shown (`LiveStatus`).
         public var live = LiveStatus()
+        /// A plane of fixed directions shown instead of a trained one (nil: an MPO plane).
+        public var fixedPlane: FixedPlane?
         /// The GEMM precision and ISA level the engine computes with.
         public var compute: Compute { config.compute }
         public var precision: String { config.compute.precision.rawValue }
@@ -172,6 +174,7 @@ public final class Session: @unchecked Sendable {
 
     /// Starts the compute thread (loading data there, so the UI can draw at once).
     public func start() {
+        Parallel.yieldsToInteractive = true  // keys and drawing first (see Parallel)
         let t = Thread { [self] in
             computeLoop()
             finished.signal()

@@ -34,6 +34,7 @@ extension SessionEngine {
     }
 
     func setPaused(_ p: Bool) {
+        if !p, fixed != nil { return refuseFixed("nothing to train") }
         if !p, let reason = active.diverged {
             note("cannot resume: \(reason). Open a checkpoint or start a new pattern.", error: true)
             return
@@ -43,6 +44,7 @@ extension SessionEngine {
     }
 
     func toggleBatchNorm() {
+        if fixed != nil { return refuseFixed("its net has no BatchNorm variant to switch to") }
         let target = !batchNorm
         if variants[target] == nil {
             do {
@@ -75,6 +77,7 @@ extension SessionEngine {
     /// Saves the active plane, and the other one when it has unsaved steps; each save removes
     /// that plane's recovery file.
     func save(name: String?) {
+        if let fixed { return refuseFixed("nothing to save, it is \(fixed.path)") }
         let folder = options.folders.checkpoints
         let others = variants.filter { $0.key != batchNorm && $0.value.unsavedSteps > 0 }.map(\.value)
         var saved: [String] = [], failures: [String] = []
@@ -98,13 +101,18 @@ extension SessionEngine {
 
     func open(_ path: String) {
         do {
-            let c = try Checkpoint.read(path: path)
-            try adopt(c, path: path)
-            live.sizesBatch = false  // an opened plane keeps its images per step
-            paused = true
-            probe = nil
-            scoreJob = nil
-            note("opened \(path) at step \(c.step) (paused: space trains on)")
+            switch try PlaneFile.read(path: path) {
+            case .directions(let d):
+                try openFixed(d, path: path)
+                note("opened \(path): a fixed \(d.kind.rawValue) plane, \(d.description) (nothing trains)")
+            case .mpo(let c):
+                try adopt(c, path: path)
+                live.sizesBatch = false  // an opened plane keeps its images per step
+                paused = true
+                probe = nil
+                scoreJob = nil
+                note("opened \(path) at step \(c.step) (paused: space trains on)")
+            }
         } catch {
             note("cannot open: \(error)", error: true)
         }
@@ -117,6 +125,7 @@ extension SessionEngine {
             let v = try makeVariant(batchNorm: batchNorm, state: nil)
             discardPlanes()
             variants = [batchNorm: v]
+            fixed = nil
             live.sizesBatch = options.sizesBatch
         } catch {
             pattern = previous

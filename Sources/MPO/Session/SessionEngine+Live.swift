@@ -49,7 +49,7 @@ extension SessionEngine {
     static let maxRefinementWork = 2_000_000
     static let maxRefinedSamples = 20_000
 
-    var isTraining: Bool { !paused && active.diverged == nil }
+    var isTraining: Bool { !paused && active.diverged == nil && fixed == nil }
 
     /// Tests only: plan with this measurement instead of the machine's, and evaluate at most
     /// this many positions per chunk (so a refresh is seen in progress).
@@ -217,17 +217,17 @@ extension SessionEngine {
         }
         map.step = t.step
         return EvalJob(
-            kind: .map, plane: t.plane, axes: t.plane.axes(), step: t.step, split: split,
+            kind: .map, surface: surface, step: t.step, split: split,
             positions: order.map { grid.position(row: $0 / grid.cols, col: $0 % grid.cols) }, targets: order, images: target.images)
     }
 
     /// The map's samples at the pattern's cells when it is of the test split and has them all.
     var mapPatternSamples: [Int]? {
-        split == .test ? map.viewport.samples(atCellsOf: pattern) : nil
+        split == .test && fixed == nil ? map.viewport.samples(atCellsOf: pattern) : nil
     }
 
     /// Will the map give the gap (so no separate score job is needed)?
-    var mapGivesScore: Bool { split == .test && mapTarget().grid.samples(atCellsOf: pattern) != nil }
+    var mapGivesScore: Bool { split == .test && fixed == nil && mapTarget().grid.samples(atCellsOf: pattern) != nil }
 
     /// A map refresh is done: the step of its oldest sample, the period, and the gap when the
     /// map holds every pattern cell.

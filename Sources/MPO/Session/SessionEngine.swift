@@ -32,6 +32,8 @@ final class SessionEngine {
     var train: Dataset
     var evalSets: [Split: Dataset]
     var variants: [Bool: Variant] = [:]
+    /// A plane of fixed directions being shown instead of the (idle) active variant.
+    var fixed: (plane: DirectionPlane, path: String)?
     var batchNorm: Bool
     var paused: Bool
     var viewport: Viewport
@@ -66,8 +68,10 @@ final class SessionEngine {
         map = Heatmap(viewport: viewport, split: .test, step: 0)
         (train, evalSets) = try Self.loadData(config, evalImages: options.evalImages)
         if let path = options.checkpoint {
-            let c = try Checkpoint.read(path: path)
-            try adopt(c, path: path)
+            switch try PlaneFile.read(path: path) {
+            case .mpo(let c): try adopt(c, path: path)
+            case .directions(let d): try openFixed(d, path: path)
+            }
         } else {
             variants[batchNorm] = try makeVariant(batchNorm: batchNorm, state: nil)
         }
@@ -100,6 +104,7 @@ final class SessionEngine {
         config.compute = options.config.compute  // the file records what computed it; this run computes its own way
         pattern = c.pattern
         batchNorm = c.config.net.batchNorm
+        fixed = nil
         discardPlanes()
         variants[batchNorm] = try makeVariant(batchNorm: batchNorm, state: c.state, unsavedSteps: unsavedSteps, savedPath: path)
         viewport = Viewport(pattern: pattern)
@@ -123,14 +128,14 @@ final class SessionEngine {
                 publishAll()
             }
             var budget = 0.2
-            if !paused && active.diverged == nil {
+            if isTraining {
                 let seconds = trainStep()
                 liveAfterStep(seconds: seconds)
                 budget = mapBudget(afterStep: seconds)  // the plan's share of the cores for the map
                 publishAll()
             }
             let worked = evaluate(for: budget)
-            if paused || active.diverged != nil, !worked, probeRequest == nil {
+            if !isTraining, !worked, probeRequest == nil {
                 session.waitForCommand(seconds: 0.5)
             }
         }
@@ -164,8 +169,8 @@ final class SessionEngine {
     struct EvalJob {
         enum Kind { case map, score }
         var kind: Kind
-        var plane: Plane
-        var axes: Plane.Axes
+        /// What is evaluated: the active MPO plane (with its axes), or a fixed plane.
+        var surface: any PlaneSurface
         var step: Int
         var split: Split
         var positions: [(row: Double, col: Double)]
@@ -206,7 +211,7 @@ final class SessionEngine {
         let t = active.trainer
         let cells = (0..<(pattern.width * pattern.height))
         return EvalJob(
-            kind: .score, plane: t.plane, axes: t.plane.axes(), step: t.step, split: .test,
+            kind: .score, surface: t.plane.surface, step: t.step, split: .test,
             positions: cells.map { (Double($0 / pattern.width), Double($0 % pattern.width)) }, targets: Array(cells),
             images: mapTarget().images)
     }
@@ -222,7 +227,7 @@ final class SessionEngine {
             let step = active.trainer.step
             let lastScore = active.scores.last?.step ?? -Self.scoreEvery
             // the gap comes with every map of the pattern's cells; otherwise from a job of its own
-            if scoreJob == nil, step - lastScore >= Self.scoreEvery || active.scores.isEmpty, !mapGivesScore {
+            if scoreJob == nil, fixed == nil, step - lastScore >= Self.scoreEvery || active.scores.isEmpty, !mapGivesScore {
                 scoreJob = newScoreJob()
             }
             if scoreJob != nil {
@@ -254,7 +259,7 @@ final class SessionEngine {
         if job.kind == .map && isTraining {
             // each chunk from the newest plane: no sample on screen is older than one refresh
             let t = active.trainer
-            if t.step != job.step { (job.plane, job.axes, job.step) = (t.plane, t.plane.axes(), t.step) }
+            if t.step != job.step { (job.surface, job.step) = (t.plane.surface, t.step) }
         }
         // at most 0.1 s per chunk so commands are picked up quickly, in whole rounds of workers
         var count = max(workers, Int(min(0.1, max(0.02, seconds)) / perPosition) / workers * workers)
@@ -262,7 +267,7 @@ final class SessionEngine {
         count = min(count, job.positions.count - job.next)
         let range = job.next..<(job.next + count)
         let t0 = Date()
-        let values = active.evaluator.evaluate(plane: job.plane, axes: job.axes, at: Array(job.positions[range]), data: data)
+        let values = active.evaluator.evaluate(job.surface, at: Array(job.positions[range]), data: data)
         let seconds = Date().timeIntervalSince(t0)
         secondsPerPositionImage = 0.7 * secondsPerPositionImage + 0.3 * seconds / Double(count * data.count)
         for (k, v) in zip(range, values) {
@@ -289,10 +294,9 @@ final class SessionEngine {
 
     func runProbe(_ p: (row: Double, col: Double)) {
         let v = active
-        let plane = v.trainer.plane
-        let axes = plane.axes()
-        let tr = v.evaluator.evaluate(plane: plane, axes: axes, at: [p], data: evalData(.train, images: options.evalImages))[0]
-        let te = v.evaluator.evaluate(plane: plane, axes: axes, at: [p], data: evalData(.test, images: options.evalImages))[0]
+        let plane = surface
+        let tr = v.evaluator.evaluate(plane, at: [p], data: evalData(.train, images: options.evalImages))[0]
+        let te = v.evaluator.evaluate(plane, at: [p], data: evalData(.test, images: options.evalImages))[0]
         probe = Session.Probe(
             row: p.row, col: p.col, step: v.trainer.step, trainLoss: tr.loss, trainAccuracy: tr.accuracy,
             testLoss: te.loss, testAccuracy: te.accuracy)
@@ -334,6 +338,7 @@ final class SessionEngine {
             s.dataset = "\(config.dataset.rawValue) (\(train.count) train)"
             s.evalImages = min(options.evalImages, evalSets[.test]!.count)
             s.live = liveStatus
+            s.fixedPlane = fixed.map { Session.FixedPlane($0.plane, path: $0.path) }
         }
     }
 }

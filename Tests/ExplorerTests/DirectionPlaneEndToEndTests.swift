@@ -1,0 +1,65 @@
+import Engine
+import Foundation
+import XCTest
+@testable import MPO
+
+/// A plane of fixed directions in the real binary, in tmux: `mpo view` of a three-model plane
+/// shows (α, β) coordinates, its marker letters on the map and says "fixed plane" to the keys
+/// that would train.
+final class DirectionPlaneEndToEndTests: XCTestCase {
+    var binary: String {
+        if let b = ProcessInfo.processInfo.environment["MPO_BINARY"], !b.isEmpty { return b }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return root.appendingPathComponent(".build/release/mpo").path
+    }
+
+    func testViewOfAThreeModelPlaneInTmux() throws {
+        guard Tmux.available else { throw XCTSkip("tmux is not installed (make deps-test installs it)") }
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            throw XCTSkip("no binary at \(binary): run `make test` (it builds one) or set MPO_BINARY")
+        }
+        guard FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz") else {
+            throw XCTSkip("FashionMNIST is not installed (apt-get install dataset-fashion-mnist)")
+        }
+        let folders = try Fixtures.folders(self)
+        // Three freshly initialised small nets: the plane through them, markers A, B, C.
+        let models = (1...3).map { seed -> [Float] in
+            var rng = Xoshiro256(seed: UInt64(seed))
+            return ParameterLayout(.small).initialWeights(using: &rng)
+        }
+        let plane = try DirectionPlane.through(models[0], models[1], models[2], net: .small, dataset: .fashionMNIST, sources: ["a", "b", "c"])
+        let path = folders.checkpoints + "/three.safetensors"
+        try plane.write(to: path)
+
+        let tmux = Tmux()
+        let env = "env TERM=xterm-256color LANG=C.UTF-8 COLORTERM= LOSSPATTERNS_HOME=\(folders.root) SWIFT_BACKTRACE=interactive=no"
+        try tmux.start(width: 120, height: 40, command: "\(env) \(binary) view \(path) --eval-images 32; echo EXIT=$?; sleep 60")
+
+        let screen = try tmux.wait("the (α, β) cursor, a complete map and a marker letter on it", timeout: 90) { s in
+            guard s.contains("(α, β)"), s.contains("picture: fixed plane") else { return false }
+            // the map is the part of each line left of the panel's frame
+            return s.split(separator: "\n").contains { line in
+                let map = line.split(separator: "│", maxSplits: 1).first ?? ""
+                return map.contains("▀") && (map.contains("B") || map.contains("C"))
+            }
+        }
+        XCTAssertTrue(screen.contains("models plane three"), screen)
+        XCTAssertTrue(screen.contains("training  none: fixed plane"), screen)
+        XCTAssertNotNil(screen.line(containing: "(α, β)    (0.000, 0.000)"), "the cursor starts on the origin: \(screen)")
+        XCTAssertNotNil(screen.line(containing: "marker    at A"), screen)
+        XCTAssertFalse(screen.contains("Pattern gap"), "no pattern gap on a fixed plane")
+
+        // the cursor moves in α: one sample right
+        try tmux.send("l")
+        try tmux.wait("the cursor to move in α") { ($0.line(containing: "(α, β)") ?? "").contains("(0.000, 0.000)") == false }
+        // keys that would train say why not
+        try tmux.send("Space")
+        try tmux.wait(for: "fixed plane: nothing trains")
+        try tmux.send("b")
+        try tmux.wait(for: "fixed plane: nothing trains")
+
+        try tmux.send("q")
+        try tmux.wait(for: "EXIT=0")
+        XCTAssertEqual(try tmux.display("#{alternate_on}"), "0", "left the alternate screen")
+    }
+}
