@@ -17,6 +17,7 @@ extension PlaneCommand {
                 """)
 
         @Argument(help: ArgumentHelp("Three models from `mpo fit` with the same net: A (the origin), B and C.", valueName: "model")) var models: [String] = []
+        @Option(help: NetOption.help("for PyTorch state_dicts that do not say; files of ours say their own")) var net: String?
         @OptionGroup var output: SaveOption
 
         func validate() throws {
@@ -26,7 +27,8 @@ extension PlaneCommand {
 
         func run() throws {
             let paths = try zip(["A", "B", "C"], models).map { try PlaneCommand.input("model \($0)", $1) }
-            let m = try paths.map { try ModelFile.read(path: $0) }
+            let given = try self.net.map { try NetOption.spec($0, dataset: nil) }
+            let m = try paths.map { try ModelFile.read(path: $0, net: given) }
             for k in 1..<3 where m[k].net != m[0].net {
                 throw DataError(paths[k], "is another net (\(m[k].net.summary)) than \(paths[0]) (\(m[0].net.summary))")
             }

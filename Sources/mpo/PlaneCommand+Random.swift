@@ -23,6 +23,7 @@ extension PlaneCommand {
         @Option(help: "biasbn: zero the directions of biases and BatchNorm parameters; none: keep them (set to the model's values).") var ignore = "biasbn"
         @Option(help: "Random seed of the directions, 0...2^64-1.") var seed: UInt64 = 1
         @Option(help: ArgumentHelp("Centre the plane on this cell of an MPO plane: its weights there are the origin.", valueName: "row,col")) var around: String?
+        @Option(help: NetOption.help("for a PyTorch state_dict that does not say; files of ours say their own")) var net: String?
         @OptionGroup var output: SaveOption
 
         func validate() throws {
@@ -42,7 +43,7 @@ extension PlaneCommand {
                 (origin, net, dataset) = (c.state.plane.surface.weights(row: p.row, col: p.col), c.config.net, c.config.dataset)
                 cell = "\(Self.number(p.row)),\(Self.number(p.col))"
             } else {
-                let m = try ModelFile.read(path: path)
+                let m = try ModelFile.read(path: path, net: try self.net.map { try NetOption.spec($0, dataset: nil) })
                 (origin, net, dataset) = (m.weights, m.net, m.settings.dataset)
             }
             var plane = DirectionPlane.random(
