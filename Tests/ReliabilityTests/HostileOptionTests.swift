@@ -14,14 +14,16 @@ final class HostileOptionTests: XCTestCase {
     static let parallel = 2
 
     /// Arguments that make a valid run short (the value under test replaces its option here).
-    /// Commands not listed run with no others; `<ckpt>`, `<png>`, `<scratch>` and `<case>` (the
-    /// case's number) are filled in.
+    /// Commands not listed run with no others; `<ckpt>`, `<png>`, `<model>` and `<trajectory>` (a
+    /// tiny `mpo fit` run's), `<scratch>` and `<case>` (the case's number) are filled in.
     static let base: [String: [String]] = [
         "train": ["--preset", "tiny", "--steps", "2", "--eval-images", "20", "--preview-every", "0", "--", "ring"],
         "render": ["--eval-images", "20", "--samples-per-cell", "1", "--out", "<scratch>/r.png", "--", "<ckpt>"],
         "view": ["--", "<ckpt>"],
         "fit": ["--net", "tiny", "--steps", "2", "--train-images", "200", "--test-images", "20", "--save", "<scratch>/fit-<case>.safetensors"],
         "transect": ["--from", "0,0", "--to", "1,1", "--points", "3", "--eval-images", "20", "--", "<ckpt>"],
+        "plane random": ["--save", "<scratch>/pr-<case>", "--", "<model>"],
+        "plane pca": ["--save", "<scratch>/pp-<case>", "--", "<trajectory>"],
         "pattern generate": ["--", "ring"],
         "pattern show": ["--", "ring"],
         "pattern convert": ["--", "<png>", "<scratch>/c.pbm"],
@@ -112,8 +114,13 @@ final class HostileOptionTests: XCTestCase {
         XCTAssertEqual(r.code, 0, r.output)
         r = try runMPO(["render", ckpt, "--eval-images", "20", "--out", s.file("base.png")], in: s)
         XCTAssertEqual(r.code, 0, r.output)
+        let model = s.file("model.safetensors")
+        r = try runMPO(["fit", "--net", "tiny", "--steps", "4", "--trajectory-every", "1", "--train-images", "200", "--test-images", "20",
+                        "--save", model], in: s)
+        XCTAssertEqual(r.code, 0, r.output)
         let fill = { (a: String) in
             a.replacingOccurrences(of: "<ckpt>", with: ckpt).replacingOccurrences(of: "<png>", with: s.file("base.png"))
+                .replacingOccurrences(of: "<model>", with: model).replacingOccurrences(of: "<trajectory>", with: s.file("model.trajectory.safetensors"))
                 .replacingOccurrences(of: "<scratch>", with: s.path)
         }
         let values = ["0", "-1", "1", "99999999999", "nan", "inf", "", String(repeating: "x", count: 5000), folder, fifo]
