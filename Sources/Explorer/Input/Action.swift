@@ -42,7 +42,7 @@ public enum Action: String, CaseIterable, Sendable {
         case .cycleColorMap: "colour map (viridis, diverging, gray)"
         case .cycleScale: "colour scale: ranked, linear, log"
         case .toggleEdges: "overlay the pattern's edges"
-        case .markTransect: "transect: mark its start, its end, clear"
+        case .markTransect: "transect: mark start, end; clear"
         case .cycleMarkerTransect: "transect between markers: A-B, B-C, A-C"
         case .save: "save a checkpoint"
         case .openBrowser: "open a checkpoint"
