@@ -8,6 +8,7 @@ public enum Action: String, CaseIterable, Sendable {
     case zoomIn, zoomOut, resetView
     case toggleSplit, toggleMetric, toggleBatchNorm, togglePause
     case cycleColorMap, cycleScale, toggleEdges
+    case markTransect, cycleMarkerTransect
     // the run
     case save, openBrowser, openPicker, openEditor
     case help, quit, redraw
@@ -41,6 +42,8 @@ public enum Action: String, CaseIterable, Sendable {
         case .cycleColorMap: "colour map (viridis, diverging, gray)"
         case .cycleScale: "colour scale: ranked, linear, log"
         case .toggleEdges: "overlay the pattern's edges"
+        case .markTransect: "transect: mark start, end; clear"
+        case .cycleMarkerTransect: "transect between markers: A-B, B-C, A-C"
         case .save: "save a checkpoint"
         case .openBrowser: "open a checkpoint"
         case .openPicker: "pick a pattern to train"

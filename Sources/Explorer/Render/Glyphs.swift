@@ -16,6 +16,9 @@ public struct Glyphs: Sendable {
     public var dot: String { unicode ? "\u{00B7}" : "." }
     public var block: Unicode.Scalar { unicode ? "\u{2588}" : "#" }
     public var cursor: Unicode.Scalar { "+" }
+    /// A transect's ends, and the dots between them.
+    public var transectEnd: Unicode.Scalar { unicode ? "\u{25C6}" : "o" }
+    public var transectDot: Unicode.Scalar { unicode ? "\u{00B7}" : "." }
     /// Sparkline levels, lowest first.
     public var bars: [Unicode.Scalar] {
         unicode ? ["\u{2581}", "\u{2582}", "\u{2583}", "\u{2584}", "\u{2585}", "\u{2586}", "\u{2587}", "\u{2588}"]

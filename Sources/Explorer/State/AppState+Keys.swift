@@ -74,6 +74,10 @@ extension AppState {
         case .toggleEdges:
             display.showEdges.toggle()
             return [.map, .panel]
+        case .markTransect:
+            return markTransect(now: now)
+        case .cycleMarkerTransect:
+            return cycleMarkerTransect(now: now)
         case .save:
             outbox.append(.save(name: nil))
             note("saving...", now: now)

@@ -20,6 +20,7 @@ extension AppState {
             camera.reset(to: s.frame)
             backdrop = nil
             probeSent = nil
+            clearTransect()
             sentViewport = nil
             needsFullRepaint = true
             redraw = .all

@@ -20,6 +20,8 @@ public struct AppState {
     public internal(set) var snapshot: Session.Snapshot?
     public internal(set) var camera: Camera
     public var display = DisplayOptions()
+    /// The transect's ends (v, V); the session computes its profile.
+    public internal(set) var transectMarks = TransectMarks()
     public internal(set) var screen: Screen = .explorer
     public internal(set) var overlay: Overlay?
     public internal(set) var editor: EditorModel

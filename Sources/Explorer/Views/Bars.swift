@@ -110,5 +110,5 @@ struct StatusBar {
     }
 
     /// The keys a newcomer needs first; ? lists them all.
-    static let explorerHints = "arrows move  HJKL pan  +/- zoom  t split  m metric  b BN  space pause  s save  o open  p pattern  e edit  ? help"
+    static let explorerHints = "HJKL pan  +/- zoom  t split  m metric  b BN  space pause  s save  o open  p pattern  e edit  v transect  ? help"
 }

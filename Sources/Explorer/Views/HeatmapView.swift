@@ -46,6 +46,7 @@ struct HeatmapView {
             }
         }
         if let fixed = state.fixedPlane { drawMarkers(fixed, into: &buffer, rect: rect) }
+        drawTransect(into: &buffer, rect: rect)
         drawCursor(into: &buffer, rect: rect)
     }
 
@@ -85,6 +86,33 @@ struct HeatmapView {
             let pen = theme.capabilities.colors > .mono ? Pen(fg: .rgb(ColorMap.RGB(0, 0, 0)), bg: .rgb(picture.edgeColor), .bold) : Pen([.reverse, .bold])
             buffer.write(m.name, x: x, y: y, pen: pen, limit: rect.maxX - x)
         }
+    }
+
+    /// The transect: dots from one end glyph to the other, one per character cell along the longer
+    /// side, clipped to the map (the ends follow pan and zoom, being plane positions).
+    private func drawTransect(into buffer: inout CellBuffer, rect: Rect) {
+        let marks = state.transectMarks
+        guard let start = marks.start else { return }
+        func cell(_ p: (row: Double, col: Double)) -> (x: Int, y: Int) {
+            let px = pixel(row: p.row, col: p.col)
+            return (px.x, Int((Double(px.y) / 2).rounded(.down)))
+        }
+        let a = cell(start), b = marks.end.map(cell) ?? a
+        let coloured = theme.capabilities.colors > .mono
+        func put(_ c: (x: Int, y: Int), _ glyph: Unicode.Scalar) {
+            let (x, y) = (rect.x + c.x, rect.y + c.y)
+            guard c.x >= 0, c.y >= 0, rect.contains(x: x, y: y) else { return }
+            // the overlay colour on the sample's own (the upper one of a half block)
+            let under = buffer[x, y].pen
+            let bg = theme.capabilities.drawsHalfBlocks ? under.fg : under.bg
+            buffer[x, y] = Cell(glyph, coloured ? Pen(fg: .rgb(picture.edgeColor), bg: bg, .bold) : Pen(.bold))
+        }
+        let n = max(abs(b.x - a.x), abs(b.y - a.y))
+        if n > 1 && n < 100_000 {
+            for k in 1..<n { put((a.x + (b.x - a.x) * k / n, a.y + (b.y - a.y) * k / n), theme.glyphs.transectDot) }
+        }
+        put(a, theme.glyphs.transectEnd)
+        put(b, theme.glyphs.transectEnd)
     }
 
     /// A "+" at the centre of the cursor's sample, in black or white against the sample's colour.

@@ -29,6 +29,8 @@ extension SidePanel {
             for m in fixed.markers { w.row(m.name, "(\(Format.fixed(m.alpha, 3)), \(Format.fixed(m.beta, 3)))") }
         }
 
+        renderTransect(s, &w)
+
         w.header("Cursor")
         let p = state.camera.cursorPosition
         let (alpha, beta) = fixed.frame.coordinates(row: p.row, col: p.col)

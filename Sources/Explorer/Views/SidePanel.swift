@@ -84,6 +84,8 @@ struct SidePanel {
             w.line("not measured yet", pen: theme.faint)
         }
 
+        renderTransect(s, &w)
+
         w.header("Cursor")
         let p = state.camera.cursorPosition
         w.row("at", "row \(Format.fixed(p.row, 2))  col \(Format.fixed(p.col, 2))")

@@ -7,16 +7,51 @@ public struct Transect: Sendable {
     public var loss: [Double]
     public var accuracy: [Double]
 
+    /// The segment as a plane the session's `Evaluator` can evaluate: grid position (0, k) is its
+    /// k-th point, t = k / (count - 1).
+    public struct Segment: PlaneSurface {
+        public let a: [Float]  // [P]
+        public let b: [Float]  // [P]
+        public let count: Int
+
+        public init(from a: [Float], to b: [Float], count: Int) {
+            precondition(a.count == b.count && count >= 2)
+            (self.a, self.b, self.count) = (a, b, count)
+        }
+
+        public var parameterCount: Int { a.count }
+
+        /// The k-th point (col = k; row is unused) into w [P].
+        public func point(row: Double, col: Double, into w: UnsafeMutablePointer<Float>) {
+            let k = Int(col.rounded())
+            // The ends exactly A and B: (1 - t) a + t b rounds otherwise.
+            if k <= 0 { return a.withUnsafeBufferPointer { w.update(from: $0.baseAddress!, count: $0.count) } }
+            if k >= count - 1 { return b.withUnsafeBufferPointer { w.update(from: $0.baseAddress!, count: $0.count) } }
+            let t = Float(Double(k) / Double(count - 1))
+            for i in 0..<a.count { w[i] = (1 - t) * a[i] + t * b[i] }
+        }
+
+        /// Grid positions of all its points, in order.
+        public var positions: [(row: Double, col: Double)] { (0..<count).map { (0, Double($0)) } }
+    }
+
     /// The weight vectors of `count` evenly spaced points (both ends included), made on demand.
     public static func points(from a: [Float], to b: [Float], count: Int) -> [() -> [Float]] {
-        precondition(a.count == b.count && count >= 2)
-        return (0..<count).map { k in {
-            let t = Float(Double(k) / Double(count - 1))
-            // The ends exactly A and B: (1 - t) a + t b rounds otherwise.
-            if k == 0 { return a }
-            if k == count - 1 { return b }
-            return zip(a, b).map { (1 - t) * $0 + t * $1 }
-        } }
+        let segment = Segment(from: a, to: b, count: count)
+        return (0..<count).map { k in { segment.weights(row: 0, col: Double(k)) } }
+    }
+
+    /// With a session's `Evaluator` (the one its map uses), all points on `data` in one batch each.
+    public init(from a: [Float], to b: [Float], count: Int, evaluator: Evaluator, data: Dataset) {
+        let segment = Segment(from: a, to: b, count: count)
+        let values = evaluator.evaluate(segment, at: segment.positions, data: data)
+        self.init(count: count, loss: values.map { Double($0.loss) }, accuracy: values.map { Double($0.accuracy) })
+    }
+
+    init(count: Int, loss: [Double], accuracy: [Double]) {
+        t = (0..<count).map { Double($0) / Double(count - 1) }
+        self.loss = loss
+        self.accuracy = accuracy
     }
 
     public init(from a: [Float], to b: [Float], count: Int, evaluator: WeightEvaluator) {
@@ -26,15 +61,19 @@ public struct Transect: Sendable {
         for start in stride(from: 0, to: count, by: 32) {
             values += evaluator.evaluate(all[start..<min(count, start + 32)].map { $0() })
         }
-        t = (0..<count).map { Double($0) / Double(count - 1) }
-        loss = values.map(\.loss)
-        accuracy = values.map(\.accuracy)
+        self.init(count: count, loss: values.map(\.loss), accuracy: values.map(\.accuracy))
     }
 
     /// The highest loss along the path minus the mean of the ends' losses, and where it is.
     public var barrier: (height: Double, t: Double) {
         let k = loss.indices.max { loss[$0] < loss[$1] }!
         return (loss[k] - (loss.first! + loss.last!) / 2, t[k])
+    }
+
+    /// The mean of the ends' accuracies minus the lowest accuracy along the path, and where it is.
+    public var accuracyDrop: (height: Double, t: Double) {
+        let k = accuracy.indices.min { accuracy[$0] < accuracy[$1] }!
+        return ((accuracy.first! + accuracy.last!) / 2 - accuracy[k], t[k])
     }
 
     public var csv: String {

@@ -67,6 +67,8 @@ public final class Session: @unchecked Sendable {
         case open(path: String)
         /// Fresh planes on a new pattern.
         case train(Pattern)
+        /// Profile the segment between two plane positions on the map's split and images (nil: none).
+        case setTransect(TransectEnds?)
     }
 
     public enum Status: Sendable, Equatable {
@@ -134,6 +136,8 @@ public final class Session: @unchecked Sendable {
         public var live = LiveStatus()
         /// A plane of fixed directions shown instead of a trained one (nil: an MPO plane).
         public var fixedPlane: FixedPlane?
+        /// The profile of the transect asked for with `.setTransect` (nil until it is computed).
+        public var transect: TransectProfile?
         /// The GEMM precision and ISA level the engine computes with.
         public var compute: Compute { config.compute }
         public var precision: String { config.compute.precision.rawValue }

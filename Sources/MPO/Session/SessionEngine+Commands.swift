@@ -30,6 +30,9 @@ extension SessionEngine {
             startFresh(on: newPattern)
         case .recover(let ended):
             recover(ended)
+        case .setTransect(let ends):
+            transect.ends = ends
+            if ends == nil { transect.profile = nil }
         }
     }
 

@@ -44,6 +44,7 @@ final class SessionEngine {
     var scoreJob: EvalJob?
     var probeRequest: (row: Double, col: Double)?
     var probe: Session.Probe?
+    var transect = TransectState()
     var messages: [Session.Message] = []
     /// Successful `.save` commands so far (the UI waits for one before quitting).
     var savesCompleted = 0
@@ -125,6 +126,10 @@ final class SessionEngine {
             if let p = probeRequest {
                 probeRequest = nil
                 runProbe(p)
+                publishAll()
+            }
+            if transectDue {
+                runTransect()
                 publishAll()
             }
             var budget = 0.2
@@ -338,6 +343,7 @@ final class SessionEngine {
             s.dataset = "\(config.dataset.rawValue) (\(train.count) train)"
             s.evalImages = min(options.evalImages, evalSets[.test]!.count)
             s.live = liveStatus
+            s.transect = transect.profile
             s.fixedPlane = fixed.map { Session.FixedPlane($0.plane, path: $0.path) }
         }
     }

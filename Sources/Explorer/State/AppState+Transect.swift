@@ -1,0 +1,46 @@
+import Foundation
+import MPO
+
+/// The transect keys: marks change here, the session computes the profile (`.setTransect`).
+extension AppState {
+    mutating func markTransect(now: Date) -> Redraw {
+        guard hasSession else { return [] }
+        let p = camera.cursorPosition
+        transectMarks.mark(p)
+        let (a, b) = frame.names, (x, y) = frame.coordinates(row: p.row, col: p.col)
+        let here = "(\(a) \(Format.fixed(x, 2)), \(b) \(Format.fixed(y, 2)))"
+        if let ends = transectMarks.ends {
+            outbox.append(.setTransect(ends))
+            note("transect end at \(here): profiling...", now: now)
+        } else if transectMarks.start != nil {
+            note("transect start at \(here); move and press v again for its end", now: now)
+        } else {
+            outbox.append(.setTransect(nil))
+            note("transect cleared", now: now)
+        }
+        return [.map, .panel, .bars]
+    }
+
+    mutating func cycleMarkerTransect(now: Date) -> Redraw {
+        guard let fixed = fixedPlane, let (a, b) = transectMarks.nextPair(of: fixed.markers, frame: fixed.frame) else {
+            note("no markers to join: V needs a plane through models (mpo plane models)", now: now)
+            return .bars
+        }
+        outbox.append(.setTransect(transectMarks.ends))
+        note("transect \(a)-\(b): profiling...", now: now)
+        return [.map, .panel, .bars]
+    }
+
+    /// Another plane is shown: its positions mean something else.
+    mutating func clearTransect() {
+        guard !transectMarks.isEmpty else { return }
+        transectMarks = TransectMarks()
+        outbox.append(.setTransect(nil))
+    }
+
+    /// The session's profile if it is of the marked ends and the split shown.
+    public var transectProfile: Session.TransectProfile? {
+        guard let p = snapshot?.transect, let ends = transectMarks.ends, p.ends == ends, p.split == split else { return nil }
+        return p
+    }
+}

@@ -1,0 +1,46 @@
+import MPO
+
+/// The ends of the explorer's transect as the user marks them: `v` marks the cursor as the start,
+/// again as the end, a third time clears; `V` puts them on a pair of a fixed plane's markers.
+public struct TransectMarks: Sendable {
+    /// Grid positions (pattern cells, or (−β, α)).
+    public internal(set) var start: (row: Double, col: Double)?
+    public internal(set) var end: (row: Double, col: Double)?
+    /// The marker pair last chosen (index into `markerPairs`).
+    public internal(set) var markerPair: Int?
+
+    /// A–B, B–C, A–C (as marker indices).
+    static let markerPairs = [(0, 1), (1, 2), (0, 2)]
+
+    /// Both ends, once both are marked.
+    public var ends: Session.TransectEnds? {
+        guard let start, let end else { return nil }
+        return Session.TransectEnds(start: start, end: end)
+    }
+
+    var isEmpty: Bool { start == nil && end == nil }
+
+    /// The next step of `v` at position p: start, end, then cleared.
+    mutating func mark(_ p: (row: Double, col: Double)) {
+        markerPair = nil
+        if end != nil {
+            self = TransectMarks()
+        } else if start != nil {
+            end = p
+        } else {
+            start = p
+        }
+    }
+
+    /// The next pair of `markers` after the one shown (A–B first); nil when there are fewer than two.
+    mutating func nextPair(of markers: [DirectionPlane.Marker], frame: PlaneFrame) -> (String, String)? {
+        let pairs = Self.markerPairs.filter { $0.1 < markers.count }
+        guard !pairs.isEmpty else { return nil }
+        let k = markerPair.map { ($0 + 1) % pairs.count } ?? 0
+        let (i, j) = pairs[k]
+        start = frame.position(markers[i].alpha, markers[i].beta)
+        end = frame.position(markers[j].alpha, markers[j].beta)
+        markerPair = k
+        return (markers[i].name, markers[j].name)
+    }
+}

@@ -1,0 +1,75 @@
+import Engine
+import XCTest
+@testable import Explorer
+@testable import MPO
+
+/// The transect keys: v marks the start, the end, then clears; V joins a fixed plane's markers
+/// A–B, B–C, A–C in turn; the session is asked for the profile through the outbox.
+final class TransectStateTests: XCTestCase {
+    func transectCommands(_ state: inout AppState) -> [Session.TransectEnds?] {
+        state.takeCommands().compactMap { if case .setTransect(let e) = $0 { return .some(e) } else { return nil } }
+    }
+
+    func testMarkStartEndThenClear() throws {
+        var state = try Fixtures.state(self)
+        XCTAssertEqual(KeyMap.standard.action(for: .char("v"), in: .explorer), .markTransect)
+        XCTAssertEqual(KeyMap.standard.action(for: .char("V"), in: .explorer), .cycleMarkerTransect)
+        let a = state.camera.cursorPosition
+        state.press("v")
+        XCTAssertEqual(state.transectMarks.start?.row, a.row)
+        XCTAssertEqual(state.transectMarks.start?.col, a.col)
+        XCTAssertNil(state.transectMarks.end)
+        XCTAssertTrue(transectCommands(&state).isEmpty, "one end is no segment yet")
+        state.press("l", "l", "j")
+        let b = state.camera.cursorPosition
+        XCTAssertNotEqual(b.col, a.col)
+        state.press("v")
+        let want = Session.TransectEnds(start: a, end: b)
+        XCTAssertEqual(state.transectMarks.ends, want)
+        XCTAssertEqual(transectCommands(&state), [want])
+        // a third press clears it, and the session drops the profile
+        state.press("v")
+        XCTAssertNil(state.transectMarks.start)
+        XCTAssertNil(state.transectMarks.ends)
+        XCTAssertEqual(transectCommands(&state), [nil])
+        // V on an MPO plane: no markers, nothing set
+        state.press("V")
+        XCTAssertNil(state.transectMarks.ends)
+        XCTAssertTrue(transectCommands(&state).isEmpty)
+        XCTAssertTrue(state.notice?.text.contains("no markers") == true, "\(String(describing: state.notice))")
+    }
+
+    func testMarkerPairsCycleAndAnotherPlaneClears() throws {
+        var state = try Fixtures.state(self)
+        let models = (1...3).map { seed -> [Float] in
+            var rng = Xoshiro256(seed: UInt64(seed))
+            return ParameterLayout(.small).initialWeights(using: &rng)
+        }
+        let plane = try DirectionPlane.through(models[0], models[1], models[2], net: .small, dataset: .fashionMNIST, sources: ["a", "b", "c"])
+        var s = state.snapshot!
+        s.version += 1
+        s.fixedPlane = Session.FixedPlane(plane, path: "/tmp/three.safetensors")
+        _ = state.update(s)
+        _ = state.takeCommands()
+        XCTAssertEqual(plane.markers.map(\.name), ["A", "B", "C"])
+        func at(_ k: Int) -> (row: Double, col: Double) { plane.frame.position(plane.markers[k].alpha, plane.markers[k].beta) }
+        for (i, j) in [(0, 1), (1, 2), (0, 2), (0, 1)] {
+            state.press("V")
+            let want = Session.TransectEnds(start: at(i), end: at(j))
+            XCTAssertEqual(state.transectMarks.ends, want, "pair \(i)-\(j)")
+            XCTAssertEqual(transectCommands(&state), [want])
+        }
+        // v after a pair: the segment was complete, so it clears
+        state.press("v")
+        XCTAssertNil(state.transectMarks.ends)
+        XCTAssertEqual(transectCommands(&state), [nil])
+        // a set segment goes when another plane is shown
+        state.press("V")
+        _ = state.takeCommands()
+        s.version += 1
+        s.fixedPlane = nil
+        _ = state.update(s)
+        XCTAssertNil(state.transectMarks.ends)
+        XCTAssertEqual(transectCommands(&state), [nil])
+    }
+}

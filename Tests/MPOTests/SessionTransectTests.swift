@@ -1,0 +1,118 @@
+import Engine
+import Foundation
+import XCTest
+@testable import MPO
+
+/// The explorer's transect, computed by the session's engine: its profile is `Transect` of the
+/// same plane, ends, split and images, and the CLI's evaluator agrees with it.
+final class SessionTransectTests: XCTestCase {
+    var home: String!
+
+    override func setUpWithError() throws {
+        home = NSTemporaryDirectory() + "transect-\(getpid())-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: home + "/Patterns", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: home + "/Checkpoints", withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(atPath: home)
+    }
+
+    @discardableResult
+    func waitFor(_ session: Session, _ what: String, seconds: Double = 120, _ condition: (Session.Snapshot) -> Bool) -> Session.Snapshot {
+        let deadline = Date().addingTimeInterval(seconds)
+        var s = session.snapshot()
+        while !condition(s) {
+            if Date() > deadline {
+                XCTFail("timed out waiting for \(what); status \(s.status), messages \(s.messages.map(\.text))")
+                return s
+            }
+            usleep(20_000)
+            s = session.snapshot()
+        }
+        return s
+    }
+
+    /// `Transect` computed here, outside the session, on the split's first `images` images.
+    func direct(_ surface: some PlaneSurface, _ ends: Session.TransectEnds, net: ModelSpec, split: Split, images: Int, compute: Compute) throws -> Transect {
+        let data = try DatasetKind.fashionMNIST.load(split).prefix(images)
+        let evaluator = try Evaluator(net: net, data: data, workers: 3, compute: compute)
+        return Transect(
+            from: surface.weights(row: ends.start.row, col: ends.start.col), to: surface.weights(row: ends.end.row, col: ends.end.col),
+            count: Session.transectPoints, evaluator: evaluator, data: data)
+    }
+
+    func assertSame(_ got: Session.TransectProfile, _ want: Transect, _ what: String) {
+        XCTAssertEqual(got.transect.t.count, Session.transectPoints, what)
+        XCTAssertEqual(got.transect.loss, want.loss, "\(what): loss")
+        XCTAssertEqual(got.transect.accuracy, want.accuracy, "\(what): accuracy")
+        XCTAssertEqual(got.transect.barrier.height, want.loss.max()! - (want.loss.first! + want.loss.last!) / 2, what)
+        XCTAssertEqual(got.transect.accuracyDrop.height, (want.accuracy.first! + want.accuracy.last!) / 2 - want.accuracy.min()!, what)
+    }
+
+    /// A plane through three models, opened from its file: the profile from marker A to marker C on
+    /// both splits, against `Transect` directly and against the CLI's `WeightEvaluator`.
+    func testProfileOfAFixedPlaneIsTransectOfItsEnds() throws {
+        let models = (1...3).map { seed -> [Float] in
+            var rng = Xoshiro256(seed: UInt64(seed))
+            return ParameterLayout(.small).initialWeights(using: &rng)
+        }
+        let plane = try DirectionPlane.through(models[0], models[1], models[2], net: .small, dataset: .fashionMNIST, sources: ["a", "b", "c"])
+        let path = home + "/Checkpoints/three.safetensors"
+        try plane.write(to: path)
+        let options = Session.Options(
+            config: .tiny, pattern: .ring(size: 8), evalImages: 48, workers: 2, folders: ProjectFolders(root: home), checkpoint: path)
+        let session = Session(options: options)
+        session.start()
+        defer { session.stop() }
+        let opened = waitFor(session, "the fixed plane") { $0.fixedPlane != nil }
+        let a = plane.frame.position(plane.markers[0].alpha, plane.markers[0].beta)
+        let c = plane.frame.position(plane.markers[2].alpha, plane.markers[2].beta)
+        let ends = Session.TransectEnds(start: a, end: c)
+        session.send(.setTransect(ends))
+        // on the map's images: a profile of others would never match them
+        let test = waitFor(session, "the test profile on the map's images") {
+            $0.transect?.ends == ends && $0.transect?.split == .test && $0.transect?.images == $0.live.mapImages
+        }.transect!
+        XCTAssertGreaterThan(test.images, 0)
+        assertSame(test, try direct(plane, ends, net: .small, split: .test, images: test.images, compute: opened.compute), "test split")
+        // The ends are the models A and C themselves: the CLI's evaluator on them directly.
+        let data = try DatasetKind.fashionMNIST.load(.test).prefix(test.images)
+        let cli = try WeightEvaluator(net: .small, data: data, chunk: data.count, workers: 2, compute: opened.compute)
+        let ends2 = cli.evaluate([models[0], models[2]])
+        XCTAssertEqual(test.transect.loss.first!, ends2[0].loss, accuracy: 1e-4 * max(1, ends2[0].loss))
+        XCTAssertEqual(test.transect.loss.last!, ends2[1].loss, accuracy: 1e-4 * max(1, ends2[1].loss))
+
+        session.send(.setSplit(.train))
+        let train = waitFor(session, "the train profile") {
+            $0.transect?.ends == ends && $0.transect?.split == .train && $0.transect?.images == $0.live.mapImages
+        }.transect!
+        assertSame(train, try direct(plane, ends, net: .small, split: .train, images: train.images, compute: opened.compute), "train split")
+        XCTAssertNotEqual(train.transect.loss, test.transect.loss, "another split, other numbers")
+
+        session.send(.setTransect(nil))
+        waitFor(session, "the profile to go") { $0.transect == nil }
+    }
+
+    /// An MPO plane (paused): the profile between two pattern cells against `Transect` on the
+    /// plane as saved (the file holds the same floats).
+    func testProfileOfAnMPOPlaneIsTransectOfItsEnds() throws {
+        var c = TrainingConfig.tiny
+        c.batchSize = 32
+        c.cells = 4
+        let options = Session.Options(
+            config: c, pattern: .ring(size: 8), evalImages: 40, workers: 2, folders: ProjectFolders(root: home), startPaused: true)
+        let session = Session(options: options)
+        session.start()
+        defer { session.stop() }
+        let s0 = waitFor(session, "the session") { $0.status == .paused }
+        let ends = Session.TransectEnds(start: (1, 2), end: (6.5, 5))
+        session.send(.setTransect(ends))
+        let profile = waitFor(session, "the profile") { $0.transect?.ends == ends }.transect!
+        session.send(.save(name: "transect-plane"))
+        let saved = waitFor(session, "the save") { $0.lastSavedPath != nil }
+        guard case .mpo(let checkpoint) = try PlaneFile.read(path: saved.lastSavedPath!) else { return XCTFail("not an MPO plane") }
+        XCTAssertEqual(checkpoint.step, profile.step)
+        assertSame(profile, try direct(checkpoint.state.plane.surface, ends, net: c.net, split: .test, images: profile.images, compute: s0.compute), "MPO plane")
+    }
+}
