@@ -7,20 +7,10 @@ import XCTest
 /// resize, quit; the terminal must be restored. `make test` builds .build/release/mpo first;
 /// MPO_BINARY overrides the path.
 final class EndToEndTests: XCTestCase {
-    var binary: String {
-        if let b = ProcessInfo.processInfo.environment["MPO_BINARY"], !b.isEmpty { return b }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        return root.appendingPathComponent(".build/release/mpo").path
-    }
+    var binary: String { RealBinary.path }
 
     func testExplorerInTmux() throws {
-        guard Tmux.available else { throw XCTSkip("tmux is not installed (make deps-test installs it)") }
-        guard FileManager.default.isExecutableFile(atPath: binary) else {
-            throw XCTSkip("no binary at \(binary): run `make test` (it builds one) or set MPO_BINARY")
-        }
-        guard FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz") else {
-            throw XCTSkip("FashionMNIST is not installed (apt-get install dataset-fashion-mnist)")
-        }
+        try RealBinary.skipUnlessReady()
         let folders = try Fixtures.folders(self)
         let tmux = Tmux()
         let env = "env TERM=xterm-256color LANG=C.UTF-8 COLORTERM= LOSSPATTERNS_HOME=\(folders.root) SWIFT_BACKTRACE=interactive=no"

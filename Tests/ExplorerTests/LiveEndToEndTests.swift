@@ -4,11 +4,7 @@ import XCTest
 /// The real binary in tmux: the side panel says what the live work was sized to, and a paused
 /// map refines beyond the camera's grid (more samples, more images) until it is complete.
 final class LiveEndToEndTests: XCTestCase {
-    var binary: String {
-        if let b = ProcessInfo.processInfo.environment["MPO_BINARY"], !b.isEmpty { return b }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        return root.appendingPathComponent(".build/release/mpo").path
-    }
+    var binary: String { RealBinary.path }
 
     /// "map       26x26 x 64 img, refined 2/4" -> (26, 26, 64, "refined 2/4").
     func mapRow(_ screen: String) -> (cols: Int, rows: Int, images: Int, rest: String)? {
@@ -19,13 +15,7 @@ final class LiveEndToEndTests: XCTestCase {
     }
 
     func testSizingIsShownAndAPausedMapRefines() throws {
-        guard Tmux.available else { throw XCTSkip("tmux is not installed (make deps-test installs it)") }
-        guard FileManager.default.isExecutableFile(atPath: binary) else {
-            throw XCTSkip("no binary at \(binary): run `make test` (it builds one) or set MPO_BINARY")
-        }
-        guard FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz") else {
-            throw XCTSkip("FashionMNIST is not installed (apt-get install dataset-fashion-mnist)")
-        }
+        try RealBinary.skipUnlessReady()
         let folders = try Fixtures.folders(self)
         let tmux = Tmux()
         let env = "env TERM=xterm-256color LANG=C.UTF-8 LOSSPATTERNS_HOME=\(folders.root) SWIFT_BACKTRACE=interactive=no"

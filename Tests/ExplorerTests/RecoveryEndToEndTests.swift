@@ -8,22 +8,7 @@ import Engine
 /// out-of-memory kill or a power cut would be). Starting `mpo` again offers the plane; resuming
 /// opens it with the steps its recovery file holds.
 final class RecoveryEndToEndTests: XCTestCase {
-    /// MPO_BINARY, else the mpo built beside the tests, else .build/release/mpo.
-    var binary: String {
-        if let b = ProcessInfo.processInfo.environment["MPO_BINARY"], !b.isEmpty { return b }
-        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("mpo").path
-        if FileManager.default.isExecutableFile(atPath: beside) { return beside }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        return root.appendingPathComponent(".build/release/mpo").path
-    }
-
-    func skipUnlessReady() throws {
-        guard Tmux.available else { throw XCTSkip("tmux is not installed (make deps-test installs it)") }
-        guard FileManager.default.isExecutableFile(atPath: binary) else { throw XCTSkip("no binary at \(binary)") }
-        guard FileManager.default.fileExists(atPath: DatasetKind.debianFashionMNIST + "/train-images-idx3-ubyte.gz") else {
-            throw XCTSkip("FashionMNIST is not installed (apt-get install dataset-fashion-mnist)")
-        }
-    }
+    var binary: String { RealBinary.path }
 
     func start(_ folders: ProjectFolders) throws -> Tmux {
         let tmux = Tmux()
@@ -73,7 +58,7 @@ final class RecoveryEndToEndTests: XCTestCase {
     }
 
     func testClosingTheWindowKeepsThePlane() throws {
-        try skipUnlessReady()
+        try RealBinary.skipUnlessReady()
         let folders = try Fixtures.folders(self)
         let tmux = try start(folders)
         try tmux.wait(for: "picture: step", timeout: 90)
@@ -89,7 +74,7 @@ final class RecoveryEndToEndTests: XCTestCase {
     }
 
     func testAKilledProcessLosesAtMostTheLastInterval() throws {
-        try skipUnlessReady()
+        try RealBinary.skipUnlessReady()
         let folders = try Fixtures.folders(self)
         let tmux = try start(folders)
         try tmux.wait(for: "picture: step", timeout: 90)

@@ -7,28 +7,12 @@ import XCTest
 /// points, the panel shows the "Transect" section with a barrier figure and the map the segment;
 /// V joins the markers; a third v clears.
 final class TransectEndToEndTests: XCTestCase {
-    var binary: String {
-        if let b = ProcessInfo.processInfo.environment["MPO_BINARY"], !b.isEmpty { return b }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        return root.appendingPathComponent(".build/release/mpo").path
-    }
+    var binary: String { RealBinary.path }
 
     func testMarkTwoPointsAndSeeTheProfileInTmux() throws {
-        guard Tmux.available else { throw XCTSkip("tmux is not installed (make deps-test installs it)") }
-        guard FileManager.default.isExecutableFile(atPath: binary) else {
-            throw XCTSkip("no binary at \(binary): run `make test` (it builds one) or set MPO_BINARY")
-        }
-        guard FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz") else {
-            throw XCTSkip("FashionMNIST is not installed (apt-get install dataset-fashion-mnist)")
-        }
+        try RealBinary.skipUnlessReady()
         let folders = try Fixtures.folders(self)
-        let models = (1...3).map { seed -> [Float] in
-            var rng = Xoshiro256(seed: UInt64(seed))
-            return ParameterLayout(.small).initialWeights(using: &rng)
-        }
-        let plane = try DirectionPlane.through(models[0], models[1], models[2], net: .small, dataset: .fashionMNIST, sources: ["a", "b", "c"])
-        let path = folders.checkpoints + "/three.safetensors"
-        try plane.write(to: path)
+        let path = try Fixtures.threeModelPlane(in: folders)  // markers A, B, C
 
         let tmux = Tmux()
         let env = "env TERM=xterm-256color LANG=C.UTF-8 COLORTERM= LOSSPATTERNS_HOME=\(folders.root) SWIFT_BACKTRACE=interactive=no"

@@ -5,34 +5,8 @@ import XCTest
 
 /// The session's live sizing and map refreshes, driven like the UI drives them (deadlines, no
 /// timing assertions).
-final class LiveSessionTests: XCTestCase {
-    var home: String!
-
-    override func setUpWithError() throws {
-        home = NSTemporaryDirectory() + "live-\(getpid())-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: home + "/Checkpoints", withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        SessionEngine.testingMeasurement = nil
-        SessionEngine.testingChunkPositions = nil
-        try? FileManager.default.removeItem(atPath: home)
-    }
-
-    @discardableResult
-    func waitFor(_ session: Session, _ what: String, seconds: Double = 90, _ condition: (Session.Snapshot) -> Bool) -> Session.Snapshot {
-        let deadline = Date().addingTimeInterval(seconds)
-        var s = session.snapshot()
-        while !condition(s) {
-            if Date() > deadline {
-                XCTFail("timed out waiting for \(what); status \(s.status), step \(s.step), live \(s.live), messages \(s.messages.map(\.text))")
-                return s
-            }
-            usleep(5_000)
-            s = session.snapshot()
-        }
-        return s
-    }
+final class LiveSessionTests: SessionTestCase {
+    override var patience: Double { 90 }
 
     func makeSession(pattern: Pattern = .ring(size: 12), batch: Int = 32, paused: Bool = false, sizesBatch: Bool = true) -> Session {
         var c = TrainingConfig.tiny

@@ -6,18 +6,7 @@ import XCTest
 /// A session's recovery files: brought up to date when it stops on a signal, taken over by the
 /// next session (both planes, their unsaved steps), removed by saving both planes or by quitting
 /// without saving.
-final class SessionRecoveryTests: XCTestCase {
-    var home: String!
-    var folders: ProjectFolders { ProjectFolders(root: home) }
-
-    override func setUpWithError() throws {
-        home = NSTemporaryDirectory() + "session-recovery-\(getpid())-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: home + "/Checkpoints", withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: home)
-    }
+final class SessionRecoveryTests: SessionTestCase {
 
     func makeSession(_ store: RecoveryStore, paused: Bool = false) -> Session {
         var c = TrainingConfig.tiny
@@ -27,21 +16,6 @@ final class SessionRecoveryTests: XCTestCase {
             config: c, pattern: .ring(size: 8), evalImages: 32, workers: 2, folders: folders, startPaused: paused, recovery: store))
         session.start()
         return session
-    }
-
-    @discardableResult
-    func waitFor(_ session: Session, _ what: String, seconds: Double = 60, _ condition: (Session.Snapshot) -> Bool) -> Session.Snapshot {
-        let deadline = Date().addingTimeInterval(seconds)
-        var s = session.snapshot()
-        while !condition(s) {
-            if Date() > deadline {
-                XCTFail("timed out waiting for \(what); step \(s.step), messages \(s.messages.map(\.text))")
-                return s
-            }
-            usleep(20_000)
-            s = session.snapshot()
-        }
-        return s
     }
 
     func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }

@@ -4,34 +4,7 @@ import XCTest
 @testable import MPO
 
 /// The session on its compute thread, driven like the UI drives it: commands in, snapshots out.
-final class SessionTests: XCTestCase {
-    var home: String!
-
-    override func setUpWithError() throws {
-        home = NSTemporaryDirectory() + "session-\(getpid())-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: home + "/Patterns", withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(atPath: home + "/Checkpoints", withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: home)
-    }
-
-    /// Polls the snapshot until `condition` holds or the deadline passes.
-    @discardableResult
-    func waitFor(_ session: Session, _ what: String, seconds: Double = 60, _ condition: (Session.Snapshot) -> Bool) -> Session.Snapshot {
-        let deadline = Date().addingTimeInterval(seconds)
-        var s = session.snapshot()
-        while !condition(s) {
-            if Date() > deadline {
-                XCTFail("timed out waiting for \(what); status \(s.status), step \(s.step), messages \(s.messages.map(\.text))")
-                return s
-            }
-            usleep(20_000)
-            s = session.snapshot()
-        }
-        return s
-    }
+final class SessionTests: SessionTestCase {
 
     func makeSession(paused: Bool = false) -> Session {
         var c = TrainingConfig.tiny

@@ -5,33 +5,8 @@ import XCTest
 
 /// The explorer's transect, computed by the session's engine: its profile is `Transect` of the
 /// same plane, ends, split and images, and the CLI's evaluator agrees with it.
-final class SessionTransectTests: XCTestCase {
-    var home: String!
-
-    override func setUpWithError() throws {
-        home = NSTemporaryDirectory() + "transect-\(getpid())-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: home + "/Patterns", withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(atPath: home + "/Checkpoints", withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: home)
-    }
-
-    @discardableResult
-    func waitFor(_ session: Session, _ what: String, seconds: Double = 120, _ condition: (Session.Snapshot) -> Bool) -> Session.Snapshot {
-        let deadline = Date().addingTimeInterval(seconds)
-        var s = session.snapshot()
-        while !condition(s) {
-            if Date() > deadline {
-                XCTFail("timed out waiting for \(what); status \(s.status), messages \(s.messages.map(\.text))")
-                return s
-            }
-            usleep(20_000)
-            s = session.snapshot()
-        }
-        return s
-    }
+final class SessionTransectTests: SessionTestCase {
+    override var patience: Double { 120 }
 
     /// `Transect` computed here, outside the session, on the split's first `images` images.
     func direct(_ surface: some PlaneSurface, _ ends: Session.TransectEnds, net: ModelSpec, split: Split, images: Int, compute: Compute) throws -> Transect {

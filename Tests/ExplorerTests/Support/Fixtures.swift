@@ -19,6 +19,19 @@ enum Fixtures {
         return folders
     }
 
+    /// A plane through three freshly initialised small nets (markers A, B, C), saved in the
+    /// project's Checkpoints/ as three.safetensors; returns its path.
+    static func threeModelPlane(in folders: ProjectFolders) throws -> String {
+        let models = (1...3).map { seed -> [Float] in
+            var rng = Xoshiro256(seed: UInt64(seed))
+            return ParameterLayout(.small).initialWeights(using: &rng)
+        }
+        let plane = try DirectionPlane.through(models[0], models[1], models[2], net: .small, dataset: .fashionMNIST, sources: ["a", "b", "c"])
+        let path = folders.checkpoints + "/three.safetensors"
+        try plane.write(to: path)
+        return path
+    }
+
     /// Loss as if training had succeeded: low on black cells, high on white ones, rising outside.
     static func loss(_ p: Pattern, row: Double, col: Double) -> Float {
         let (r, c) = (Int(row.rounded()), Int(col.rounded()))
