@@ -42,15 +42,10 @@ public struct Checkpoint {
 
     var file: Safetensors {
         let p = state.plane.count
-        let net = config.net
-        let layout = ParameterLayout(net)
-        var meta: [String: String] = [
+        // The net's keys (sizes, parameter table, description) as model and direction-plane files write them.
+        var meta = ModelFile.netMetadata(config.net)
+        meta.merge([
             "format": Self.format, "format_version": String(Self.version), "plane_kind": PlaneKind.mpo.rawValue,
-            "conv_channels": net.convChannels.map(String.init).joined(separator: ","),
-            "dense": net.dense.map(String.init).joined(separator: ","),
-            "batch_norm": String(net.batchNorm), "max_pool": String(net.maxPool),
-            "adaptive_pool": String(net.adaptivePool), "input_shape": net.inputShape.map(String.init).joined(separator: ","),
-            "classes": String(net.classes), "parameters": layout.table, "net": net.text,
             "dataset": config.dataset.rawValue, "preset": config.preset,
             "batch_size": String(config.batchSize), "cells": String(config.cells), "lr": String(config.learningRate),
             "clip": String(config.clip), "grad_clip": String(config.gradientClip), "seed": String(config.seed),
@@ -58,7 +53,7 @@ public struct Checkpoint {
             "pattern_name": pattern.name, "created": ISO8601DateFormatter().string(from: created),
             // What computed the plane (the run's choice; `config` holds it too).
             "precision": config.compute.precision.rawValue, "isa": config.compute.isa.rawValue,
-        ]
+        ]) { _, plane in plane }
         if let json = try? JSONEncoder().encode(config), let s = String(data: json, encoding: .utf8) { meta["config"] = s }
         meta.merge(notes) { standard, _ in standard }
         let params = state.plane.parameters
