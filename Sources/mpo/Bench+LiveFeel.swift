@@ -32,6 +32,7 @@ extension Bench {
         let pattern = Pattern.ring(size: 16)
         var config = TrainingConfig.live
         config.compute = compute
+        config.warmStart = .none  // speed only
         let session = Session(options: .init(
             config: config, pattern: pattern, evalImages: images, workers: workers, folders: ProjectFolders(root: home)))
         session.start()

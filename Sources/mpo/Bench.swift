@@ -164,6 +164,8 @@ struct Bench: ParsableCommand {
     }
 
     func measure(_ config: TrainingConfig, train: Dataset, test: Dataset, workers: Int, peak: Double, reference: Reference?) throws -> Result {
+        var config = config
+        config.warmStart = .none  // speed only: the origin's weights do not change it
         let pattern = Pattern.ring(size: 16)
         let trainer = try Trainer(config: config, pattern: pattern, train: train, workers: workers)
         trainer.step()  // warm-up: first touches of every buffer
@@ -264,7 +266,9 @@ struct Bench: ParsableCommand {
         let train = try DatasetKind.fashionMNIST.load(.train)
         let test = try DatasetKind.fashionMNIST.load(.test).prefix(256)
         let pattern = Pattern.ring(size: size)
-        let trainer = try Trainer(config: .live, pattern: pattern, train: train, workers: workers ?? CPU.cores)
+        var config = TrainingConfig.live
+        config.warmStart = .none
+        let trainer = try Trainer(config: config, pattern: pattern, train: train, workers: workers ?? CPU.cores)
         for _ in 0..<3 { trainer.step() }
         let evaluator = try Evaluator(net: TrainingConfig.live.net, data: test, workers: workers ?? CPU.cores)
         _ = evaluator.heatmap(plane: trainer.plane, viewport: Viewport(fitting: pattern, rows: 4, cols: 4), split: .test, step: 0)

@@ -23,6 +23,7 @@ struct Explore: ParsableCommand {
             folders: folders, ascii: ui.ascii, startMessage: note)
         options.offerRecovery = true
         options.sizesBatch = training.batch == nil  // a batch the user chose is kept
+        options.precisionChoice = training.precision.choice
         try TerminalProcess.run(options)
     }
 }

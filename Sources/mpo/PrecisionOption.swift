@@ -3,14 +3,17 @@ import Engine
 
 /// `--precision`, shared by every command that computes: fp32 (the reference), bf16 (inputs of
 /// every product rounded to bfloat16, fp32 sums; ~2x faster GEMMs where the CPU has AVX512_BF16),
-/// or auto (bf16 where available; the default, since fits on ring16 match fp32's). The ISA level
+/// or auto (the default: whichever path `Calibration` measured fastest on this CPU). The ISA level
 /// is the CPU's, capped by the MPO_ISA environment variable.
 struct PrecisionOption: ParsableArguments {
-    @Option(help: "GEMM precision: fp32 (the reference), bf16 (bfloat16 products, fp32 sums; needs AVX512_BF16), or auto (bf16 where the CPU has it). The ISA level is the CPU's highest, capped by MPO_ISA=portable|avx2|avx512|avx512bf16.")
+    @Option(help: "GEMM precision: fp32 (the reference), bf16 (bfloat16 products, fp32 sums; needs AVX512_BF16), or auto (the path measured fastest on this CPU: see mpo info; mpo bench --calibrate measures again). The ISA level is the CPU's highest, capped by MPO_ISA=portable|avx2|avx512|avx512bf16.")
     var precision = "auto"
 
     /// The run's compute: this precision at the process's ISA level.
     func compute() throws -> Compute { try Self.resolve(precision) }
+
+    /// What auto chose and the measured ratios (nil when a precision was named).
+    var choice: String? { precision == "auto" ? Calibration.record().summary : nil }
 
     /// What a precision name asks for at an ISA level, or a usage error saying why not.
     static func resolve(_ name: String, isa: ISA = .default) throws -> Compute {

@@ -55,7 +55,8 @@ struct Train: ParsableCommand {
         config.compute = compute
         let train = try config.dataset.load(.train, from: config.dataDirectory)
         let test = try config.dataset.load(.test, from: config.dataDirectory).prefix(evalImages)
-        let trainer = try Trainer(config: config, pattern: pattern, train: train, workers: training.resolvedWorkers, state: state)
+        let trainer = try Trainer(config: config, pattern: pattern, train: train, workers: training.resolvedWorkers, state: state,
+                                  progress: { print($0) })
         let evaluator = try Evaluator(net: config.net, data: test, workers: training.resolvedWorkers, compute: compute)
         let (good, bad) = pattern.trainedCells
         print("pattern \(pattern.name) \(pattern.width)x\(pattern.height): \(good.count) good + \(bad.count) bad cells trained")
@@ -87,8 +88,9 @@ struct Train: ParsableCommand {
                 lastGap = score.gap
                 print("")
                 print(ASCIIPreview.lossBesidePattern(map.loss, pattern: pattern, clip: config.clip), terminator: "")
-                print(String(format: "step %d: test gap %.3f (acc black %.3f, white %.3f), loss black %.3f white %.3f, match %.2f, scale %.4f",
-                             loop.step, score.gap, score.goodAccuracy, score.badAccuracy, score.goodLoss, score.badLoss, score.match, trainer.plane.scale))
+                print(String(format: "step %d: test gap %.3f (acc black %.3f, white %.3f), loss black %.3f white %.3f, match %.2f, whole gap %.3f, scale %.4f",
+                             loop.step, score.gap, score.goodAccuracy, score.badAccuracy, score.goodLoss, score.badLoss, score.match,
+                             score.wholeGap, trainer.plane.scale))
             }
             print(String(format: "step %5d/%d  %5.2f steps/s  %7.0f cell-img/s  good %.3f  bad %.3f  gap %@",
                          loop.step, target, loop.throughput.stepsPerComputeSecond, loop.throughput.cellImagesPerSecond,
@@ -138,6 +140,8 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "Good and bad cells per step, 1...4096 each (default: the preset's).") var cells: Int?
     @Option(help: "Adam learning rate, a finite number above 0 (default: the preset's).") var lr: Float?
     @Option(help: "Worker threads, 1 or more; capped at the cores (default: all cores).") var workers: Int?
+    @Option(help: "Adam steps of a net trained first as the plane's origin, 0...100000 (0: a random origin, as the paper; default: the preset's, live 300, paper 0). Trained once per net, dataset and seed, then read from the cache folder.") var warmStart: Int?
+    @Option(help: "Start the scale at SPAN / (pattern size / 2), so the plane spans the same distance whatever the pattern's size; a number above 0 (default: the preset's scale, 0.1).") var span: Float?
     @OptionGroup var precision: PrecisionOption
 
     /// The training settings, computing with this process's ISA level and the chosen precision.
@@ -158,6 +162,8 @@ struct TrainingOptions: ParsableArguments {
         if let lr { c.learningRate = lr }
         c.seed = seed
         c.compute = compute
+        if let warmStart { c.warmStart.steps = warmStart }
+        if let span { c.initialSpan = span }
         try c.net.validate()
         return c
     }

@@ -14,6 +14,8 @@ extension TrainingOptions {
         try sized("--cells", cells, TrainingConfig.cellsRange) { $0.cells = $1 }
         try OptionCheck.number("--lr", lr, 0...Double.greatestFiniteMagnitude, above: true)
         try OptionCheck.workers(workers)
+        try OptionCheck.count("--warm-start", warmStart, 0...100_000)
+        try OptionCheck.number("--span", span, 0...1_000, above: true)
     }
 
     /// A size outside its range; above it, the message gives the memory it would take.

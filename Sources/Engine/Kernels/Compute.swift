@@ -22,10 +22,10 @@ public struct Compute: Hashable, Sendable, Codable, CustomStringConvertible {
         lp_isa_allows_bf16(isa)
     }
 
-    /// A precision named "fp32", "bf16" or "auto" at a level: auto is bf16 where the level runs it
-    /// at speed (AVX512_BF16 and above), else fp32. nil for other names.
+    /// A precision named "fp32", "bf16" or "auto" at a level: auto is the path `Calibration`
+    /// measured fastest at that level on this CPU (fp32 where there is no other). nil for other names.
     public static func resolve(precision name: String, isa: ISA = .default) -> Compute? {
-        if name == "auto" { return Compute(isa: isa, precision: bf16Fast(on: isa) ? .bf16 : .fp32) }
+        if name == "auto" { return Calibration.chosen(level: isa) }
         guard let p = GEMM.Precision(rawValue: name) else { return nil }
         return Compute(isa: isa, precision: p)
     }

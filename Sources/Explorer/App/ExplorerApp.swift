@@ -22,6 +22,8 @@ public struct ExplorerOptions: Sendable {
     public var offerRecovery = false
     /// Let the session size the images per step to the machine (false: `--batch` was given).
     public var sizesBatch = true
+    /// How `--precision auto` chose the compute path (nil when the user named one).
+    public var precisionChoice: String?
 
     public init(
         config: TrainingConfig, pattern: Pattern, checkpoint: String? = nil, startPaused: Bool = false,
@@ -72,10 +74,12 @@ public enum ExplorerApp {
         let ended = options.offerRecovery && !options.editorOnly ? RecoveredSession.list(in: options.folders) : []
         let cores = ProcessInfo.processInfo.activeProcessorCount
         func startSession(pattern: Pattern, checkpoint: String?, paused: Bool) {
-            let s = Session(options: Session.Options(
+            var sessionOptions = Session.Options(
                 config: options.config, pattern: pattern, evalImages: options.evalImages,
                 workers: min(max(1, options.workers ?? cores), cores), folders: options.folders,
-                startPaused: paused, checkpoint: checkpoint, recovery: recovery).sizingBatch(options.sizesBatch))
+                startPaused: paused, checkpoint: checkpoint, recovery: recovery).sizingBatch(options.sizesBatch)
+            sessionOptions.precisionChoice = options.precisionChoice
+            let s = Session(options: sessionOptions)
             s.onUpdate = { wake.signal() }
             s.start()
             session = s

@@ -26,7 +26,7 @@ struct TitleBar {
     static func statusWord(_ s: Session.Snapshot) -> String {
         if s.fixedPlane != nil, s.status == .paused { return "fixed" }
         return switch s.status {
-        case .loading: "loading data..."
+        case .loading: s.loadingText
         case .training: "training"
         case .paused: "paused"
         case .diverged: "DIVERGED (paused)"
@@ -69,7 +69,7 @@ struct Legend {
     /// "picture: step 1,200 (34 steps old), refreshing 45%"
     static func age(_ state: AppState) -> String {
         guard let s = state.snapshot else { return "" }
-        if s.status == .loading { return "loading data..." }
+        if s.status == .loading { return s.loadingText }
         let refreshing = s.refreshProgress < 1 ? ", refreshing \(Int(s.refreshProgress * 100))%" : ""
         guard let complete = s.live.oldestStep ?? s.completeStep else {
             return "first map: \(Int(s.refreshProgress * 100))% evaluated"

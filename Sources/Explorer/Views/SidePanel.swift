@@ -62,6 +62,8 @@ struct SidePanel {
         w.row("step", "\(Format.thousands(s.step))  \(TitleBar.statusWord(s))", pen: statusPen(s))
         w.row("speed", "\(Format.fixed(s.stepsPerSecond, 1)) steps/s, \(s.precision)")
         w.row("", "\(Format.thousands(Int(s.cellImagesPerSecond.rounded()))) cell-images/s")
+        if let choice = s.precisionChoice { w.row("auto", choice) }
+        w.row("origin", s.config.warmStart.isOn ? "warm: a net after \(Format.thousands(s.config.warmStart.steps)) steps" : "random (as the paper)")
         w.row("sized", Self.sizing(s))
         w.row("map", Self.mapWork(s))
 

@@ -120,6 +120,9 @@ public struct PatternScore: Sendable, Hashable {
     public var gap: Double
     public var goodAccuracy: Double, badAccuracy: Double
     public var goodLoss: Double, badLoss: Double
+    /// Mean accuracy on all black cells minus on all white cells, interiors included: how well
+    /// the whole picture shows, not only its trained edges.
+    public var wholeGap: Double
     /// Fraction of all pattern cells on the right side of the midpoint between the black and
     /// white cells' mean losses (low loss where black).
     public var match: Double
@@ -135,6 +138,11 @@ public struct PatternScore: Sendable, Hashable {
         goodLoss = mean(loss, .good)
         badLoss = mean(loss, .bad)
         gap = goodAccuracy - badAccuracy
+        func mean(_ values: [Float], black: Bool) -> Double {
+            let v = zip(values, pattern.bits).filter { ($0.1 != 0) == black }.map { Double($0.0) }
+            return v.isEmpty ? 0 : v.reduce(0, +) / Double(v.count)
+        }
+        wholeGap = mean(accuracy, black: true) - mean(accuracy, black: false)
         let black = zip(loss, pattern.bits).filter { $0.1 != 0 }.map { Double($0.0) }
         let white = zip(loss, pattern.bits).filter { $0.1 == 0 }.map { Double($0.0) }
         let threshold = ((black.isEmpty ? 0 : black.reduce(0, +) / Double(black.count))

@@ -24,6 +24,8 @@ public struct ProjectFolders: Sendable {
 
     public var patterns: String { (root as NSString).appendingPathComponent("Patterns") }
     public var checkpoints: String { (root as NSString).appendingPathComponent("Checkpoints") }
+    /// Shipped warm-start origins (`WarmStart`), with a README saying how each was made.
+    public var warmStarts: String { (root as NSString).appendingPathComponent("WarmStarts") }
 
     /// The default pattern, shipped in Patterns/: a filled heart reads at a glance and emerges
     /// fast (one outline, its inside ignored) — recognisable after ~100 s of live training on two

@@ -22,6 +22,9 @@ public final class Session: @unchecked Sendable {
         /// Size the images per step to the machine (`LivePlan`); false keeps the config's batch
         /// (the user chose it). The map is sized either way.
         public var sizesBatch = true
+        /// How `--precision auto` chose `config.compute` (shown on the side panel); nil when the
+        /// user named the precision.
+        public var precisionChoice: String?
 
         /// The same options with `sizesBatch` set.
         public func sizingBatch(_ on: Bool) -> Options {
@@ -99,6 +102,11 @@ public final class Session: @unchecked Sendable {
         /// Increases with every change.
         public var version = 0
         public var status: Status = .loading
+        /// What loading is doing now ("loading data...", the warm start's progress).
+        public var loadingText = "loading data..."
+        /// How `--precision auto` chose the compute path ("fp32 avx512bf16 (measured: bf16 0.76x)"),
+        /// nil when the user named a precision.
+        public var precisionChoice: String?
         public var pattern: Pattern
         public var config: TrainingConfig
         public var parameterCount = 0

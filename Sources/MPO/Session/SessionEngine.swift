@@ -88,7 +88,10 @@ final class SessionEngine {
 
     func makeVariant(batchNorm: Bool, state: Trainer.State?, unsavedSteps: Int = 0, savedPath: String? = nil) throws -> Variant {
         let c = config.with(batchNorm: batchNorm)
-        let trainer = try Trainer(config: c, pattern: pattern, train: train, workers: workers, state: state)
+        let trainer = try Trainer(config: c, pattern: pattern, train: train, workers: workers, state: state) { [unowned self] text in
+            note(text)
+            session.publish { $0.loadingText = text; $0.messages = self.messages }
+        }
         let recovery = options.recovery.map { TrainingLoop.Recovery(store: $0, plane: batchNorm ? "bn" : "plain") }
         let loop = TrainingLoop(trainer: trainer, unsavedSteps: unsavedSteps, lastSavedPath: savedPath, recovery: recovery)
         let evaluator = try Evaluator(
@@ -322,6 +325,7 @@ final class SessionEngine {
             s.status = status
             s.pattern = pattern
             s.config = v.trainer.config
+            s.precisionChoice = options.precisionChoice
             s.parameterCount = v.trainer.layout.count
             s.step = v.trainer.step
             s.paused = paused

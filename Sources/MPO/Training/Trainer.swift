@@ -43,7 +43,10 @@ public final class Trainer {
         public var rng: Xoshiro256
     }
 
-    public init(config: TrainingConfig, pattern: Pattern, train: Dataset, workers: Int = CPU.cores, state: State? = nil) throws {
+    /// A new plane (no `state`) of a config with a warm start begins at the warm origin
+    /// (`WarmStart.origin`, trained or read from the cache); `progress` hears what that does.
+    public init(config: TrainingConfig, pattern: Pattern, train: Dataset, workers: Int = CPU.cores, state: State? = nil,
+                warmStartFolders: WarmStart.Folders = .standard, progress: WarmStart.Progress = { _ in }) throws {
         guard train.shape == config.net.inputShape else {
             throw DataError(train.name, "images are \(train.shape.map(String.init).joined(separator: "x")), the net expects \(config.net.inputShape.map(String.init).joined(separator: "x"))")
         }
@@ -63,7 +66,12 @@ public final class Trainer {
             rng = state.rng
         } else {
             var rng = Xoshiro256(seed: config.seed)
-            plane = Plane(layout: layout, height: pattern.height, width: pattern.width, scale: config.initialScale, rng: &rng)
+            plane = Plane(layout: layout, height: pattern.height, width: pattern.width,
+                          scale: config.initialScale(height: pattern.height, width: pattern.width), rng: &rng)
+            if config.warmStart.isOn {
+                let origin = try config.warmStart.origin(for: config, train: train, workers: workers, folders: warmStartFolders, progress: progress)
+                plane.parameters.replaceSubrange(0..<layout.count, with: origin)
+            }
             adam = Adam(count: 3 * layout.count + 1, learningRate: config.learningRate)
             self.rng = rng
         }
