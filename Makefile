@@ -30,6 +30,8 @@ deps-test:
 
 # One build: `swift test` also builds the mpo binary the end-to-end tests run (.build/release/mpo).
 # The companion (python/) is installed first: the Swift parity tests run it.
+# Tests keep the precision calibration and warm starts in a cache folder of their own (not the user's).
+test: export XDG_CACHE_HOME := $(CURDIR)/.build/test-cache
 test: deps-test $(VENV)/.companion-ok
 	scripts/cross-check.sh
 	$(SWIFT) test $(RELEASE) -Xswiftc -enable-testing

@@ -35,8 +35,9 @@ struct Info: ParsableCommand {
         print("  threads    : \(b.threadsPerCall) per call; work is split over \(CPU.cores) cores by the engine")
         print("  config     : \(b.configuration)")
         if !b.loadError.isEmpty { print("  note       : OpenBLAS not loaded (\(b.loadError)); using the built-in GEMM") }
-        let auto = Compute.resolve(precision: "auto")!
-        print("precision    : --precision auto (the default) runs \(auto.precision.rawValue)\(auto.bf16Fast ? " (AVX512_BF16 kernel)" : "; no AVX512_BF16 at this level"); fp32 is the reference")
+        let auto = Calibration.record()
+        print("precision    : --precision auto (the default) runs \(auto.summary)")
+        print("               measured on this CPU and build \(auto.timings.isEmpty ? "(nothing to choose at this level)" : "at \(auto.measuredAt)"); mpo bench --calibrate measures again; fp32 is the reference")
         let features = ["avx2", "fma", "avx512f", "avx512_bf16", "amx_tile", "asimd"].filter { CPU.flags.contains($0) }
         print("CPU          : \(CPU.modelName), \(CPU.cores) cores, \(features.joined(separator: " "))")
         print("ISA level    : \(ISA.default) (\(ISA.choiceReason)); this CPU runs \(ISA.supported.map(\.rawValue).joined(separator: ", "))")
