@@ -76,7 +76,7 @@ final class KeyActionTests: XCTestCase {
         guard case .save(nil) = state.takeCommands().first else { return XCTFail("no save") }
         state.press("c")
         XCTAssertEqual(state.display.colorMap, .diverging)
-        XCTAssertEqual(state.display.scale, .ranked)
+        XCTAssertEqual(state.display.scale, .linear)
         state.press("g", "g", "x")
         XCTAssertEqual(state.display.scale, .log)
         XCTAssertTrue(state.display.showEdges)

@@ -65,8 +65,8 @@ final class RenderTests: XCTestCase {
 
 extension RenderTests {
     func testRankedScaleSpreadsColoursEvenly() throws {
-        let state = try Fixtures.state(self)
-        XCTAssertEqual(state.display.scale, .ranked, "the default")
+        var state = try Fixtures.state(self)
+        state.display.scale = .ranked
         let picture = MapPicture(state: state)
         let inView = picture.values.filter(\.isFinite)
         let median = inView.sorted()[inView.count / 2]
@@ -91,5 +91,61 @@ extension RenderTests {
         s.version += 1
         _ = state.update(s)
         XCTAssertEqual(MapPicture(state: state).values, s.heatmap.loss)
+    }
+}
+
+extension RenderTests {
+    /// The default scale: loss linear from its lowest value up to the training clamp c, whatever
+    /// the bad cells reach beyond it (training leaves them at 5-70, which used to squeeze the
+    /// black and the untrained cells into the same dark colours).
+    func testLinearLossScaleEndsAtTheTrainingClamp() throws {
+        var state = try Fixtures.state(self)
+        XCTAssertEqual(state.display.scale, .linear, "the default")
+        let clip = state.snapshot!.config.clip
+        XCTAssertFalse(MapPicture(state: state).clipped, "the fixture's losses stay below the clamp")
+        var s = state.snapshot!
+        for k in s.heatmap.loss.indices where s.heatmap.loss[k] > 2 { s.heatmap.loss[k] = 40 + Float(k % 7) }
+        s.version += 1
+        _ = state.update(s)
+        let picture = MapPicture(state: state)
+        XCTAssertTrue(picture.clipped)
+        XCTAssertEqual(picture.high, Double(clip))
+        XCTAssertEqual(picture.scale(40), 1)
+        XCTAssertEqual(picture.scale(clip), 1)
+        XCTAssertEqual(picture.scale(Float((picture.low + Double(clip)) / 2))!, 0.5, accuracy: 1e-6)
+        XCTAssertEqual(picture.endLabels.1, Format.compact(Double(clip)) + "+")
+        state.display.scale = .ranked
+        XCTAssertFalse(MapPicture(state: state).clipped, "ranked and log keep the whole range")
+        state.display.metric = .accuracy
+        state.display.scale = .linear
+        XCTAssertEqual(MapPicture(state: state).high, 1, "accuracy: 0 to 1")
+    }
+
+    /// In 256 colours the colour maps keep their lightness in order (nearest matches alone made
+    /// viridis 0.16...0.40 a grey-violet lighter than the blue above it), in exact palette colours.
+    func testRamp256KeepsTheColourMapsLightnessInOrder() throws {
+        for map in ColorMap.allCases {
+            let ramp = (0..<64).map { map.color(Double($0) / 63) }
+            let out = Palette.ramp256(ramp)
+            XCTAssertEqual(out.count, ramp.count)
+            for l in 1..<ramp.count {
+                let lighter = ramp[l].luminance >= ramp[l - 1].luminance
+                XCTAssertTrue(lighter ? out[l].luminance >= out[l - 1].luminance : out[l].luminance <= out[l - 1].luminance, "\(map) entry \(l)")
+            }
+            for c in out { XCTAssertEqual(Palette.color256(Palette.index256(c)), c, "a palette colour is shown as itself") }
+            let error = zip(ramp, out).map { abs($0.luminance - $1.luminance) }.max()!
+            XCTAssertLessThan(error, 0.07, "\(map): lightness kept close")
+        }
+        let viridis = (0..<64).map { ColorMap.viridis.color(Double($0) / 63) }
+        let nearest = viridis.map { Palette.color256(Palette.index256($0)) }
+        XCTAssertTrue(zip(nearest, nearest.dropFirst()).contains { $1.luminance < $0.luminance - 0.05 }, "what the nearest match did")
+        XCTAssertEqual(Palette.color256(16), ColorMap.RGB(0, 0, 0))
+        XCTAssertEqual(Palette.color256(60), ColorMap.RGB(95, 95, 135))
+        XCTAssertEqual(Palette.color256(244), ColorMap.RGB(128, 128, 128))
+
+        let state = try Fixtures.state(self, capabilities: Capabilities(unicode: true, colors: .palette256))
+        let picture = MapPicture(state: state)
+        XCTAssertEqual(picture.palette, Palette.ramp256(MapPicture.ramps[.viridis]!), "the map uses the ordered ramp in 256 colours")
+        XCTAssertEqual(MapPicture(state: try Fixtures.state(self)).palette, MapPicture.ramps[.viridis]!, "and the colour map itself in 24 bits")
     }
 }

@@ -40,7 +40,7 @@ public enum Action: String, CaseIterable, Sendable {
         case .toggleBatchNorm: "plain / BatchNorm plane"
         case .togglePause: "pause / resume training"
         case .cycleColorMap: "colour map (viridis, diverging, gray)"
-        case .cycleScale: "colour scale: ranked, linear, log"
+        case .cycleScale: "colour scale: linear, ranked, log"
         case .toggleEdges: "overlay the pattern's edges"
         case .markTransect: "transect: mark start, end; clear"
         case .cycleMarkerTransect: "transect between markers: A-B, B-C, A-C"

@@ -20,8 +20,11 @@ public struct MapPicture: Sendable {
     /// The values that set the scale, sorted (for the ranked scale).
     let sorted: [Float]
     public let colorMap: ColorMap
-    /// Value range of the colour scale (loss: what is on screen; accuracy: 0...1).
+    /// Value range of the colour scale (loss: what is on screen, linear up to the training clamp;
+    /// accuracy: 0...1).
     public let low: Double, high: Double
+    /// The loss scale ends at the training clamp c below the highest value: more is drawn as c.
+    public let clipped: Bool
     /// 64 steps of the colour map: smooth to the eye, and few enough colour pairs for curses.
     static let levels = 64
     let palette: [ColorMap.RGB]
@@ -66,16 +69,32 @@ public struct MapPicture: Sendable {
         // a fixed plane has no pattern to scale to (its session's idle pattern is not on show)
         let inRange = Self.rangeSamples(values, v.refined(by: f), state.fixedPlane == nil ? state.snapshot?.pattern : nil).filter(\.isFinite)
         sorted = scaleMode == .ranked ? inRange.sorted() : []
+        var clipped = false
         if metric == .accuracy && scaleMode != .ranked {
             (low, high) = (0, 1)
         } else {
             var lo = Double(inRange.min() ?? 0), hi = Double(inRange.max() ?? 1)
             if scaleMode == .log { lo = max(lo, 1e-4); hi = max(hi, lo * 1.0001) }
+            // Linear loss up to the clamp c at most (as `mpo render`): a bad cell's cross-entropy is
+            // pushed up to c and no further, so beyond it differences say nothing about the fit,
+            // and scaling to the bad cells' 10-70 squeezed the black and the untrained cells
+            // into the same dark colours.
+            let clip = Double(state.snapshot?.config.clip ?? TrainingConfig.live.clip)
+            if scaleMode == .linear && metric == .loss && lo < clip && hi > clip { (hi, clipped) = (clip, true) }
             if hi - lo < 1e-6 { hi = lo + 1e-6 }
             (low, high) = (lo, hi)
         }
-        palette = (0..<Self.levels).map { state.display.colorMap.color(Double($0) / Double(Self.levels - 1)) }
+        self.clipped = clipped
+        palette = state.capabilities.colors == .palette256 ? Self.ramps256[colorMap]! : Self.ramps[colorMap]!
     }
+
+    /// The colour map's `levels` steps, and the same in the 256-colour palette with their lightness
+    /// in order (`Palette.ramp256`; nearest matches alone made parts of viridis lighter than the
+    /// values above them).
+    static let ramps: [ColorMap: [ColorMap.RGB]] = Dictionary(uniqueKeysWithValues: ColorMap.allCases.map { map in
+        (map, (0..<levels).map { map.color(Double($0) / Double(levels - 1)) })
+    })
+    static let ramps256: [ColorMap: [ColorMap.RGB]] = ramps.mapValues(Palette.ramp256)
 
     /// The samples that set the loss scale: those over the pattern when it fills a fair part of
     /// the view — the plane far outside it reaches losses many times higher, and scaling to
@@ -174,7 +193,7 @@ public struct MapPicture: Sendable {
 
     /// Label of the scale's ends: good end first.
     public var endLabels: (String, String) {
-        metric == .accuracy ? (Format.compact(high), Format.compact(low)) : (Format.compact(low), Format.compact(high))
+        metric == .accuracy ? (Format.compact(high), Format.compact(low)) : (Format.compact(low), Format.compact(high) + (clipped ? "+" : ""))
     }
 
     /// Colour of samples not evaluated yet.
