@@ -15,9 +15,9 @@ public enum GEMM {
 
     /// c[m, n] = alpha * op(a)[m, k] * op(b)[k, n] + beta * c, the way `compute` says: bf16 through
     /// our kernel; fp32 at the avx2 level through our AVX2+FMA kernel (gemm_f32.c: faster than
-    /// OpenBLAS on the net's small shapes, and really AVX2 whatever core OpenBLAS loaded), at
-    /// higher levels through OpenBLAS (its kernels are chosen when it loads), at the portable
-    /// level through the built-in portable GEMM.
+    /// OpenBLAS on the net's small shapes, and really AVX2 whatever core OpenBLAS loaded); at avx512
+    /// and above through our AVX-512 kernel (gemm_f32_avx512.c) except where `openBLASWins`; at the
+    /// portable level through the built-in portable GEMM.
     @inline(__always)
     public static func multiply(
         _ compute: Compute = .default,
@@ -31,12 +31,25 @@ public enum GEMM {
             lp_gemm_bf16(compute.isa.level, ta, tb, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
         case (.fp32, .avx2):
             lp_gemm_f32(compute.isa.level, ta, tb, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        case (.fp32, .avx512), (.fp32, .avx512bf16), (.fp32, .amx):
+            if openBLASWins(k: k) {
+                lp_sgemm(ta, tb, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+            } else {
+                lp_gemm_f32(compute.isa.level, ta, tb, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+            }
         case (.fp32, .portable):
             lp_sgemm_builtin(ta, tb, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
         case (.fp32, _):
             lp_sgemm(ta, tb, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
         }
     }
+
+    /// Where OpenBLAS (SkylakeX kernels) beats our AVX-512 kernel on the paper net's shapes: a depth
+    /// under 16, i.e. conv1 forward (K = 9: ours 0.7-0.9x) and fc2's input gradient (K = 10: 0.65x),
+    /// where our per-tile overhead is not amortised over k. Every other shape of the net runs ours
+    /// (1.0-1.4x; scripts/bench-gemm-f32.sh measures them).
+    @inline(__always)
+    static func openBLASWins(k: Int) -> Bool { k < 16 }
 
     /// The same product through OpenBLAS whatever the level (the yardstick `measuredPeak` times).
     public static func multiplyOpenBLAS(

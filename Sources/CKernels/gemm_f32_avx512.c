@@ -1,0 +1,295 @@
+/* fp32 GEMM of our own for the avx512 level (AVX-512 F/VL), reached through lp_gemm_f32.
+ *
+ * The AVX2 kernel's design (gemm_f32.c) widened to 16-float zmm vectors: the same packing, the
+ * same in-place reading of B on short k, the same unpacked dot products for A * B^T on long k.
+ * What changes with AVX-512: 32 registers allow a 12 x 32 register tile (24 accumulators), and
+ * masked loads and stores (__mmask16) handle every column tail, so a ragged last B panel is read
+ * in place with a mask instead of being packed.
+ *
+ * Key: M, N, K = GEMM sizes; MR x NR = register tile (up to 12 x 32); KC, MC, NC = cache blocks.
+ * Packed operands:
+ *   A block [MC x KC]: tiles of mr rows (up to 12, chosen so M needs no padding), each [KC][mr];
+ *   B block [KC x NC]: panels of 32 columns, each [KC][32], zero-padded at the right edge.
+ * Loops: NC block > KC block (B packed) > MC block (A packed) > B panel > A tile.
+ */
+#if defined(__x86_64__)
+#include "gemm_f32_internal.h"
+
+#include <immintrin.h>
+
+#define AVX512 __attribute__((target("avx512f,avx512vl,avx512dq,avx512bw,avx2,fma")))
+#define INLINE inline __attribute__((always_inline))
+#define UNROLL _Pragma("GCC unroll 32")
+
+enum {
+    MR = 12,
+    NR = 32,
+    KC = 320,  /* K = 288 in one block; a B panel 32 * 288 * 4 = 36 KB of the 48 KB L1 */
+    MC = 144,  /* A block 144 * 320 * 4 = 180 KB, inside L2 (2 MB) */
+    NC = 2048, /* B block up to 2.5 MB */
+};
+
+/* Rows of the next A tile when `rem` rows are left: 12 where possible, never a tile under 6 unless
+   fewer than 6 rows remain in all (13..16 split in two: 16 = 8 + 8, 13 = 7 + 6). */
+static INLINE int tile_rows(int rem) {
+    if (rem <= MR) return rem;
+    if (rem <= 2 * MR - 8) return (rem + 1) / 2;
+    return MR;
+}
+
+static INLINE __mmask16 first_lanes(int count) {
+    return count >= 16 ? (__mmask16)0xFFFF : count <= 0 ? (__mmask16)0 : (__mmask16)((1u << count) - 1);
+}
+
+/* 8 rows of 8 floats transposed: r[j] lane i <- r[i] lane j (ymm: AVX-512VL keeps 32 of them). */
+AVX512 static INLINE void transpose8(__m256 r[8]) {
+    __m256 t[8], u[8];
+    for (int i = 0; i < 8; i += 2) {
+        t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
+        t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
+    }
+    for (int i = 0; i < 8; i += 4) {
+        u[i] = _mm256_shuffle_ps(t[i], t[i + 2], 0x44);
+        u[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], 0xEE);
+        u[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0x44);
+        u[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0xEE);
+    }
+    for (int i = 0; i < 4; i++) {
+        r[i] = _mm256_permute2f128_ps(u[i], u[i + 4], 0x20);
+        r[i + 4] = _mm256_permute2f128_ps(u[i], u[i + 4], 0x31);
+    }
+}
+
+/* ---- Packing. ---- */
+
+/* A block rows [0, mb) x k [0, kb) of op(A) (s points at its first element) -> tiles [kb][mr].
+   Writes up to 8 floats past the block's end (the caller leaves that slack). */
+AVX512 static void pack_a(int trans, const float *s, long ld, int mb, int kb, float *dst) {
+    for (int i0 = 0; i0 < mb;) {
+        const int mr = tile_rows(mb - i0);
+        if (trans) { /* op(A)(i, p) = s[p * ld + i]: mr contiguous floats per k */
+            const __mmask16 m = first_lanes(mr);
+            const float *src = s + i0;
+            for (int p = 0; p < kb; p++, src += ld, dst += mr) _mm512_mask_storeu_ps(dst, m, _mm512_maskz_loadu_ps(m, src));
+        } else { /* op(A)(i, p) = s[i * ld + p]: 8 k at a time from each group of 8 rows, transposed */
+            const float *src = s + (long)i0 * ld;
+            int p = 0;
+            for (; p + 8 <= kb; p += 8) {
+                __m256 t[2][8];
+                for (int g = 0; g < 2; g++) {
+                    if (8 * g >= mr) break;
+                    for (int r = 0; r < 8; r++)
+                        t[g][r] = 8 * g + r < mr ? _mm256_loadu_ps(src + (long)(8 * g + r) * ld + p) : _mm256_setzero_ps();
+                    transpose8(t[g]);
+                }
+                /* in k order, group by group: each store spills past its rows into floats that the
+                   next store (or the next tile, or the block's slack) overwrites */
+                for (int q = 0; q < 8; q++)
+                    for (int g = 0; g < 2 && 8 * g < mr; g++) _mm256_storeu_ps(dst + q * mr + 8 * g, t[g][q]);
+                dst += 8 * mr;
+            }
+            for (; p < kb; p++, dst += mr)
+                for (int r = 0; r < mr; r++) dst[r] = src[(long)r * ld + p];
+        }
+        i0 += mr;
+    }
+}
+
+/* B block k [0, kb) x columns [0, nb) of op(B) (s points at its first element) -> panels [kb][32]. */
+AVX512 static void pack_b(int trans, const float *s, long ld, int kb, int nb, float *dst) {
+    for (int j0 = 0; j0 < nb; j0 += NR, dst += (long)kb * NR) {
+        const int cols = nb - j0 < NR ? nb - j0 : NR;
+        if (!trans) { /* op(B)(p, j) = s[p * ld + j] */
+            const __mmask16 m0 = first_lanes(cols), m1 = first_lanes(cols - 16);
+            const float *src = s + j0;
+            for (int p = 0; p < kb; p++, src += ld) {
+                _mm512_store_ps(dst + p * NR, _mm512_maskz_loadu_ps(m0, src));
+                _mm512_store_ps(dst + p * NR + 16, _mm512_maskz_loadu_ps(m1, src + 16));
+            }
+        } else { /* op(B)(p, j) = s[j * ld + p]: 8 x 8 transposes */
+            for (int h = 0; h < NR; h += 8) {
+                const int rows = cols - h; /* valid rows of s in this quarter, may be <= 0 */
+                const float *src = s + (long)(j0 + h) * ld;
+                int p = 0;
+                if (rows >= 8) {
+                    for (; p + 8 <= kb; p += 8) {
+                        __m256 r[8];
+                        for (int i = 0; i < 8; i++) r[i] = _mm256_loadu_ps(src + (long)i * ld + p);
+                        transpose8(r);
+                        for (int q = 0; q < 8; q++) _mm256_store_ps(dst + (p + q) * NR + h, r[q]);
+                    }
+                }
+                for (; p < kb; p++)
+                    for (int i = 0; i < 8; i++) dst[p * NR + h + i] = i < rows ? src[(long)i * ld + p] : 0;
+            }
+        }
+    }
+}
+
+/* ---- Micro-kernel: C[mr, cols] (+)= alpha * A tile [kc][mr] * B [kc][32 at stride bs]. ---- */
+/* first: this is the first k-block, so beta applies (beta == 0: C is only written); later
+   k-blocks add. Only the first cols (<= 16 * nv) columns of B are read and of C written, so B may
+   be read in place up to its right edge. */
+AVX512 static INLINE void micro(const int mr, const int nv, int kc, const float *ap, const float *bp, long bs,
+                                float *c, long ldc, float alpha, float beta, int first, int cols) {
+    const __mmask16 mk[2] = {first_lanes(cols), first_lanes(cols - 16)};
+    __m512 acc[MR][2];
+    UNROLL for (int r = 0; r < mr; r++) UNROLL for (int v = 0; v < nv; v++) acc[r][v] = _mm512_setzero_ps();
+    for (int p = 0; p < kc; p++, ap += mr, bp += bs) {
+        __m512 b[2];
+        UNROLL for (int v = 0; v < nv; v++) b[v] = _mm512_maskz_loadu_ps(mk[v], bp + 16 * v);
+        UNROLL for (int r = 0; r < mr; r++) {
+            const __m512 x = _mm512_set1_ps(ap[r]);
+            UNROLL for (int v = 0; v < nv; v++) acc[r][v] = _mm512_fmadd_ps(x, b[v], acc[r][v]);
+        }
+    }
+    const __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
+    const int mode = !first || beta == 1 ? 1 : beta == 0 ? 0 : 2; /* 0: C = r, 1: C += r, 2: C = r + beta C */
+    UNROLL for (int r = 0; r < mr; r++) UNROLL for (int v = 0; v < nv; v++) {
+        float *cp = c + r * ldc + 16 * v;
+        __m512 x = alpha == 1 ? acc[r][v] : _mm512_mul_ps(acc[r][v], va);
+        if (mode == 1) x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(mk[v], cp));
+        else if (mode == 2) x = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(mk[v], cp), vb, x);
+        _mm512_mask_storeu_ps(cp, mk[v], x);
+    }
+}
+
+typedef void (*micro_fn)(int kc, const float *ap, const float *bp, long bs, float *c, long ldc, float alpha,
+                         float beta, int first, int cols);
+
+#define MICRO(mr, nv)                                                                                          \
+    AVX512 static void micro_##mr##_##nv(int kc, const float *ap, const float *bp, long bs, float *c, long ldc, \
+                                         float alpha, float beta, int first, int cols) {                       \
+        micro(mr, nv, kc, ap, bp, bs, c, ldc, alpha, beta, first, cols);                                         \
+    }
+#define MICROS(nv) MICRO(1, nv) MICRO(2, nv) MICRO(3, nv) MICRO(4, nv) MICRO(5, nv) MICRO(6, nv) \
+    MICRO(7, nv) MICRO(8, nv) MICRO(9, nv) MICRO(10, nv) MICRO(11, nv) MICRO(12, nv)
+MICROS(1)
+MICROS(2)
+
+static const micro_fn micro_table[2][MR + 1] = {
+    {0, micro_1_1, micro_2_1, micro_3_1, micro_4_1, micro_5_1, micro_6_1, micro_7_1, micro_8_1, micro_9_1,
+     micro_10_1, micro_11_1, micro_12_1},
+    {0, micro_1_2, micro_2_2, micro_3_2, micro_4_2, micro_5_2, micro_6_2, micro_7_2, micro_8_2, micro_9_2,
+     micro_10_2, micro_11_2, micro_12_2},
+};
+
+/* ---- A times B^T with both operands k-contiguous and a long k (weight gradients): no packing;
+   an mr x nr tile (up to 6 x 4: 24 accumulators, 10 loads per 24 multiply-adds) keeps one zmm of partial sums per output along k, summed across
+   lanes at the end; the k tail is a masked load. ---- */
+
+/* C[mr, nr] = alpha * sum_p A[r, p] B[j, p] + beta * C (beta == 0: C not read). */
+AVX512 static INLINE void dots(const int mr, const int nr, int k, const float *a, long lda, const float *b, long ldb,
+                               float *c, long ldc, float alpha, float beta) {
+    __m512 acc[6][4];
+    UNROLL for (int r = 0; r < mr; r++) UNROLL for (int j = 0; j < nr; j++) acc[r][j] = _mm512_setzero_ps();
+    for (int p = 0; p < k; p += 16) {
+        const __mmask16 m = first_lanes(k - p); /* all lanes but in the last round */
+        __m512 x[6];
+        UNROLL for (int r = 0; r < mr; r++) x[r] = _mm512_maskz_loadu_ps(m, a + r * lda + p);
+        UNROLL for (int j = 0; j < nr; j++) {
+            const __m512 y = _mm512_maskz_loadu_ps(m, b + j * ldb + p);
+            UNROLL for (int r = 0; r < mr; r++) acc[r][j] = _mm512_fmadd_ps(x[r], y, acc[r][j]);
+        }
+    }
+    UNROLL for (int r = 0; r < mr; r++) {
+        float *cp = c + r * ldc;
+        UNROLL for (int j = 0; j < nr; j++) {
+            const float s = alpha * _mm512_reduce_add_ps(acc[r][j]);
+            cp[j] = beta == 0 ? s : s + beta * cp[j];
+        }
+    }
+}
+
+typedef void (*dots_fn)(int k, const float *a, long lda, const float *b, long ldb, float *c, long ldc, float alpha,
+                        float beta);
+#define DOTS(mr, nr)                                                                                              \
+    AVX512 static void dots_##mr##_##nr(int k, const float *a, long lda, const float *b, long ldb, float *c, long ldc, \
+                                        float alpha, float beta) {                                                \
+        dots(mr, nr, k, a, lda, b, ldb, c, ldc, alpha, beta);                                                     \
+    }
+DOTS(1, 1) DOTS(1, 2) DOTS(1, 3) DOTS(1, 4) DOTS(2, 1) DOTS(2, 2) DOTS(2, 3) DOTS(2, 4)
+DOTS(3, 1) DOTS(3, 2) DOTS(3, 3) DOTS(3, 4) DOTS(4, 1) DOTS(4, 2) DOTS(4, 3) DOTS(4, 4)
+DOTS(5, 1) DOTS(5, 2) DOTS(5, 3) DOTS(5, 4) DOTS(6, 1) DOTS(6, 2) DOTS(6, 3) DOTS(6, 4)
+static const dots_fn dots_table[6][4] = {
+    {dots_1_1, dots_1_2, dots_1_3, dots_1_4},
+    {dots_2_1, dots_2_2, dots_2_3, dots_2_4},
+    {dots_3_1, dots_3_2, dots_3_3, dots_3_4},
+    {dots_4_1, dots_4_2, dots_4_3, dots_4_4},
+    {dots_5_1, dots_5_2, dots_5_3, dots_5_4},
+    {dots_6_1, dots_6_2, dots_6_3, dots_6_4},
+};
+
+/* Sizes of `count` items split into near-equal tiles of at most `most` (9 by 4: 3, 3, 3). */
+static INLINE int even_tile(int count, int most) {
+    const int tiles = (count + most - 1) / most;
+    return (count + tiles - 1) / tiles;
+}
+
+/* Whether A * B^T goes through dots: a reduction long against the output. */
+static INLINE int use_dots(int ta, int tb, int m, int n, int k) {
+    return !ta && tb && k >= 200 && k >= 4 * m && k >= 4 * n;
+}
+
+AVX512 static void gemm_dots(int m, int n, int k, float alpha, const float *a, int lda, const float *b, int ldb,
+                             float beta, float *c, int ldc) {
+    /* (blocking k so that B stays in L1 measured slower: each block pays the lane sums again) */
+    const int tm = even_tile(m, 6), tn = even_tile(n, 4);
+    for (int i = 0; i < m; i += tm) {
+        const int mr = m - i < tm ? m - i : tm;
+        for (int j = 0; j < n; j += tn) {
+            const int nr = n - j < tn ? n - j : tn;
+            dots_table[mr - 1][nr - 1](k, a + (long)i * lda, lda, b + (long)j * ldb, ldb, c + (long)i * ldc + j, ldc,
+                                       alpha, beta);
+        }
+    }
+}
+
+/* Whether B as stored is read in place (masked at its right edge): its k-rows must not pile into
+   a few L1 sets (a row stride that is a multiple of 512 bytes would), and either one A tile reads
+   it (packing would copy what is read once) or k is short enough with few A tiles that packing
+   costs more than it saves (measured: conv3 forward, K = 288 and 6 tiles, runs ~10% faster in
+   place with zmm; the AVX2 kernel's limit was 128). */
+static INLINE int b_in_place(int tb, int m, int k, int ldb) {
+    return !tb && (ldb & 127) != 0 && (m <= MR || (k <= 320 && m <= MC));
+}
+
+AVX512 void lp_gemm_f32_avx512(int ta, int tb, int m, int n, int k, float alpha, const float *a, int lda,
+                               const float *b, int ldb, float beta, float *c, int ldc) {
+    if (use_dots(ta, tb, m, n, k)) { gemm_dots(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc); return; }
+    /* even blocks: K = 288 is one k-block, M = 288 two 144-row blocks */
+    const int kblocks = (k + KC - 1) / KC, kcap = (k + kblocks - 1) / kblocks;
+    const int mblocks = (m + MC - 1) / MC, mcap = (m + mblocks - 1) / mblocks;
+    const int ncap = n < NC ? n : NC;
+    const int direct = b_in_place(tb, m, k, ldb);
+    const long bfloats = direct ? 0 : (long)kcap * ((ncap + NR - 1) / NR * NR);
+    float *const bpack = lp_gemm_f32_scratch((size_t)(bfloats + (long)mcap * kcap + 16));
+    if (!bpack) { lp_gemm_f32_reference(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc); return; }
+    float *const apack = bpack + bfloats;
+    for (int jc = 0; jc < n; jc += NC) {
+        const int nb = n - jc < NC ? n - jc : NC;
+        for (int pc = 0; pc < k; pc += kcap) {
+            const int kb = k - pc < kcap ? k - pc : kcap;
+            const float *bs = tb ? b + (long)jc * ldb + pc : b + (long)pc * ldb + jc;
+            if (!direct) pack_b(tb, bs, ldb, kb, nb, bpack);
+            for (int ic = 0; ic < m; ic += mcap) {
+                const int mb = m - ic < mcap ? m - ic : mcap;
+                pack_a(ta, ta ? a + (long)pc * lda + ic : a + (long)ic * lda + pc, lda, mb, kb, apack);
+                for (int jr = 0; jr < nb; jr += NR) {
+                    const int cols = nb - jr < NR ? nb - jr : NR, nv = cols > 16 ? 2 : 1;
+                    const float *bp = direct ? bs + jr : bpack + (long)(jr / NR) * kb * NR;
+                    const long stride = direct ? ldb : NR;
+                    const float *ap = apack;
+                    for (int i0 = 0; i0 < mb;) {
+                        const int mr = tile_rows(mb - i0);
+                        micro_table[nv - 1][mr](kb, ap, bp, stride, c + (long)(ic + i0) * ldc + jc + jr, ldc, alpha,
+                                                beta, pc == 0, cols);
+                        ap += (long)mr * kb;
+                        i0 += mr;
+                    }
+                }
+            }
+        }
+    }
+}
+#endif /* __x86_64__ */
