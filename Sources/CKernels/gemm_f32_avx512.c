@@ -126,20 +126,23 @@ AVX512 static void pack_b(int trans, const float *s, long ld, int kb, int nb, fl
     }
 }
 
-/* ---- Micro-kernel: C[mr, cols] (+)= alpha * A tile [kc][mr] * B [kc][32 at stride bs]. ---- */
-/* first: this is the first k-block, so beta applies (beta == 0: C is only written); later
+/* ---- Micro-kernel: C[mr, cols] (+)= alpha * A tile * B [kc][32 at stride bs]. ---- */
+/* The A tile's element (r, p) is ap[p * as + r] (rows = 0: packed, as = mr, or op(A) = A^T read in
+   place, as = lda) or ap[r * as + p] (rows = 1: A read in place, as = lda).
+   first: this is the first k-block, so beta applies (beta == 0: C is only written); later
    k-blocks add. Only the first cols (<= 16 * nv) columns of B are read and of C written, so B may
    be read in place up to its right edge. */
-AVX512 static INLINE void micro(const int mr, const int nv, int kc, const float *ap, const float *bp, long bs,
-                                float *c, long ldc, float alpha, float beta, int first, int cols) {
+AVX512 static INLINE void micro(const int mr, const int nv, const int rows, int kc, const float *ap, long as,
+                                const float *bp, long bs, float *c, long ldc, float alpha, float beta, int first,
+                                int cols) {
     const __mmask16 mk[2] = {first_lanes(cols), first_lanes(cols - 16)};
     __m512 acc[MR][2];
     UNROLL for (int r = 0; r < mr; r++) UNROLL for (int v = 0; v < nv; v++) acc[r][v] = _mm512_setzero_ps();
-    for (int p = 0; p < kc; p++, ap += mr, bp += bs) {
+    for (int p = 0; p < kc; p++, bp += bs) {
         __m512 b[2];
         UNROLL for (int v = 0; v < nv; v++) b[v] = _mm512_maskz_loadu_ps(mk[v], bp + 16 * v);
         UNROLL for (int r = 0; r < mr; r++) {
-            const __m512 x = _mm512_set1_ps(ap[r]);
+            const __m512 x = _mm512_set1_ps(rows ? ap[r * as + p] : ap[(long)p * as + r]);
             UNROLL for (int v = 0; v < nv; v++) acc[r][v] = _mm512_fmadd_ps(x, b[v], acc[r][v]);
         }
     }
@@ -154,50 +157,77 @@ AVX512 static INLINE void micro(const int mr, const int nv, int kc, const float 
     }
 }
 
-typedef void (*micro_fn)(int kc, const float *ap, const float *bp, long bs, float *c, long ldc, float alpha,
+typedef void (*micro_fn)(int kc, const float *ap, long as, const float *bp, long bs, float *c, long ldc, float alpha,
                          float beta, int first, int cols);
 
-#define MICRO(mr, nv)                                                                                          \
-    AVX512 static void micro_##mr##_##nv(int kc, const float *ap, const float *bp, long bs, float *c, long ldc, \
-                                         float alpha, float beta, int first, int cols) {                       \
-        micro(mr, nv, kc, ap, bp, bs, c, ldc, alpha, beta, first, cols);                                         \
+#define MICRO(mr, nv, rows)                                                                                       \
+    AVX512 static void micro_##mr##_##nv##_##rows(int kc, const float *ap, long as, const float *bp, long bs,   \
+                                                  float *c, long ldc, float alpha, float beta, int first,       \
+                                                  int cols) {                                                   \
+        micro(mr, nv, rows, kc, ap, as, bp, bs, c, ldc, alpha, beta, first, cols);                              \
     }
-#define MICROS(nv) MICRO(1, nv) MICRO(2, nv) MICRO(3, nv) MICRO(4, nv) MICRO(5, nv) MICRO(6, nv) \
-    MICRO(7, nv) MICRO(8, nv) MICRO(9, nv) MICRO(10, nv) MICRO(11, nv) MICRO(12, nv)
-MICROS(1)
-MICROS(2)
+#define MICROS(nv, rows) MICRO(1, nv, rows) MICRO(2, nv, rows) MICRO(3, nv, rows) MICRO(4, nv, rows)           \
+    MICRO(5, nv, rows) MICRO(6, nv, rows) MICRO(7, nv, rows) MICRO(8, nv, rows) MICRO(9, nv, rows)            \
+    MICRO(10, nv, rows) MICRO(11, nv, rows) MICRO(12, nv, rows)
+MICROS(1, 0)
+MICROS(2, 0)
+MICROS(1, 1)
+MICROS(2, 1)
 
-static const micro_fn micro_table[2][MR + 1] = {
-    {0, micro_1_1, micro_2_1, micro_3_1, micro_4_1, micro_5_1, micro_6_1, micro_7_1, micro_8_1, micro_9_1,
-     micro_10_1, micro_11_1, micro_12_1},
-    {0, micro_1_2, micro_2_2, micro_3_2, micro_4_2, micro_5_2, micro_6_2, micro_7_2, micro_8_2, micro_9_2,
-     micro_10_2, micro_11_2, micro_12_2},
+#define MICRO_ROW(nv, rows)                                                                                     \
+    {0, micro_1_##nv##_##rows, micro_2_##nv##_##rows, micro_3_##nv##_##rows, micro_4_##nv##_##rows,            \
+     micro_5_##nv##_##rows, micro_6_##nv##_##rows, micro_7_##nv##_##rows, micro_8_##nv##_##rows,               \
+     micro_9_##nv##_##rows, micro_10_##nv##_##rows, micro_11_##nv##_##rows, micro_12_##nv##_##rows}
+/* [rows][nv - 1][mr] */
+static const micro_fn micro_table[2][2][MR + 1] = {
+    {MICRO_ROW(1, 0), MICRO_ROW(2, 0)},
+    {MICRO_ROW(1, 1), MICRO_ROW(2, 1)},
 };
 
 /* ---- A times B^T with both operands k-contiguous and a long k (weight gradients): no packing;
    an mr x nr tile (up to 6 x 4: 24 accumulators, 10 loads per 24 multiply-adds) keeps one zmm of partial sums per output along k, summed across
    lanes at the end; the k tail is a masked load. ---- */
 
+/* The lane sums of four vectors, [sum a, sum b, sum c, sum d]: 11 instructions instead of 4 reductions. */
+AVX512 static INLINE __m128 sum4(__m512 a, __m512 b, __m512 c, __m512 d) {
+    const __m512 ab = _mm512_add_ps(_mm512_unpacklo_ps(a, b), _mm512_unpackhi_ps(a, b)); /* a b a b per 128 bits */
+    const __m512 cd = _mm512_add_ps(_mm512_unpacklo_ps(c, d), _mm512_unpackhi_ps(c, d));
+    const __m512 abcd = _mm512_add_ps(_mm512_shuffle_ps(ab, cd, 0x44), _mm512_shuffle_ps(ab, cd, 0xEE)); /* a b c d */
+    const __m256 h = _mm256_add_ps(_mm512_castps512_ps256(abcd), _mm512_extractf32x8_ps(abcd, 1));
+    return _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+}
+
 /* C[mr, nr] = alpha * sum_p A[r, p] B[j, p] + beta * C (beta == 0: C not read). */
 AVX512 static INLINE void dots(const int mr, const int nr, int k, const float *a, long lda, const float *b, long ldb,
                                float *c, long ldc, float alpha, float beta) {
     __m512 acc[6][4];
     UNROLL for (int r = 0; r < mr; r++) UNROLL for (int j = 0; j < nr; j++) acc[r][j] = _mm512_setzero_ps();
-    for (int p = 0; p < k; p += 16) {
-        const __mmask16 m = first_lanes(k - p); /* all lanes but in the last round */
-        __m512 x[6];
-        UNROLL for (int r = 0; r < mr; r++) x[r] = _mm512_maskz_loadu_ps(m, a + r * lda + p);
-        UNROLL for (int j = 0; j < nr; j++) {
-            const __m512 y = _mm512_maskz_loadu_ps(m, b + j * ldb + p);
-            UNROLL for (int r = 0; r < mr; r++) acc[r][j] = _mm512_fmadd_ps(x[r], y, acc[r][j]);
+    /* B's nr vectors stay in registers and A's rows stream past them: 24 + 4 + 1 registers */
+    int p = 0;
+    for (; p + 16 <= k; p += 16) {
+        __m512 y[4];
+        UNROLL for (int j = 0; j < nr; j++) y[j] = _mm512_loadu_ps(b + j * ldb + p);
+        UNROLL for (int r = 0; r < mr; r++) {
+            const __m512 x = _mm512_loadu_ps(a + r * lda + p);
+            UNROLL for (int j = 0; j < nr; j++) acc[r][j] = _mm512_fmadd_ps(x, y[j], acc[r][j]);
         }
     }
-    UNROLL for (int r = 0; r < mr; r++) {
-        float *cp = c + r * ldc;
-        UNROLL for (int j = 0; j < nr; j++) {
-            const float s = alpha * _mm512_reduce_add_ps(acc[r][j]);
-            cp[j] = beta == 0 ? s : s + beta * cp[j];
+    if (p < k) {
+        const __mmask16 m = first_lanes(k - p);
+        __m512 y[4];
+        UNROLL for (int j = 0; j < nr; j++) y[j] = _mm512_maskz_loadu_ps(m, b + j * ldb + p);
+        UNROLL for (int r = 0; r < mr; r++) {
+            const __m512 x = _mm512_maskz_loadu_ps(m, a + r * lda + p);
+            UNROLL for (int j = 0; j < nr; j++) acc[r][j] = _mm512_fmadd_ps(x, y[j], acc[r][j]);
         }
+    }
+    const __m512 z = _mm512_setzero_ps();
+    UNROLL for (int r = 0; r < mr; r++) {
+        float s[4];
+        _mm_storeu_ps(s, _mm_mul_ps(sum4(acc[r][0], nr > 1 ? acc[r][1] : z, nr > 2 ? acc[r][2] : z, nr > 3 ? acc[r][3] : z),
+                                    _mm_set1_ps(alpha)));
+        float *cp = c + r * ldc;
+        UNROLL for (int j = 0; j < nr; j++) cp[j] = beta == 0 ? s[j] : s[j] + beta * cp[j];
     }
 }
 
@@ -228,19 +258,29 @@ static INLINE int even_tile(int count, int most) {
 
 /* Whether A * B^T goes through dots: a reduction long against the output. */
 static INLINE int use_dots(int ta, int tb, int m, int n, int k) {
+#ifdef DOTS_ANY
+    return !ta && tb && k >= DOTS_ANY;
+#endif
     return !ta && tb && k >= 200 && k >= 4 * m && k >= 4 * n;
 }
 
 AVX512 static void gemm_dots(int m, int n, int k, float alpha, const float *a, int lda, const float *b, int ldb,
                              float beta, float *c, int ldc) {
-    /* (blocking k so that B stays in L1 measured slower: each block pays the lane sums again) */
+    /* A few rows of each (conv1: 9 and 8): k-blocks of ~512 keep both blocks in L1 (1.2x measured).
+       Many rows (conv2: 72 and 32): blocks short enough for L1 cost more in lane sums than they
+       save, so k runs whole. */
     const int tm = even_tile(m, 6), tn = even_tile(n, 4);
-    for (int i = 0; i < m; i += tm) {
-        const int mr = m - i < tm ? m - i : tm;
-        for (int j = 0; j < n; j += tn) {
-            const int nr = n - j < tn ? n - j : tn;
-            dots_table[mr - 1][nr - 1](k, a + (long)i * lda, lda, b + (long)j * ldb, ldb, c + (long)i * ldc + j, ldc,
-                                       alpha, beta);
+    const int kc = m + n <= 32 ? 512 : k;
+    const int kblocks = (k + kc - 1) / kc, kcap = ((k + kblocks - 1) / kblocks + 15) / 16 * 16;
+    for (int pc = 0; pc < k; pc += kcap) {
+        const int kb = k - pc < kcap ? k - pc : kcap;
+        for (int i = 0; i < m; i += tm) {
+            const int mr = m - i < tm ? m - i : tm;
+            for (int j = 0; j < n; j += tn) {
+                const int nr = n - j < tn ? n - j : tn;
+                dots_table[mr - 1][nr - 1](kb, a + (long)i * lda + pc, lda, b + (long)j * ldb + pc, ldb,
+                                           c + (long)i * ldc + j, ldc, alpha, pc == 0 ? beta : 1);
+            }
         }
     }
 }
@@ -254,6 +294,16 @@ static INLINE int b_in_place(int tb, int m, int k, int ldb) {
     return !tb && (ldb & 127) != 0 && (m <= MR || (k <= 320 && m <= MC));
 }
 
+/* Whether A as stored is read in place: the same L1-set rule as for B (here A's k-rows when
+   transposed, its rows otherwise). */
+#ifndef A_DIRECT
+#define A_DIRECT 1
+#endif
+static INLINE int a_in_place(int ta, int m, int n, int lda) {
+    (void)ta, (void)m, (void)n;
+    return A_DIRECT && (lda & 127) != 0;
+}
+
 AVX512 void lp_gemm_f32_avx512(int ta, int tb, int m, int n, int k, float alpha, const float *a, int lda,
                                const float *b, int ldb, float beta, float *c, int ldc) {
     if (use_dots(ta, tb, m, n, k)) { gemm_dots(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc); return; }
@@ -261,30 +311,35 @@ AVX512 void lp_gemm_f32_avx512(int ta, int tb, int m, int n, int k, float alpha,
     const int kblocks = (k + KC - 1) / KC, kcap = (k + kblocks - 1) / kblocks;
     const int mblocks = (m + MC - 1) / MC, mcap = (m + mblocks - 1) / mblocks;
     const int ncap = n < NC ? n : NC;
-    const int direct = b_in_place(tb, m, k, ldb);
-    const long bfloats = direct ? 0 : (long)kcap * ((ncap + NR - 1) / NR * NR);
-    float *const bpack = lp_gemm_f32_scratch((size_t)(bfloats + (long)mcap * kcap + 16));
+    const int direct_b = b_in_place(tb, m, k, ldb), direct_a = a_in_place(ta, m, n, lda);
+    const long bfloats = direct_b ? 0 : (long)kcap * ((ncap + NR - 1) / NR * NR);
+    /* (never 0 floats: a thread's first request of 0 would return its NULL buffer) */
+    float *const bpack = lp_gemm_f32_scratch((size_t)(bfloats + (direct_a ? 0 : (long)mcap * kcap) + 16));
     if (!bpack) { lp_gemm_f32_reference(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc); return; }
     float *const apack = bpack + bfloats;
+    const micro_fn(*table)[MR + 1] = micro_table[direct_a && !ta];
     for (int jc = 0; jc < n; jc += NC) {
         const int nb = n - jc < NC ? n - jc : NC;
         for (int pc = 0; pc < k; pc += kcap) {
             const int kb = k - pc < kcap ? k - pc : kcap;
             const float *bs = tb ? b + (long)jc * ldb + pc : b + (long)pc * ldb + jc;
-            if (!direct) pack_b(tb, bs, ldb, kb, nb, bpack);
+            if (!direct_b) pack_b(tb, bs, ldb, kb, nb, bpack);
             for (int ic = 0; ic < m; ic += mcap) {
                 const int mb = m - ic < mcap ? m - ic : mcap;
-                pack_a(ta, ta ? a + (long)pc * lda + ic : a + (long)ic * lda + pc, lda, mb, kb, apack);
+                const float *as = ta ? a + (long)pc * lda + ic : a + (long)ic * lda + pc;
+                if (!direct_a) pack_a(ta, as, lda, mb, kb, apack);
                 for (int jr = 0; jr < nb; jr += NR) {
                     const int cols = nb - jr < NR ? nb - jr : NR, nv = cols > 16 ? 2 : 1;
-                    const float *bp = direct ? bs + jr : bpack + (long)(jr / NR) * kb * NR;
-                    const long stride = direct ? ldb : NR;
-                    const float *ap = apack;
+                    const float *bp = direct_b ? bs + jr : bpack + (long)(jr / NR) * kb * NR;
+                    const long bstride = direct_b ? ldb : NR;
+                    const float *ap = direct_a ? as : apack;
                     for (int i0 = 0; i0 < mb;) {
                         const int mr = tile_rows(mb - i0);
-                        micro_table[nv - 1][mr](kb, ap, bp, stride, c + (long)(ic + i0) * ldc + jc + jr, ldc, alpha,
-                                                beta, pc == 0, cols);
-                        ap += (long)mr * kb;
+                        /* the next tile: mr rows (in place, not transposed), mr columns (transposed) or
+                           the packed tile's kb * mr floats on */
+                        table[nv - 1][mr](kb, ap, direct_a ? lda : mr, bp, bstride, c + (long)(ic + i0) * ldc + jc + jr,
+                                          ldc, alpha, beta, pc == 0, cols);
+                        ap += direct_a ? (ta ? mr : (long)mr * lda) : (long)mr * kb;
                         i0 += mr;
                     }
                 }
