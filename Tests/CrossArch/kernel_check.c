@@ -281,11 +281,13 @@ static void test_gemm(int isa, const char *lv, int rounded) {
 /* lp_gemm_f32 at one level (its reference loop at portable and neon, the AVX2 kernel at avx2, the
    AVX-512 kernel at avx512 and above): every transpose; m, n, k off the register tiles (6 x 16
    and 12 x 32); k over one 320-deep block; m over one 144-row block; B read in place (short k, or
-   one A tile), packed, and the dot-product path (A * B^T on a long k); leading dimensions wider
-   than the matrix; alpha/beta, with beta = 0 over a C of NaN (must not be read). */
+   one A tile), packed, and the dot-product path (A * B^T on a long k); A read in place or packed
+   (lda = 128 floats: 9x40x125 NN, 125x20x30 TN); leading dimensions wider than the matrix;
+   alpha/beta, with beta = 0 over a C of NaN (must not be read); a guard row below C. */
 static void test_gemm_f32(int isa, const char *lv) {
     const int sizes[][3] = {{1, 1, 1}, {13, 33, 17}, {12, 32, 9}, {8, 100, 9}, {25, 47, 700}, {150, 40, 50},
-                            {72, 32, 784}, {9, 8, 1000}, {10, 129, 512}, {64, 216, 288}, {7, 15, 321}, {31, 70, 130}, {14, 59, 40}};
+                            {72, 32, 784}, {9, 8, 1000}, {10, 129, 512}, {64, 216, 288}, {7, 15, 321}, {31, 70, 130}, {14, 59, 40},
+                            {9, 40, 125}, {125, 20, 30}};
     const float scalars[][2] = {{1, 0}, {0.75f, 0.5f}, {-1.5f, 1}};
     for (unsigned t = 0; t < sizeof sizes / sizeof sizes[0]; t++)
         for (int ta = 0; ta < 2; ta++)
