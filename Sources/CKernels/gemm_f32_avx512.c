@@ -1,16 +1,19 @@
 /* fp32 GEMM of our own for the avx512 level (AVX-512 F/VL), reached through lp_gemm_f32.
  *
- * The AVX2 kernel's design (gemm_f32.c) widened to 16-float zmm vectors: the same packing, the
- * same in-place reading of B on short k, the same unpacked dot products for A * B^T on long k.
- * What changes with AVX-512: 32 registers allow a 12 x 32 register tile (24 accumulators), and
- * masked loads and stores (__mmask16) handle every column tail, so a ragged last B panel is read
- * in place with a mask instead of being packed.
+ * The AVX2 kernel's design (gemm_f32.c) widened to 16-float zmm vectors: broadcast-FMA register
+ * tiles, B read in place on a short k, unpacked dot products for A * B^T on a long k. What
+ * AVX-512 changes: 32 registers hold a 12 x 32 tile (24 accumulators) and a 6 x 4 dot-product
+ * tile; masked loads and stores (__mmask16) take every column and k tail, so a ragged last B panel
+ * is read in place rather than packed; and A is read where it lies too (a tile's elements are
+ * broadcast straight from A's rows, or from A^T's k-rows), copied only where its stride is a
+ * multiple of 512 bytes (all its rows in the same few L1 sets).
  *
  * Key: M, N, K = GEMM sizes; MR x NR = register tile (up to 12 x 32); KC, MC, NC = cache blocks.
- * Packed operands:
- *   A block [MC x KC]: tiles of mr rows (up to 12, chosen so M needs no padding), each [KC][mr];
+ * Operands when copied:
+ *   A block [MC x KC]: its rows at a padded stride (op(A) = A), or tiles of mr rows, each
+ *                      [KC][mr] (op(A) = A^T);
  *   B block [KC x NC]: panels of 32 columns, each [KC][32], zero-padded at the right edge.
- * Loops: NC block > KC block (B packed) > MC block (A packed) > B panel > A tile.
+ * Loops: NC block > KC block (B) > MC block (A) > B panel > A tile.
  */
 #if defined(__x86_64__)
 #include "gemm_f32_internal.h"
@@ -333,7 +336,7 @@ AVX512 void lp_gemm_f32_avx512(int ta, int tb, int m, int n, int k, float alpha,
                         const int mr = tile_rows(mb - i0);
                         table[nv - 1][mr](kb, ap, astep ? astep : mr, bp, bstride, c + (long)(ic + i0) * ldc + jc + jr,
                                           ldc, alpha, beta, pc == 0, cols);
-                        ap += rows ? mr * (astep) : astep ? mr : (long)mr * kb;
+                        ap += rows ? mr * astep : direct_a ? mr : (long)mr * kb;
                         i0 += mr;
                     }
                 }
