@@ -1,4 +1,5 @@
-/* fp32 GEMM of our own for the avx2 level (AVX2 + FMA), same contract as lp_sgemm.
+/* fp32 GEMM of our own for the avx2 level (AVX2 + FMA), same contract as lp_sgemm; lp_gemm_f32 below
+ * sends the avx512 level and above to gemm_f32_avx512.c, the same design on zmm.
  *
  * Why not OpenBLAS: the net's GEMMs are small (M = 8..64 for the convolutions, K = 9..288) and
  * OpenBLAS packs both operands on every call, which on those shapes costs as much as the
@@ -15,14 +16,14 @@
  * A * B^T with a long k (weight gradients) skips packing altogether: see gemm_dots.
  * Loops: NC block > KC block (B packed) > MC block (A packed) > B panel > A tile.
  */
-#include "lp_kernels.h"
+#include "gemm_f32_internal.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* Reference loop for levels without a kernel of their own (never the fast path). */
-static void gemm_f32_reference(int ta, int tb, int m, int n, int k, float alpha, const float *a, int lda,
+void lp_gemm_f32_reference(int ta, int tb, int m, int n, int k, float alpha, const float *a, int lda,
                                const float *b, int ldb, float beta, float *c, int ldc) {
     for (int i = 0; i < m; i++) {
         for (int j = 0; j < n; j++) {
@@ -59,7 +60,7 @@ static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
 
 static void scratch_key_init(void) { pthread_key_create(&scratch_key, free); }
 
-static float *scratch_get(size_t floats) {
+float *lp_gemm_f32_scratch(size_t floats) {
     if (floats <= scratch_floats) return scratch;
     pthread_once(&scratch_once, scratch_key_init);
     free(scratch);
@@ -312,8 +313,8 @@ AVX2 static void gemm_avx2(int ta, int tb, int m, int n, int k, float alpha, con
     const int ncap = n < NC ? n : NC, mcap = m < MC ? m : MC;
     const int direct = b_in_place(tb, m, k, ldb);
     const long bfloats = (long)kcap * ((ncap + NR - 1) / NR * NR);
-    float *const bpack = scratch_get((size_t)(bfloats + (long)mcap * kcap + 16));
-    if (!bpack) { gemm_f32_reference(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc); return; }
+    float *const bpack = lp_gemm_f32_scratch((size_t)(bfloats + (long)mcap * kcap + 16));
+    if (!bpack) { lp_gemm_f32_reference(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc); return; }
     float *const apack = bpack + bfloats;
     for (int jc = 0; jc < n; jc += NC) {
         const int nb = n - jc < NC ? n - jc : NC;
@@ -359,10 +360,14 @@ void lp_gemm_f32(int isa, int trans_a, int trans_b, int m, int n, int k, float a
         return;
     }
 #if defined(__x86_64__)
+    if (lp_isa_allows(isa, LP_ISA_AVX512)) {
+        lp_gemm_f32_avx512(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        return;
+    }
     if (lp_isa_allows(isa, LP_ISA_AVX2)) {
         gemm_avx2(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
         return;
     }
 #endif
-    gemm_f32_reference(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    lp_gemm_f32_reference(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }

@@ -36,6 +36,12 @@ struct Bench: ParsableCommand {
         var peak_fraction: Double
         var eval_gflops: Double
         var eval_peak_fraction: Double
+        /// The register-only peak of the arithmetic this row uses ("fp32 FMA zmm", "bf16 vdpbf16ps
+        /// zmm"), measured in the same run, and the fractions of it; nil where the level has none.
+        var arith_peak: String
+        var arith_peak_gflops: Double?
+        var arith_peak_fraction: Double?
+        var eval_arith_peak_fraction: Double?
         /// nil without `--reference` (or when the file lacks the preset): then `reference_note` says so.
         var pytorch_train_ratio: Double?
         var pytorch_eval_ratio: Double?
@@ -52,6 +58,9 @@ struct Bench: ParsableCommand {
             try c.encode(map_16x16_seconds, forKey: .map_16x16_seconds); try c.encode(gflops, forKey: .gflops)
             try c.encode(peak_fraction, forKey: .peak_fraction); try c.encode(eval_gflops, forKey: .eval_gflops)
             try c.encode(eval_peak_fraction, forKey: .eval_peak_fraction)
+            try c.encode(arith_peak, forKey: .arith_peak); try c.encode(arith_peak_gflops, forKey: .arith_peak_gflops)
+            try c.encode(arith_peak_fraction, forKey: .arith_peak_fraction)
+            try c.encode(eval_arith_peak_fraction, forKey: .eval_arith_peak_fraction)
             try c.encode(pytorch_train_ratio, forKey: .pytorch_train_ratio); try c.encode(pytorch_eval_ratio, forKey: .pytorch_eval_ratio)
             try c.encode(reference_note, forKey: .reference_note)
         }
@@ -76,6 +85,7 @@ struct Bench: ParsableCommand {
             computes = [try PrecisionOption.resolve(precision)]
         }
         let peak = GEMM.measuredPeak(threads: workers, seconds: quick ? 0.5 : 1.5)
+        let arithmetic = GEMM.arithmeticPeaks(isa: ISA.default, threads: workers, seconds: quick ? 0.2 : 0.5)
         if !json {
             print("LossPatterns bench: \(CPU.modelName), \(CPU.cores) cores, \(workers) worker(s)")
             print("ISA level: \(ISA.default) (\(ISA.choiceReason)); this CPU runs \(ISA.supported.map(\.rawValue).joined(separator: ", "))")
@@ -83,27 +93,36 @@ struct Bench: ParsableCommand {
             if backend.coreSource == "user" {
                 print("  note: OPENBLAS_CORETYPE=\(backend.userCore) is set in the environment and respected")
             }
-            print(String(format: "fp32 SGEMM peak (%d x single-thread OpenBLAS 1024^3): %.0f GFLOP/s; 'of peak' below is against it", workers, peak))
+            print("peaks, \(workers) x one thread, this run (GFLOP/s):")
+            let fma = arithmetic.fma > 0 ? String(format: "%6.0f", arithmetic.fma) : "   n/a (no vector FMA at this level)"
+            let dpbf16 = arithmetic.dpbf16.map { String(format: "%6.0f", $0) } ?? "   n/a (no AVX512_BF16 at this level)"
+            print(String(format: "  fp32 SGEMM, OpenBLAS 1024^3             %6.0f", peak))
+            print("  fp32 FMA, register-only (\(arithmetic.fmaVectors))".padding(toLength: 42, withPad: " ", startingAt: 0) + fma)
+            print("  bf16 vdpbf16ps, register-only (zmm)     " + dpbf16)
+            print("  AMX tile peak: \(arithmetic.amxNote)")
+            print("'SGEMM': share of the SGEMM peak; 'arith': of the register-only peak of the arithmetic the row uses (fp32 FMA or vdpbf16ps)")
             if let reference { print("PyTorch reference: \(reference.source)") }
             print("")
-            print("preset  prec  net    batch  cells   train cell-img/s   x PyTorch   of peak   eval cell-img/s   x PyTorch   of peak   step s   16x16 map s")
+            print("preset  prec  net    batch  cells   train cell-img/s   x PyTorch   SGEMM  arith   eval cell-img/s   x PyTorch   SGEMM  arith   step s   16x16 map s")
         }
         var results: [String: [String: Result]] = [:]  // precision -> preset -> result
         for compute in computes {
             for name in presets.split(separator: ",").map(String.init) {
                 guard var config = TrainingConfig.preset(named: name) else { throw ValidationError("unknown preset \(name)") }
                 config.compute = compute
-                let r = try measure(config, train: train, test: test, workers: workers, peak: peak, reference: reference)
+                let r = try measure(config, train: train, test: test, workers: workers, peak: peak, arithmetic: arithmetic, reference: reference)
                 results[compute.precision.rawValue, default: [:]][name] = r
                 if !json {
                     let net = ModelSpec.presets.first { $0.spec == config.net }?.name ?? "custom"
                     // String(format:) ignores widths on %@, so the text columns are padded here.
                     let label = [(name, 8), (compute.precision.rawValue, 6), (net, 6)].map { $0.0.padding(toLength: $0.1, withPad: " ", startingAt: 0) }.joined()
                     let ratio = { (x: Double?) in x.map { String(format: "%9.1fx", $0) } ?? "        - " }
+                    let percent = { (x: Double?) in x.map { String(format: "%5.0f%%", 100 * $0) } ?? "   n/a" }
                     print(label + String(format: " %5d  %2d+%-2d  %17.0f  ", r.batch, r.cells, r.cells, r.train_cell_images_per_s)
-                          + ratio(r.pytorch_train_ratio)
-                          + String(format: "  %6.0f%%  %16.0f  ", 100 * r.peak_fraction, r.eval_cell_images_per_s) + ratio(r.pytorch_eval_ratio)
-                          + String(format: "  %6.0f%%  %7.3f  %11.2f", 100 * r.eval_peak_fraction, r.train_step_seconds, r.map_16x16_seconds))
+                          + ratio(r.pytorch_train_ratio) + "  " + percent(r.peak_fraction) + " " + percent(r.arith_peak_fraction)
+                          + String(format: "  %16.0f  ", r.eval_cell_images_per_s) + ratio(r.pytorch_eval_ratio)
+                          + "  " + percent(r.eval_peak_fraction) + " " + percent(r.eval_arith_peak_fraction)
+                          + String(format: "  %7.3f  %11.2f", r.train_step_seconds, r.map_16x16_seconds))
                 }
             }
         }
@@ -143,6 +162,8 @@ struct Bench: ParsableCommand {
                 "threads_per_call": backend.threadsPerCall, "workers": workers, "precision": fastest.precision.rawValue,
                 "isa": ISA.default.rawValue, "isa_reason": ISA.choiceReason, "isa_supported": ISA.supported.map(\.rawValue),
                 "sgemm_peak_gflops": peak, "peak_rss_mb": rss, "cpu": CPU.modelName,
+                "fma_peak_gflops": arithmetic.fma, "fma_peak_vectors": arithmetic.fmaVectors,
+                "dpbf16_peak_gflops": arithmetic.dpbf16 ?? NSNull(), "amx_peak": arithmetic.amxNote,
                 "reference": try reference.map { try JSONSerialization.jsonObject(with: JSONEncoder().encode($0)) } ?? NSNull(),
             ]
             // Top level: the fastest precision measured; "by_precision" holds every one.
@@ -163,7 +184,8 @@ struct Bench: ParsableCommand {
         }
     }
 
-    func measure(_ config: TrainingConfig, train: Dataset, test: Dataset, workers: Int, peak: Double, reference: Reference?) throws -> Result {
+    func measure(_ config: TrainingConfig, train: Dataset, test: Dataset, workers: Int, peak: Double, arithmetic: GEMM.ArithmeticPeaks,
+                 reference: Reference?) throws -> Result {
         var config = config
         config.warmStart = .none  // speed only: the origin's weights do not change it
         let pattern = Pattern.ring(size: 16)
@@ -189,12 +211,16 @@ struct Bench: ParsableCommand {
         let gflops = (trainRate * config.net.trainingFLOPs) / 1e9, evalGflops = evalRate * config.net.forwardFLOPs / 1e9
         let figures = reference?.presets[config.preset]
         let note = reference == nil ? "no --reference given" : figures == nil ? "the reference file has no \(config.preset) run" : ""
+        let bf16 = config.compute.precision == .bf16
+        let arith: Double? = bf16 ? arithmetic.dpbf16 : arithmetic.fma > 0 ? arithmetic.fma : nil
         return Result(
             preset: config.preset, precision: config.compute.precision.rawValue, isa: config.compute.isa.rawValue,
             net: ModelSpec.presets.first { $0.spec == config.net }?.name ?? "custom",
             batch: config.batchSize, cells: config.cells, train_cell_images_per_s: trainRate, train_step_seconds: step,
             eval_cell_images_per_s: evalRate, eval_images: evalImages, map_16x16_seconds: map, gflops: gflops,
             peak_fraction: gflops / peak, eval_gflops: evalGflops, eval_peak_fraction: evalGflops / peak,
+            arith_peak: bf16 ? "bf16 vdpbf16ps zmm" : "fp32 FMA \(arithmetic.fmaVectors)", arith_peak_gflops: arith,
+            arith_peak_fraction: arith.map { gflops / $0 }, eval_arith_peak_fraction: arith.map { evalGflops / $0 },
             pytorch_train_ratio: figures?.train.map { trainRate / $0 }, pytorch_eval_ratio: figures?.eval.map { evalRate / $0 },
             reference_note: note)
     }

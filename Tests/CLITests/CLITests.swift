@@ -110,6 +110,25 @@ final class CLITests: XCTestCase {
         for key in ["train_cell_images_per_s", "eval_cell_images_per_s", "gflops", "peak_fraction", "eval_gflops", "eval_peak_fraction"] {
             XCTAssertGreaterThan(live[key] as? Double ?? 0, 0, key)
         }
+        // Each path's own peaks (issue 19): register-only FMA at the level's widest vectors, vdpbf16ps
+        // only where the level has AVX512-BF16, AMX never (no tile kernels); the row's "arith"
+        // fraction is its GFLOP/s over the peak of the arithmetic it used.
+        let isa = try XCTUnwrap(object["isa"] as? String)
+        let fma = try XCTUnwrap(object["fma_peak_gflops"] as? Double)
+        XCTAssertEqual(fma > 0, isa != "portable", "fma_peak_gflops \(fma) at \(isa)")
+        XCTAssertEqual(object["fma_peak_vectors"] as? String, ["avx2": "ymm", "avx512": "zmm", "avx512bf16": "zmm", "amx": "zmm", "neon": "NEON"][isa] ?? "none")
+        if ["avx512bf16", "amx"].contains(isa) { XCTAssertGreaterThan(object["dpbf16_peak_gflops"] as? Double ?? 0, 0) }
+        else { XCTAssertTrue(object["dpbf16_peak_gflops"] is NSNull, "\(object["dpbf16_peak_gflops"] ?? "missing")") }
+        XCTAssertTrue((object["amx_peak"] as? String ?? "").hasPrefix("n/a ("), "\(object["amx_peak"] ?? "missing")")
+        XCTAssertEqual(live["arith_peak"] as? String, "fp32 FMA \(object["fma_peak_vectors"] as? String ?? "?")")
+        if fma > 0 {
+            XCTAssertEqual(live["arith_peak_gflops"] as? Double, fma)
+            let gflops = try XCTUnwrap(live["gflops"] as? Double), evalGflops = try XCTUnwrap(live["eval_gflops"] as? Double)
+            XCTAssertEqual(try XCTUnwrap(live["arith_peak_fraction"] as? Double), gflops / fma, accuracy: 1e-9)
+            XCTAssertEqual(try XCTUnwrap(live["eval_arith_peak_fraction"] as? Double), evalGflops / fma, accuracy: 1e-9)
+        } else {
+            for key in ["arith_peak_gflops", "arith_peak_fraction", "eval_arith_peak_fraction"] { XCTAssertTrue(live[key] is NSNull, key) }
+        }
         let train = try XCTUnwrap(live["train_cell_images_per_s"] as? Double), eval = try XCTUnwrap(live["eval_cell_images_per_s"] as? Double)
         XCTAssertEqual(try XCTUnwrap(live["pytorch_train_ratio"] as? Double), train / 4551, accuracy: 1e-9 * train)
         XCTAssertEqual(try XCTUnwrap(live["pytorch_eval_ratio"] as? Double), eval / 10923, accuracy: 1e-9 * eval)

@@ -278,6 +278,46 @@ static void test_gemm(int isa, const char *lv, int rounded) {
             }
 }
 
+/* lp_gemm_f32 at one level (its reference loop at portable and neon, the AVX2 kernel at avx2, the
+   AVX-512 kernel at avx512 and above): every transpose; m, n, k off the register tiles (6 x 16
+   and 12 x 32); k over one 320-deep block; m over one 144-row block; B read in place (short k, or
+   one A tile), packed, and the dot-product path (A * B^T on a long k); A read in place or packed
+   (lda = 128 floats: 9x40x125 NN, 125x20x30 TN); leading dimensions wider than the matrix;
+   alpha/beta, with beta = 0 over a C of NaN (must not be read); a guard row below C. */
+static void test_gemm_f32(int isa, const char *lv) {
+    const int sizes[][3] = {{1, 1, 1}, {13, 33, 17}, {12, 32, 9}, {8, 100, 9}, {25, 47, 700}, {150, 40, 50},
+                            {72, 32, 784}, {9, 8, 1000}, {10, 129, 512}, {64, 216, 288}, {7, 15, 321}, {31, 70, 130}, {14, 59, 40},
+                            {9, 40, 125}, {125, 20, 30}};
+    const float scalars[][2] = {{1, 0}, {0.75f, 0.5f}, {-1.5f, 1}};
+    for (unsigned t = 0; t < sizeof sizes / sizeof sizes[0]; t++)
+        for (int ta = 0; ta < 2; ta++)
+            for (int tb = 0; tb < 2; tb++) {
+                const int m = sizes[t][0], n = sizes[t][1], k = sizes[t][2];
+                const float alpha = scalars[(t + ta + tb) % 3][0], beta = scalars[(t + ta + tb) % 3][1];
+                const int lda = (ta ? m : k) + 3, ldb = (tb ? k : n) + 5 * (t % 2), ldc = n + 2;
+                float *a = randoms((long)(ta ? k : m) * lda, -1, 1), *b = randoms((long)(tb ? n : k) * ldb, -1, 1);
+                /* C [m, ldc] and a guard row below it, which must stay as it was */
+                float *c = randoms((long)(m + 1) * ldc, -1, 1), *c0 = copy(c, (long)(m + 1) * ldc);
+                if (beta == 0)
+                    for (int i = 0; i < m; i++)
+                        for (int j = 0; j < n; j++) c[(long)i * ldc + j] = NAN;
+                double *want = malloc(sizeof(double) * (m + 1) * ldc);
+                for (int i = 0; i <= m; i++)
+                    for (int j = 0; j < ldc; j++) {
+                        if (i == m || j >= n) { want[(long)i * ldc + j] = c0[(long)i * ldc + j]; continue; }  /* padding and guard untouched */
+                        double sum = 0;
+                        for (int p = 0; p < k; p++)
+                            sum += (double)(ta ? a[(long)p * lda + i] : a[(long)i * lda + p]) * (tb ? b[(long)j * ldb + p] : b[(long)p * ldb + j]);
+                        want[(long)i * ldc + j] = alpha * sum + (beta == 0 ? 0 : beta * c0[(long)i * ldc + j]);
+                    }
+                lp_gemm_f32(isa, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+                char what[64];
+                snprintf(what, sizeof what, "gemm_f32 %dx%dx%d %c%c", m, n, k, ta ? 'T' : 'N', tb ? 'T' : 'N');
+                check(what, lv, c, want, (long)(m + 1) * ldc, (k + 8) * 0x1p-23);
+                free(a); free(b); free(c); free(c0); free(want);
+            }
+}
+
 /* Kernels without a level: layout helpers, losses and flat vector operations. */
 static void test_unleveled(void) {
     const char *lv = "-";
@@ -428,6 +468,7 @@ int main(void) {
         test_pool_epilogue(isa, lv);
         test_channel_kernels(isa, lv);
         test_gemm(isa, lv, 1);
+        test_gemm_f32(isa, lv);
     }
     test_gemm(LP_ISA_PORTABLE, "-", 0);
     test_unleveled();

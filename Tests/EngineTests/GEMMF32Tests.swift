@@ -4,8 +4,10 @@ import XCTest
 
 /// Our fp32 GEMM (gemm_f32.c) at every level this CPU runs, and the fp32 GEMM each level routes
 /// to (`GEMM.multiply`), against a double-precision reference: every transpose, alpha/beta cases,
-/// sizes that hit the 6x16 tile's row and column tails, several k-blocks, the in-place-B and
-/// dot-product paths, leading dimensions wider than the matrix, and guard values that must stay.
+/// sizes that hit the row and column tails of the AVX2 6x16 and AVX-512 12x32 tiles, several
+/// k-blocks and m-blocks, A and B read in place or packed (a leading dimension of 128 floats forces
+/// packing), the dot-product path, leading dimensions wider than the matrix, and guard values that
+/// must stay.
 /// Then the AVX2 layout kernels (fused pool epilogue, im2col/col2im, adaptive pool) against the
 /// portable ones, bit for bit. Levels the CPU lacks are skipped, naming them.
 final class GEMMF32Tests: XCTestCase {
@@ -58,10 +60,17 @@ final class GEMMF32Tests: XCTestCase {
     /// columns 1, 8, 15, 17, 196 (= 12 panels + 4); k across several 320-deep blocks; the net's
     /// shapes (conv forward with B in place, a B row stride of 128 floats that is packed, the
     /// weight gradients' long-k dot products).
+    /// AVX-512 (12 x 32 tiles, 320-deep k-blocks, 144-row m-blocks): (12, 32, 9) one exact tile,
+    /// (25, 59, 330) a 13-row split and a 27-column two-vector tail over two k-blocks, (150, 40, 50)
+    /// two m-blocks, (72, 32, 784) the 6x4 dot products, (10, 129, 512) one A tile reading B in
+    /// place on a long k, (20, 40, 128) and (128, 20, 30) with pads 0: A's rows (or A^T's) at a
+    /// 512-byte stride, so A is copied/packed.
     let shapes: [(Int, Int, Int, (Int, Int, Int))] = [
         (1, 1, 1, (0, 0, 0)), (5, 17, 3, (1, 2, 3)), (7, 15, 9, (0, 5, 1)), (8, 196, 72, (3, 0, 2)), (9, 8, 300, (2, 1, 0)),
         (13, 33, 700, (1, 1, 1)), (6, 128, 10, (0, 0, 0)), (64, 49, 288, (0, 3, 5)), (97, 16, 33, (4, 0, 1)),
         (9, 8, 2000, (0, 7, 2)), (10, 3, 512, (1, 0, 0)), (3, 70, 257, (0, 0, 0)),
+        (12, 32, 9, (0, 1, 0)), (25, 59, 330, (1, 2, 3)), (150, 40, 50, (2, 0, 1)), (72, 32, 784, (0, 0, 0)),
+        (10, 129, 512, (3, 1, 0)), (20, 40, 128, (0, 0, 0)), (128, 20, 30, (0, 0, 0)),
     ]
     let scalars: [(Float, Float)] = [(1, 0), (0.5, 1), (-2, 0.25), (1, 1)]
 
@@ -88,6 +97,11 @@ final class GEMMF32Tests: XCTestCase {
     func testAVX2KernelMatchesDoubleReference() throws {
         try XCTSkipUnless(ISA.avx2.isSupported, "no AVX2+FMA on this CPU: lp_gemm_f32 runs only its reference loop")
         check(kernel(.avx2), "lp_gemm_f32 avx2")
+    }
+
+    func testAVX512KernelMatchesDoubleReference() throws {
+        try XCTSkipUnless(ISA.avx512.isSupported, "no AVX-512 F/BW/VL/DQ on this CPU: lp_gemm_f32 runs its AVX2 kernel or reference loop there")
+        check(kernel(.avx512), "lp_gemm_f32 avx512")
     }
 
     func testReferencePathMatchesDoubleReference() {

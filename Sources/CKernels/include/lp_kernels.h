@@ -80,6 +80,12 @@ double lp_dot(long p, const float *x, const float *y);                    /* dou
 double lp_sum_squares(long p, const float *x);
 void lp_scale(long p, float a, float *x);
 void lp_convert_f32_to_f64(long p, const float *x, double *y);
+/* Register-only peaks (peak.c), GFLOP/s of one thread over about `seconds`, a multiply-add = 2 flops:
+   fp32 FMA on the widest vectors `isa` allows (zmm at avx512 and above, ymm at avx2, q registers
+   at neon); vdpbf16ps on zmm (32 bf16 pairs = 64 flops each) where isa allows LP_ISA_AVX512_BF16.
+   0 where the level has no such instruction. */
+double lp_peak_fma_f32(int isa, double seconds);
+double lp_peak_dpbf16(int isa, double seconds);
 #endif
 
 /* Fused conv epilogue for blocks without BatchNorm: 2x2 max-pool (floor) of the raw convolution,
@@ -96,8 +102,9 @@ void lp_pool_bias_relu_backward(int isa, const float *dy, const uint8_t *arg, in
 
 /* fp32 GEMM (gemm_f32.c), the same arguments and row-major semantics as lp_sgemm:
    C[M,N] = alpha * op(A)[M,K] * op(B)[K,N] + beta * C (beta == 0: C is not read; alpha == 0 or
-   K == 0: A and B are not read). Our AVX2 + FMA kernel where isa allows LP_ISA_AVX2 (the avx2
-   level's fp32 GEMM); below it a slow reference loop. Thread-safe (per-thread packing scratch). */
+   K == 0: A and B are not read). Our AVX-512 kernel where isa allows LP_ISA_AVX512
+   (gemm_f32_avx512.c), our AVX2 + FMA kernel where it allows LP_ISA_AVX2; below them a slow
+   reference loop. Thread-safe (per-thread packing scratch). */
 void lp_gemm_f32(int isa, int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a, int lda,
                  const float *b, int ldb, float beta, float *c, int ldc);
 
