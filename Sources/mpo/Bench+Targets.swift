@@ -24,6 +24,24 @@ extension Bench {
         }
     }
 
+    /// A path's name in the results: its precision, with its level when that is not the default
+    /// ("fp32", "bf16", "fp32-avx2").
+    static func key(_ c: Compute) -> String {
+        c.isa == ISA.default ? c.precision.rawValue : "\(c.precision.rawValue)-\(c.isa)"
+    }
+
+    /// Whether auto's choice is the fastest path this run measured on the paper preset's
+    /// training (within 5 %: the two measurements are seconds apart on a shared machine).
+    static func autoTarget(results: [String: [String: Result]], calibration: Calibration.Record) -> Target? {
+        let paper = results.compactMapValues { $0["paper"] }
+        guard paper.count > 1, let chosen = paper[key(calibration.chosen)],
+              let best = paper.max(by: { $0.value.train_cell_images_per_s < $1.value.train_cell_images_per_s }) else { return nil }
+        let ratio = chosen.train_cell_images_per_s / best.value.train_cell_images_per_s
+        return Target(name: "precision auto is the fastest", goal: "its training >= 0.95x the fastest path measured here",
+                      measured: String(format: "%@: %.2fx of %@", key(calibration.chosen), ratio, best.key), met: ratio >= 0.95,
+                      note: "auto = " + calibration.summary)
+    }
+
     /// The issue's targets: fp32 training >= 75% and evaluation >= 70% of the SGEMM peak measured
     /// in this run; against PyTorch on the same machine (only with --reference) >= 3.5x training and
     /// >= 4x evaluation; memory flat in the pattern size; the live feel.
@@ -33,16 +51,21 @@ extension Bench {
         var list: [Target] = []
         func rate(_ x: Double) -> String { Format.thousands(Int(x.rounded())) + " cell-img/s" }
         func percent(_ x: Double) -> String { String(format: "%.0f%% of peak", 100 * x) }
+        // AVX-512 CPUs (issue 19): 80 % / 75 % of peak, 4x / 5x PyTorch; AVX2 (issue 11): 75 % / 70 %, 3.5x / 4x.
+        let wide = ISA.avx512.isSupported && ISA.default.level >= ISA.avx512.level && ISA.default != .neon
+        let (trainGoal, evalGoal, trainTimes, evalTimes) = wide ? (0.80, 0.75, 4.0, 5.0) : (0.75, 0.70, 3.5, 4.0)
         if let fp32 = results["fp32"]?["paper"] {
-            list.append(Target(name: "training, fp32, paper", goal: ">= 75% of SGEMM peak", measured: percent(fp32.peak_fraction),
-                               met: fp32.peak_fraction >= 0.75, note: String(format: "%.0f GFLOP/s, %@", fp32.gflops, fp32.isa)))
-            list.append(Target(name: "evaluation, fp32, paper", goal: ">= 70% of SGEMM peak", measured: percent(fp32.eval_peak_fraction),
-                               met: fp32.eval_peak_fraction >= 0.70, note: String(format: "%.0f GFLOP/s, %@", fp32.eval_gflops, fp32.isa)))
+            list.append(Target(name: "training, fp32, paper", goal: String(format: ">= %.0f%% of SGEMM peak", 100 * trainGoal), measured: percent(fp32.peak_fraction),
+                               met: fp32.peak_fraction >= trainGoal, note: String(format: "%.0f GFLOP/s, %@", fp32.gflops, fp32.isa)))
+            list.append(Target(name: "evaluation, fp32, paper", goal: String(format: ">= %.0f%% of SGEMM peak", 100 * evalGoal), measured: percent(fp32.eval_peak_fraction),
+                               met: fp32.eval_peak_fraction >= evalGoal, note: String(format: "%.0f GFLOP/s, %@", fp32.eval_gflops, fp32.isa)))
+        }
+        if let best = results[key(fastest)]?["paper"] {
             for (what, goal, ratio, ours, theirs) in [
-                ("training", 3.5, fp32.pytorch_train_ratio, fp32.train_cell_images_per_s, reference?.presets["paper"]?.train),
-                ("evaluation", 4.0, fp32.pytorch_eval_ratio, fp32.eval_cell_images_per_s, reference?.presets["paper"]?.eval),
+                ("training", trainTimes, best.pytorch_train_ratio, best.train_cell_images_per_s, reference?.presets["paper"]?.train),
+                ("evaluation", evalTimes, best.pytorch_eval_ratio, best.eval_cell_images_per_s, reference?.presets["paper"]?.eval),
             ] {
-                let name = "\(what) vs PyTorch, paper", goalText = String(format: ">= %.1fx PyTorch, same machine", goal)
+                let name = "\(what) vs PyTorch, paper, \(key(fastest))", goalText = String(format: ">= %.1fx PyTorch, same machine", goal)
                 if let ratio, let theirs {
                     list.append(Target(name: name, goal: goalText, measured: String(format: "%.2fx", ratio), met: ratio >= goal,
                                        note: "\(rate(ours)) vs \(rate(theirs))"))

@@ -19,6 +19,7 @@ struct Bench: ParsableCommand {
     var precision = "all"
     @Option(help: "PyTorch figures from the same machine, for ratios: the output of ../shared/reference/ref_mpo.py bench (RESULT/EVAL lines; paper: --batch 512 --cells 50, live: --batch 64 --cells 32) or JSON {\"paper\": {\"train\": N, \"eval\": N}}.")
     var reference: String?
+    @Flag(help: "Measure what --precision auto runs on this CPU again (about 1.5 s) and keep the new choice.") var calibrate = false
 
     struct Result: Codable {
         var preset: String
@@ -78,9 +79,10 @@ struct Bench: ParsableCommand {
         let backend = GEMM.backend
         let train = try DatasetKind.fashionMNIST.load(.train)
         let test = try DatasetKind.fashionMNIST.load(.test)
+        let calibration = Calibration.record(remeasure: calibrate)
         let computes: [Compute]
         if precision == "all" {
-            computes = [Compute(precision: .fp32)] + (Compute.bf16Fast(on: .default) ? [Compute(precision: .bf16)] : [])
+            computes = Calibration.candidates(level: .default)  // every path auto chooses from
         } else {
             computes = [try PrecisionOption.resolve(precision)]
         }
@@ -101,6 +103,7 @@ struct Bench: ParsableCommand {
             print("  bf16 vdpbf16ps, register-only (zmm)     " + dpbf16)
             print("  AMX tile peak: \(arithmetic.amxNote)")
             print("'SGEMM': share of the SGEMM peak; 'arith': of the register-only peak of the arithmetic the row uses (fp32 FMA or vdpbf16ps)")
+            print("precision auto: \(calibration.summary)")
             if let reference { print("PyTorch reference: \(reference.source)") }
             print("")
             print("preset  prec  net    batch  cells   train cell-img/s   x PyTorch   SGEMM  arith   eval cell-img/s   x PyTorch   SGEMM  arith   step s   16x16 map s")
@@ -111,11 +114,11 @@ struct Bench: ParsableCommand {
                 guard var config = TrainingConfig.preset(named: name) else { throw ValidationError("unknown preset \(name)") }
                 config.compute = compute
                 let r = try measure(config, train: train, test: test, workers: workers, peak: peak, arithmetic: arithmetic, reference: reference)
-                results[compute.precision.rawValue, default: [:]][name] = r
+                results[Self.key(compute), default: [:]][name] = r
                 if !json {
                     let net = ModelSpec.presets.first { $0.spec == config.net }?.name ?? "custom"
                     // String(format:) ignores widths on %@, so the text columns are padded here.
-                    let label = [(name, 8), (compute.precision.rawValue, 6), (net, 6)].map { $0.0.padding(toLength: $0.1, withPad: " ", startingAt: 0) }.joined()
+                    let label = [(name, 8), (Self.key(compute), 6), (net, 6)].map { $0.0.padding(toLength: $0.1, withPad: " ", startingAt: 0) }.joined()
                     let ratio = { (x: Double?) in x.map { String(format: "%9.1fx", $0) } ?? "        - " }
                     let percent = { (x: Double?) in x.map { String(format: "%5.0f%%", 100 * $0) } ?? "   n/a" }
                     print(label + String(format: " %5d  %2d+%-2d  %17.0f  ", r.batch, r.cells, r.cells, r.train_cell_images_per_s)
@@ -130,15 +133,15 @@ struct Bench: ParsableCommand {
         var perImage: [String: (forward: Double, backward: Double)] = [:]
         for compute in computes {
             let t = try Self.forwardBackwardPerImage(train: train, reps: quick ? 5 : 11, compute: compute)
-            perImage[compute.precision.rawValue] = t
+            perImage[Self.key(compute)] = t
             if !json {
                 if compute == computes.first { print("") }
                 print(String(format: "paper net, batch 512, one thread, %@: forward %.1f us/image, backward %.1f us/image (medians of %d)",
                              compute.description as NSString, t.forward * 1e6, t.backward * 1e6, quick ? 5 : 11))
             }
         }
-        // The fastest precision measured answers the top-level questions (and runs the live-feel probe).
-        let fastest = computes.last!
+        // The path auto runs answers the top-level questions (and runs the live-feel probe).
+        let fastest = computes.contains(calibration.chosen) ? calibration.chosen : computes[0]
         let live = try Self.measureLiveFeel(images: 256, seconds: quick ? 10 : 30, workers: workers, compute: fastest)
         if !json {
             let map = live.map_seconds_while_training.map { String(format: "a new map completes every %.2f s", $0) } ?? "no map completed twice (\(live.note))"
@@ -155,7 +158,8 @@ struct Bench: ParsableCommand {
             }
         }
         let rss = Self.peakRSSMegabytes()
-        let targets = Self.targets(results: results, live: live, memory: memoryReport, reference: reference, fastest: fastest)
+        var targets = Self.targets(results: results, live: live, memory: memoryReport, reference: reference, fastest: fastest)
+        if let t = Self.autoTarget(results: results, calibration: calibration) { targets.insert(t, at: 0) }
         if json {
             var object: [String: Any] = [
                 "backend": "\(backend.name) \(backend.core)", "core_source": backend.coreSource,
@@ -167,7 +171,9 @@ struct Bench: ParsableCommand {
                 "reference": try reference.map { try JSONSerialization.jsonObject(with: JSONEncoder().encode($0)) } ?? NSNull(),
             ]
             // Top level: the fastest precision measured; "by_precision" holds every one.
-            for (k, r) in results[fastest.precision.rawValue] ?? [:] {
+            object["auto"] = ["chosen": Self.key(calibration.chosen), "summary": calibration.summary,
+                              "timings_us_per_image": calibration.timings.map { ["path": Self.key($0.compute), "train": $0.trainMicroseconds, "eval": $0.evalMicroseconds] }]
+            for (k, r) in results[Self.key(fastest)] ?? [:] {
                 object[k] = try JSONSerialization.jsonObject(with: JSONEncoder().encode(r))
             }
             object["by_precision"] = try JSONSerialization.jsonObject(with: JSONEncoder().encode(results))
