@@ -6,7 +6,7 @@ import XCTest
 /// The live preset's warm-start origin: trained once and kept, found again, never trusted when
 /// damaged, and placed as the plane's origin with the directions drawn as before.
 final class WarmStartTests: XCTestCase {
-    static let train = try! DatasetKind.fashionMNIST.load(.train)
+    static let train = try! DatasetKind.fashionMNIST.load(.train).prefix(2_000)
 
     var folder: String!
 
