@@ -81,6 +81,8 @@ for pattern in "${patterns[@]}"; do
       results+=("$seconds")
     else
       printf '%-10s run %d: not reached in %s s (last gap %s at step %s) load %s\n' "$pattern" "$run" "$timeout" "${gap:--}" "${step:--}" "$load"
+      # what the screen last showed, to tell a slow fit from a run that never started
+      printf '%s\n' "$screen" | sed -n '1,6p;$p' | sed 's/^/    | /'
     fi
   done
   if [ ${#results[@]} -gt 0 ]; then
