@@ -106,7 +106,7 @@ struct Bench: ParsableCommand {
             print("precision auto: \(calibration.summary)")
             if let reference { print("PyTorch reference: \(reference.source)") }
             print("")
-            print("preset  prec  net    batch  cells   train cell-img/s   x PyTorch   SGEMM  arith   eval cell-img/s   x PyTorch   SGEMM  arith   step s   16x16 map s")
+            print("preset  prec      net    batch  cells   train cell-img/s   x PyTorch   SGEMM  arith   eval cell-img/s   x PyTorch   SGEMM  arith   step s   16x16 map s")
         }
         var results: [String: [String: Result]] = [:]  // precision -> preset -> result
         for compute in computes {
@@ -118,7 +118,7 @@ struct Bench: ParsableCommand {
                 if !json {
                     let net = ModelSpec.presets.first { $0.spec == config.net }?.name ?? "custom"
                     // String(format:) ignores widths on %@, so the text columns are padded here.
-                    let label = [(name, 8), (Self.key(compute), 6), (net, 6)].map { $0.0.padding(toLength: $0.1, withPad: " ", startingAt: 0) }.joined()
+                    let label = [(name, 8), (Self.key(compute), 10), (net, 6)].map { $0.0.padding(toLength: $0.1, withPad: " ", startingAt: 0) }.joined()
                     let ratio = { (x: Double?) in x.map { String(format: "%9.1fx", $0) } ?? "        - " }
                     let percent = { (x: Double?) in x.map { String(format: "%5.0f%%", 100 * $0) } ?? "   n/a" }
                     print(label + String(format: " %5d  %2d+%-2d  %17.0f  ", r.batch, r.cells, r.cells, r.train_cell_images_per_s)
