@@ -34,13 +34,15 @@ width=${size%x*} height=${size#*x}
 
 sock=lp-ttp-$$
 tm() { tmux -L "$sock" -f /dev/null "$@"; }
-# A private project folder (the shipped patterns, an empty Checkpoints/): a run's recovery files
-# never reach the real one, and no earlier run's recovery offer stops a run at its start.
-home=$(mktemp -d /tmp/lp-ttp.XXXXXX)
-cp -r Patterns "$home/Patterns"
-mkdir -p "$home/Checkpoints"
+# Each run gets a private project folder of its own (the shipped patterns, an empty
+# Checkpoints/): a run's recovery files never reach the real one, and no earlier run's recovery
+# offer stops a run at its start. One folder per run, not one emptied between runs: a killed
+# explorer brings its recovery files up to date as it exits, and one that was still writing when
+# the next run started made that run open paused on the recovery offer (a run that "never
+# reached the gap").
+homes=$(mktemp -d /tmp/lp-ttp.XXXXXX)
 # (the explorer may still be writing a recovery file as it is killed: wait a moment for it)
-trap 'tm kill-server 2>/dev/null || true; sleep 1; rm -rf "$home" 2>/dev/null || rm -rf "$home" 2>/dev/null || true' EXIT
+trap 'tm kill-server 2>/dev/null || true; sleep 1; rm -rf "$homes" 2>/dev/null || rm -rf "$homes" 2>/dev/null || true' EXIT
 now() { date +%s.%N; }
 
 echo "cpu: $(lscpu | sed -n 's/^Model name: *//p' | head -1); $(nproc) cores; $(grep -o -m1 -w 'avx512f' /proc/cpuinfo || echo 'no avx512')"
@@ -50,7 +52,9 @@ for pattern in "${patterns[@]}"; do
   for run in $(seq "$runs"); do
     load=$(cut -d' ' -f1-3 /proc/loadavg)
     tm kill-server 2>/dev/null || true
-    rm -rf "$home/Checkpoints/recovery"
+    home=$homes/$(basename "$pattern" .pbm)-$run
+    mkdir -p "$home/Checkpoints"
+    cp -r Patterns "$home/Patterns"
     case $pattern in */*|*.pbm) arg=$(realpath "$pattern") ;; *) arg=$pattern ;; esac
     t0=$(now)
     tm new-session -d -s t -x "$width" -y "$height" \

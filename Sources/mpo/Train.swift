@@ -140,8 +140,9 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "Good and bad cells per step, 1...4096 each (default: the preset's).") var cells: Int?
     @Option(help: "Adam learning rate, a finite number above 0 (default: the preset's).") var lr: Float?
     @Option(help: "Worker threads, 1 or more; capped at the cores (default: all cores).") var workers: Int?
-    @Option(help: "Adam steps of a net trained first as the plane's origin, 0...100000 (0: a random origin, as the paper; default: the preset's, live 300, paper 0). Trained once per net, dataset and seed, then read from the cache folder.") var warmStart: Int?
+    @Option(help: "Adam steps of a net trained first as the plane's origin, 0...100000 (0: a random origin, as the paper; default: the preset's, live 1000, paper 0). Trained once per net, dataset and seed, then read from the cache folder.") var warmStart: Int?
     @Option(help: "Start the scale at SPAN / (pattern size / 2), so the plane spans the same distance whatever the pattern's size; a number above 0 (default: the preset's scale, 0.1).") var span: Float?
+    @Option(help: "Which cells a step draws: 'uniform' (the paper) or 'wrong' (more often where the picture is still wrong: weight FLOOR + wrongness), optionally with its floor, e.g. wrong:0.2 (default: the preset's).") var focus: String?
     @OptionGroup var precision: PrecisionOption
 
     /// The training settings, computing with this process's ISA level and the chosen precision.
@@ -164,6 +165,7 @@ struct TrainingOptions: ParsableArguments {
         c.compute = compute
         if let warmStart { c.warmStart.steps = warmStart }
         if let span { c.initialSpan = span }
+        if let focus { c.cellFocus = try CellFocus.parse(focus) }
         try c.net.validate()
         return c
     }

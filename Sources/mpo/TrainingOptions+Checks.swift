@@ -16,6 +16,9 @@ extension TrainingOptions {
         try OptionCheck.workers(workers)
         try OptionCheck.count("--warm-start", warmStart, 0...100_000)
         try OptionCheck.number("--span", span, 0...1_000, above: true)
+        if let focus, (try? CellFocus.parse(focus)) == nil {
+            throw OptionCheck.fail("--focus", focus, "must be uniform, wrong or wrong:FLOOR with FLOOR a number 0.01...100")
+        }
     }
 
     /// A size outside its range; above it, the message gives the memory it would take.

@@ -38,6 +38,36 @@ final class TrainerTests: XCTestCase {
 
     /// 10 steps + save + load + 10 steps == 20 steps straight, to the bit.
     func testResumeFromCheckpointIsExact() throws {
+        try resumeIsExact(config)
+    }
+
+    /// The same with cells drawn by how wrong they are: their weights travel in the checkpoint
+    /// (without them the resumed run would draw other cells).
+    func testResumeWithWrongCellFocusIsExact() throws {
+        var c = config
+        c.cellFocus = .wrong(floor: 0.2)
+        try resumeIsExact(c)
+    }
+
+    /// Cells drawn by wrongness differ from uniform draws, and the weights move off their start.
+    func testWrongCellFocusDrawsOtherCellsAndLearnsWeights() throws {
+        let pattern = Pattern.ring(size: 12)
+        var c = config
+        c.cellFocus = .wrong(floor: 0.2)
+        let focused = try Trainer(config: c, pattern: pattern, train: Self.data.train)
+        let uniform = try Trainer(config: config, pattern: pattern, train: Self.data.train)
+        for _ in 0..<3 {
+            focused.step()
+            uniform.step()
+        }
+        XCTAssertNotEqual(focused.plane.parameters, uniform.plane.parameters)
+        XCTAssertTrue(focused.cellWeights.wrongness.contains { $0 < 1 })
+        XCTAssertTrue(focused.cellWeights.wrongness.allSatisfy { (0...1).contains($0) })
+        XCTAssertNotNil(focused.state.cellWeights)
+        XCTAssertNil(uniform.state.cellWeights)
+    }
+
+    func resumeIsExact(_ config: TrainingConfig) throws {
         let pattern = Pattern.squareOutline(size: 10)
         let straight = try Trainer(config: config, pattern: pattern, train: Self.data.train)
         for _ in 0..<20 { straight.step() }

@@ -57,8 +57,7 @@ public struct Checkpoint {
         if let json = try? JSONEncoder().encode(config), let s = String(data: json, encoding: .utf8) { meta["config"] = s }
         meta.merge(notes) { standard, _ in standard }
         let params = state.plane.parameters
-        return Safetensors(
-            tensors: [
+        var tensors: [String: Safetensors.Tensor] = [
                 "origin": .init(Array(params[0..<p])),
                 "right_param": .init(Array(params[p..<(2 * p)])),
                 "up_param": .init(Array(params[(2 * p)..<(3 * p)])),
@@ -66,7 +65,10 @@ public struct Checkpoint {
                 "pattern": .init(pattern.bits, shape: [pattern.height, pattern.width]),
                 "adam_m": .init(state.adam.m),
                 "adam_v": .init(state.adam.v),
-            ], metadata: meta)
+            ]
+        // `CellFocus.wrong`'s memory of each trained cell, so a resumed run draws as it would have.
+        if let weights = state.cellWeights { tensors["cell_wrongness"] = .init(weights.wrongness) }
+        return Safetensors(tensors: tensors, metadata: meta)
     }
 
     /// Reads and checks a checkpoint; `expecting` refuses one made for another net. A plane of
@@ -133,8 +135,16 @@ public struct Checkpoint {
         config.dataDirectory = config.dataDirectory.flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil }
         let created = m["created"].flatMap { ISO8601DateFormatter().date(from: $0) } ?? Date(timeIntervalSince1970: 0)
         let plane = Plane(count: p, parameters: parameters, height: pattern.height, width: pattern.width)
+        var weights: CellWeights?
+        if file.tensors["cell_wrongness"] != nil {
+            let trained = pattern.trainedCells
+            let wrongness = try vector("cell_wrongness", trained.good.count + trained.bad.count)
+            guard wrongness.allSatisfy({ (0...1).contains($0) }) else { throw DataError(path, "damaged: cell_wrongness outside 0...1") }
+            weights = CellWeights(wrongness: wrongness)
+        }
         return Checkpoint(
-            config: config, pattern: pattern, state: Trainer.State(plane: plane, adam: adam, rng: Xoshiro256(state: words)),
+            config: config, pattern: pattern,
+            state: Trainer.State(plane: plane, adam: adam, rng: Xoshiro256(state: words), cellWeights: weights),
             created: created)
     }
 

@@ -16,6 +16,8 @@ public final class Trainer {
     public private(set) var adam: Adam
     /// Draws cells and minibatches; saved in checkpoints so a resumed run continues exactly.
     public private(set) var rng: Xoshiro256
+    /// Per trained cell, how wrong it was when last drawn (read by `CellFocus.wrong`).
+    public private(set) var cellWeights: CellWeights
     public var step: Int { adam.step }
     public let layout: ParameterLayout
 
@@ -41,6 +43,15 @@ public final class Trainer {
         public var plane: Plane
         public var adam: Adam
         public var rng: Xoshiro256
+        /// What `CellFocus.wrong` last saw of each trained cell (nil: nothing yet, all wrong).
+        public var cellWeights: CellWeights?
+
+        public init(plane: Plane, adam: Adam, rng: Xoshiro256, cellWeights: CellWeights? = nil) {
+            self.plane = plane
+            self.adam = adam
+            self.rng = rng
+            self.cellWeights = cellWeights
+        }
     }
 
     /// A new plane (no `state`) of a config with a warm start begins at the warm origin
@@ -64,7 +75,12 @@ public final class Trainer {
             plane = state.plane
             adam = state.adam
             rng = state.rng
+            cellWeights = state.cellWeights ?? CellWeights(count: good.count + bad.count)
+            guard cellWeights.wrongness.count == good.count + bad.count else {
+                throw DataError(pattern.name, "cell weights cover \(cellWeights.wrongness.count) cells, the pattern trains \(good.count + bad.count)")
+            }
         } else {
+            cellWeights = CellWeights(count: good.count + bad.count)
             var rng = Xoshiro256(seed: config.seed)
             plane = Plane(layout: layout, height: pattern.height, width: pattern.width,
                           scale: config.initialScale(height: pattern.height, width: pattern.width), rng: &rng)
@@ -88,13 +104,16 @@ public final class Trainer {
         slots.deallocate()
     }
 
-    public var state: State { State(plane: plane, adam: adam, rng: rng) }
+    public var state: State {
+        State(plane: plane, adam: adam, rng: rng, cellWeights: config.cellFocus == .uniform ? nil : cellWeights)
+    }
 
     /// Puts back an earlier state (after a diverged step).
     func restore(_ state: State) {
         plane = state.plane
         adam = state.adam
         rng = state.rng
+        cellWeights = state.cellWeights ?? CellWeights(count: good.count + bad.count)
     }
 
     /// k random elements without replacement (partial Fisher–Yates), in draw order.
@@ -111,10 +130,22 @@ public final class Trainer {
     @discardableResult
     public func step(learningRate: Float? = nil) -> StepResult {
         let start = Date()
-        let goodCells = sample(good, config.cells), badCells = sample(bad, config.cells)
+        let goodCells: [Cell], badCells: [Cell], drawn: [Int]
+        switch config.cellFocus {
+        case .uniform:
+            (goodCells, badCells, drawn) = (sample(good, config.cells), sample(bad, config.cells), [])
+        case .wrong(let floor):
+            let g = cellWeights.draw(config.cells, offset: 0, n: good.count, floor: floor, rng: &rng)
+            let b = cellWeights.draw(config.cells, offset: good.count, n: bad.count, floor: floor, rng: &rng)
+            (goodCells, badCells, drawn) = (g.map { good[$0] }, b.map { bad[$0] }, g + b.map { good.count + $0 })
+        }
         sampler.next(using: &rng)
         let cells = goodCells + badCells
         let result = gradient(cells: cells, goodCount: goodCells.count)
+        if !drawn.isEmpty {
+            cellWeights.record(index: drawn, losses: result.perCell.losses,
+                               good: cells.indices.map { $0 < goodCells.count }, clip: config.clip)
+        }
         var g = result.gradient
         let norm = clipGradientNorm(&g, maxNorm: config.gradientClip)
         if let learningRate { adam.learningRate = learningRate }

@@ -28,6 +28,9 @@ public struct TrainingConfig: Hashable, Sendable, Codable {
     /// When set, the initial scale is this span divided by the pattern's half-size (so the plane
     /// covers the same stretch of weight space whatever the pattern's size); else `initialScale`.
     public var initialSpan: Float?
+    /// Which trained cells a step draws: uniformly (the paper) or more often where the plane is
+    /// still wrong (`CellFocus`).
+    public var cellFocus: CellFocus = .uniform
 
     public init(
         preset: String, net: ModelSpec, batchSize: Int, cells: Int, learningRate: Float, clip: Float = 2.5,
@@ -97,7 +100,7 @@ public struct TrainingConfig: Hashable, Sendable, Codable {
 extension TrainingConfig {
     private enum CodingKeys: String, CodingKey {
         case preset, net, batchSize, cells, learningRate, clip, gradientClip, initialScale, seed, dataset, dataDirectory
-        case compute, warmStart, initialSpan
+        case compute, warmStart, initialSpan, cellFocus
     }
 
     /// Files written before `compute` existed, or on a CPU with levels this one lacks, decode
@@ -118,5 +121,6 @@ extension TrainingConfig {
         // Files written before warm starts existed trained from random nets.
         warmStart = try c.decodeIfPresent(WarmStart.self, forKey: .warmStart) ?? .none
         initialSpan = try c.decodeIfPresent(Float.self, forKey: .initialSpan)
+        cellFocus = try c.decodeIfPresent(CellFocus.self, forKey: .cellFocus) ?? .uniform
     }
 }
