@@ -1,15 +1,9 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// `mpo fit` and `mpo transect` as a user runs them.
 extension CLITests {
-    func scratchFolder() throws -> String {
-        let dir = NSTemporaryDirectory() + "fitcli-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
-        return dir
-    }
-
     func testFitRefusesBadOptionsNamingThem() throws {
         for (args, option) in [
             (["--lr", "nan"], "--lr"), (["--lr", "0"], "--lr"), (["--lr", "-1"], "--lr"), (["--batch", "0"], "--batch"),
@@ -26,7 +20,7 @@ extension CLITests {
     }
 
     func testFitTrainsSavesATrajectoryAndResumesExactly() throws {
-        let dir = try scratchFolder()
+        let dir = try temporaryFolder().path
         let common = ["fit", "--net", "tiny", "--batch", "32", "--lr", "0.003", "--train-images", "2000", "--test-images", "500",
                       "--trajectory-every", "5", "--seed", "3"]
         let straight = try run(common + ["--steps", "20", "--save", dir + "/straight.safetensors"])
@@ -65,7 +59,7 @@ extension CLITests {
     }
 
     func testTransectBetweenTwoCellsOfAPlane() throws {
-        let dir = try scratchFolder()
+        let dir = try temporaryFolder().path
         let plane = dir + "/plane.safetensors"
         let train = try run(["train", "--preset", "tiny", "--steps", "3", "--eval-images", "50", "--preview-every", "0", "--save", plane])
         XCTAssertEqual(train.status, 0, train.error)
@@ -79,7 +73,7 @@ extension CLITests {
     }
 
     func testTransectRefusesDamagedFilesAndBadOptions() throws {
-        let dir = try scratchFolder()
+        let dir = try temporaryFolder().path
         let bad = dir + "/bad.safetensors"
         try Data("not a safetensors file at all".utf8).write(to: URL(fileURLWithPath: bad))
         let r = try run(["transect", bad, bad])

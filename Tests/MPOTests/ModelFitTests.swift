@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import TestSupport
 import XCTest
 @testable import MPO
 
@@ -18,13 +19,6 @@ final class ModelFitTests: XCTestCase {
         s.batchSize = 32
         s.seed = 11
         return s
-    }
-
-    func temporary(_ name: String) -> String {
-        let dir = NSTemporaryDirectory() + "fit-\(UUID().uuidString)"
-        try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
-        return dir + "/" + name
     }
 
     func testModelFileRoundTripKeepsEverythingAndUsesPyTorchNames() throws {

@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import TestSupport
 import XCTest
 @testable import MPO
 
@@ -11,13 +12,12 @@ final class TrainingLoopTests: XCTestCase {
     var folder: String!
 
     override func setUpWithError() throws {
-        folder = NSTemporaryDirectory() + "loop-\(getpid())-\(UUID().uuidString)"
+        folder = try temporaryFolder(name).path
         try FileManager.default.createDirectory(atPath: folder + "/Checkpoints", withIntermediateDirectories: true)
     }
 
     override func tearDownWithError() throws {
         TrainingLoop.testingPoison = nil
-        try? FileManager.default.removeItem(atPath: folder)
     }
 
     func makeLoop(learningRate: Float? = nil, batchNorm: Bool = false) throws -> TrainingLoop {
