@@ -84,7 +84,7 @@ struct Fit: ParsableCommand {
         let workers = OptionCheck.resolvedWorkers(workers)
         let trainer = try ModelTrainer(model: model, train: train, workers: workers)
         // BatchNorm statistics come from the batch: evaluate in batches of the training size.
-        let evaluator = try WeightEvaluator(net: model.net, data: test, chunk: model.net.batchNorm ? model.settings.batchSize : 1000, workers: workers)
+        let evaluator = try Evaluator(net: model.net, data: test, chunk: model.net.batchNorm ? model.settings.batchSize : 1000, workers: workers)
         let perEpoch = trainer.stepsPerEpoch
         let total = steps ?? (epochs ?? 3) * perEpoch
         let start = trainer.step, target = start + total

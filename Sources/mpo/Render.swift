@@ -225,22 +225,15 @@ struct Render: ParsableCommand {
     /// The heatmap, a band of rows at a time so progress can be shown on a terminal.
     func evaluate(_ evaluator: Evaluator, surface: any PlaneSurface, view: Viewport, split: Split, step: Int) -> Heatmap {
         var map = Heatmap(viewport: view, split: split, step: step)
+        var cells = HeatmapAssembler(viewport: view, surface: surface)
         let interactive = isatty(2) != 0
         let band = max(1, 4096 / max(1, view.cols))
         let start = Date()
-        var row = 0
-        while row < view.rows {
-            let rows = row..<min(view.rows, row + band)
-            let positions = rows.flatMap { i in (0..<view.cols).map { view.position(row: i, col: $0) } }
-            let values = evaluator.evaluate(surface, at: positions)
-            for (k, v) in values.enumerated() {
-                map.loss[row * view.cols + k] = v.loss
-                map.accuracy[row * view.cols + k] = v.accuracy
-            }
-            row = rows.upperBound
+        while !cells.done {
+            cells.fill(&map, count: band * view.cols, evaluator: evaluator)
             if interactive {
                 FileHandle.standardError.write(String(format: "\revaluating %d points on %d images: %3.0f%%, %.0f s ",
-                                                      view.count, evaluator.data.count, 100 * Double(row) / Double(view.rows),
+                                                      view.count, evaluator.data.count, 100 * cells.progress,
                                                       Date().timeIntervalSince(start)).data(using: .utf8)!)
             }
         }

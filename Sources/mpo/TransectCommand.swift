@@ -79,9 +79,9 @@ struct TransectCommand: ParsableCommand {
             throw ValidationError("--eval-images \(evalImages): a BatchNorm net sees all of them in one batch; at most 10000")
         }
         let images = try dataset.load(Split(rawValue: split)!, from: data).prefix(evalImages)
-        // A BatchNorm net gets the whole subset in one batch, as Evaluator does (its statistics
+        // A BatchNorm net gets the whole subset in one batch, as a map does (its statistics
         // are the subset's); others go in chunks of 1000, which only changes the summation order.
-        let evaluator = try WeightEvaluator(
+        let evaluator = try Evaluator(
             net: net, data: images, chunk: net.batchNorm ? images.count : 1000, workers: OptionCheck.resolvedWorkers(workers))
         let transect = Transect(from: a, to: b, count: points, evaluator: evaluator)
         print("transect \(label): \(points) points, \(images.count) \(split) images")

@@ -39,7 +39,7 @@ extension CLITests {
         XCTAssertTrue(pca.output.contains("trajectory: 9 points"), pca.output)
 
         // The render's centre sample is the origin: the loss of model 1 as `mpo transect` evaluates it
-        // (another evaluator, the WeightEvaluator, on the same 200 images).
+        // (the evaluator on the model's weight vector, summed in Double, on the same 200 images).
         let direct = try run(["transect", m[0], m[1], "--points", "2", "--eval-images", "200"])
         XCTAssertEqual(direct.status, 0, direct.error)
         let (lossA, lossB) = try XCTUnwrap(transectEnds(direct.output), direct.output)

@@ -76,7 +76,7 @@ final class ModelFitTests: XCTestCase {
     func testTrainingLowersTheLoss() throws {
         for optimizer in ModelFile.Optimizer.allCases {
             let trainer = try ModelTrainer(model: ModelTrainer.initial(net: .tiny, settings: settings(optimizer)), train: Self.data.train, workers: 2)
-            let evaluator = try WeightEvaluator(net: .tiny, data: Self.data.test)
+            let evaluator = try Evaluator(net: .tiny, data: Self.data.test, chunk: 1000)
             let before = evaluator.evaluate([trainer.model.weights])[0]
             for _ in 0..<300 { trainer.advance() }
             let after = evaluator.evaluate([trainer.model.weights])[0]
@@ -121,7 +121,7 @@ final class ModelFitTests: XCTestCase {
         let trained = trainer.model.weights
         var rng = Xoshiro256(seed: 99)
         let far = ParameterLayout(.tiny).initialWeights(using: &rng).map { $0 * 20 }
-        let evaluator = try WeightEvaluator(net: .tiny, data: Self.data.test, chunk: Self.data.test.count)
+        let evaluator = try Evaluator(net: .tiny, data: Self.data.test)
         let transect = Transect(from: trained, to: far, count: 11, evaluator: evaluator)
         let direct = try Network(spec: .tiny, capacity: Self.data.test.count, forwardOnly: true)
         let a = direct.loss(images: Self.data.test.images, labels: Self.data.test.labels, weights: trained)

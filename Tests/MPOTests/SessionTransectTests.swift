@@ -27,7 +27,7 @@ final class SessionTransectTests: SessionTestCase {
     }
 
     /// A plane through three models, opened from its file: the profile from marker A to marker C on
-    /// both splits, against `Transect` directly and against the CLI's `WeightEvaluator`.
+    /// both splits, against `Transect` directly and against the evaluator on the ends' weight vectors (as `mpo transect` evaluates).
     func testProfileOfAFixedPlaneIsTransectOfItsEnds() throws {
         let models = (1...3).map { seed -> [Float] in
             var rng = Xoshiro256(seed: UInt64(seed))
@@ -54,7 +54,7 @@ final class SessionTransectTests: SessionTestCase {
         assertSame(test, try direct(plane, ends, net: .small, split: .test, images: test.images, compute: opened.compute), "test split")
         // The ends are the models A and C themselves: the CLI's evaluator on them directly.
         let data = try DatasetKind.fashionMNIST.load(.test).prefix(test.images)
-        let cli = try WeightEvaluator(net: .small, data: data, chunk: data.count, workers: 2, compute: opened.compute)
+        let cli = try Evaluator(net: .small, data: data, workers: 2, compute: opened.compute)
         let ends2 = cli.evaluate([models[0], models[2]])
         XCTAssertEqual(test.transect.loss.first!, ends2[0].loss, accuracy: 1e-4 * max(1, ends2[0].loss))
         XCTAssertEqual(test.transect.loss.last!, ends2[1].loss, accuracy: 1e-4 * max(1, ends2[1].loss))

@@ -31,7 +31,7 @@ final class TorchModelTests: XCTestCase {
         let model = try ModelFile.read(path: "\(Self.folder)/\(name).safetensors", net: net)
         XCTAssertEqual(model.net, net)
         let images = test.prefix(reference.images)
-        let evaluator = try WeightEvaluator(net: net, data: images, chunk: images.count, workers: 2, compute: Compute(precision: .fp32))
+        let evaluator = try Evaluator(net: net, data: images, workers: 2, compute: Compute(precision: .fp32))
         return (evaluator.evaluate([model.weights])[0], reference)
     }
 

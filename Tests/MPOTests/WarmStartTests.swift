@@ -114,7 +114,7 @@ final class WarmStartTests: XCTestCase {
             for: live, train: Self.train, workers: 2, folders: .init(lookup: [shipped], write: nil)) { said.append($0) }
         XCTAssertTrue(said.isEmpty, "the shipped file was not used: \(said)")
         let test = try DatasetKind.fashionMNIST.load(.test).prefix(1000)
-        let r = try WeightEvaluator(net: live.net, data: test).evaluate([origin])[0]
+        let r = try Evaluator(net: live.net, data: test, chunk: 1000).evaluate([origin])[0]
         XCTAssertGreaterThan(r.accuracy, 0.7)
         XCTAssertLessThan(r.loss, 0.9)
     }

@@ -14,17 +14,6 @@ public struct DisplayOptions: Hashable, Sendable {
 
     public init() {}
 
-    /// How values map onto the colour scale.
-    public enum Scale: String, CaseIterable, Sendable {
-        /// Loss from its lowest value up to the training clamp c (higher values in the end colour);
-        /// accuracy from 0 to 1.
-        case linear
-        /// By rank among the values in view: equal colour steps hold equal numbers of samples,
-        /// so every difference shows, meaningful or not.
-        case ranked
-        /// Loss on a log scale (accuracy stays linear).
-        case log
-
-        public var next: Scale { Self.allCases[(Self.allCases.firstIndex(of: self)! + 1) % Self.allCases.count] }
-    }
+    /// How values map onto the colour scale: the modes of the one scale files use too.
+    public typealias Scale = HeatmapScale.Mode
 }

@@ -16,15 +16,9 @@ public struct MapPicture: Sendable {
     /// [rows * detail, cols * detail]; NaN where nothing is known yet.
     public let values: [Float]
     public let metric: Heatmap.Metric
-    public let scaleMode: DisplayOptions.Scale
-    /// The values that set the scale, sorted (for the ranked scale).
-    let sorted: [Float]
+    /// The colour scale, set by the values over the pattern (`HeatmapScale.onScreen`).
+    public let colorScale: HeatmapScale
     public let colorMap: ColorMap
-    /// Value range of the colour scale (loss: what is on screen, linear up to the training clamp;
-    /// accuracy: 0...1).
-    public let low: Double, high: Double
-    /// The loss scale ends at the training clamp c below the highest value: more is drawn as c.
-    public let clipped: Bool
     /// 64 steps of the colour map: smooth to the eye, and few enough colour pairs for curses.
     static let levels = 64
     let palette: [ColorMap.RGB]
@@ -35,7 +29,6 @@ public struct MapPicture: Sendable {
         rows = v.rows
         cols = v.cols
         metric = state.display.metric
-        scaleMode = state.display.scale == .log && metric == .accuracy ? .linear : state.display.scale
         colorMap = state.display.colorMap
         let current = state.snapshot?.heatmap
         let backdrop = state.snapshot.flatMap { s in
@@ -67,24 +60,9 @@ public struct MapPicture: Sendable {
         }
         self.values = values
         // a fixed plane has no pattern to scale to (its session's idle pattern is not on show)
-        let inRange = Self.rangeSamples(values, v.refined(by: f), state.fixedPlane == nil ? state.snapshot?.pattern : nil).filter(\.isFinite)
-        sorted = scaleMode == .ranked ? inRange.sorted() : []
-        var clipped = false
-        if metric == .accuracy && scaleMode != .ranked {
-            (low, high) = (0, 1)
-        } else {
-            var lo = Double(inRange.min() ?? 0), hi = Double(inRange.max() ?? 1)
-            if scaleMode == .log { lo = max(lo, 1e-4); hi = max(hi, lo * 1.0001) }
-            // Linear loss up to the clamp c at most (as `mpo render`): a bad cell's cross-entropy is
-            // pushed up to c and no further, so beyond it differences say nothing about the fit,
-            // and scaling to the bad cells' 10-70 squeezed the black and the untrained cells
-            // into the same dark colours.
-            let clip = Double(state.snapshot?.config.clip ?? TrainingConfig.live.clip)
-            if scaleMode == .linear && metric == .loss && lo < clip && hi > clip { (hi, clipped) = (clip, true) }
-            if hi - lo < 1e-6 { hi = lo + 1e-6 }
-            (low, high) = (lo, hi)
-        }
-        self.clipped = clipped
+        let inRange = Self.rangeSamples(values, v.refined(by: f), state.fixedPlane == nil ? state.snapshot?.pattern : nil)
+        colorScale = HeatmapScale.onScreen(
+            inRange, metric: metric, mode: state.display.scale, clip: state.snapshot?.config.clip ?? TrainingConfig.live.clip)
         palette = state.capabilities.colors == .palette256 ? Self.ramps256[colorMap]! : Self.ramps[colorMap]!
     }
 
@@ -155,36 +133,17 @@ public struct MapPicture: Sendable {
     /// The value of a detail cell ([rows * detail, cols * detail]).
     public func detailValue(row: Int, col: Int) -> Float { values[row * cols * detail + col] }
 
-
     /// Position on the colour scale, 0 = good (low loss, high accuracy: dark like the pattern's
-    /// black) ... 1 = bad; nil when unknown.
-    public func scale(_ x: Float) -> Double? {
-        guard x.isFinite else { return nil }
-        let v = Double(x)
-        let t: Double
-        switch scaleMode {
-        case .ranked where sorted.count > 1:
-            // the mid-rank among the scale's samples: ties (a flat region) share the middle of their ranks
-            let below = Self.count(sorted) { $0 < x }, notAbove = Self.count(sorted) { $0 <= x }
-            t = (Double(below) + Double(max(below, notAbove - 1))) / 2 / Double(sorted.count - 1)
-        case .log where metric == .loss:
-            t = (log(max(v, low)) - log(low)) / (log(high) - log(low))
-        default:
-            t = metric == .accuracy && scaleMode != .ranked ? v : (v - low) / (high - low)
-        }
-        let clamped = min(1, max(0, t))
-        return metric == .accuracy ? 1 - clamped : clamped  // high accuracy is good: the dark end
-    }
+    /// black) ... 1 = bad; nil when unknown (an infinite value included: unknown on screen).
+    public func scale(_ x: Float) -> Double? { x.isFinite ? colorScale.tone(x) : nil }
 
-    /// How many of the sorted values satisfy `isLow` (true for a prefix): a binary search.
-    static func count(_ sorted: [Float], _ isLow: (Float) -> Bool) -> Int {
-        var lo = 0, hi = sorted.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if isLow(sorted[mid]) { lo = mid + 1 } else { hi = mid }
-        }
-        return lo
-    }
+    public var scaleMode: HeatmapScale.Mode { colorScale.mode }
+    /// Value range of the colour scale (loss: what is on screen, linear up to the training clamp;
+    /// accuracy: 0...1).
+    public var low: Double { colorScale.low }
+    public var high: Double { colorScale.high }
+    /// The loss scale ends at the training clamp c below the highest value: more is drawn as c.
+    public var clipped: Bool { colorScale.clipped }
 
     /// The colour-map entry for a scale position.
     public func color(_ t: Double) -> ColorMap.RGB {

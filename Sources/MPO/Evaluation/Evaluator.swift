@@ -1,60 +1,96 @@
 import Engine
 import Foundation
 
-/// Loss and accuracy at many points of a plane on a fixed evaluation subset (forward passes only).
-/// The subset goes through each point's network as one batch, so BatchNorm uses the statistics of
-/// the whole subset — chunking never changes the numbers.
+/// Loss and accuracy of weight vectors of one net on a set of images, forward passes only: the
+/// points of a plane (maps, scores, transects in the explorer) or weight vectors given whole
+/// (`mpo fit`, `mpo transect`). The (point, chunk) pairs are spread over the workers and each
+/// result lands in its own slot, so numbers depend neither on timing nor on the worker count.
+///
+/// By default the images go through each point's network as one batch, so BatchNorm uses the
+/// statistics of the whole subset; `chunk` passes at most that many at a time (less memory; a
+/// BatchNorm net's statistics are then the chunk's, other nets only sum in another order).
 public final class Evaluator {
     /// The default subset; `evaluate` also takes another one of at most `capacity` images.
     public let data: Dataset
     public let net: ModelSpec
     public let capacity: Int
+    /// Images per forward pass (at most `capacity`).
+    public let chunk: Int
     public let compute: Compute
     let workers: Int
     private let networks: [Network]
     private let points: [UnsafeMutablePointer<Float>]  // per worker: w [P]
 
-    public init(net: ModelSpec, data: Dataset, capacity: Int? = nil, workers: Int = CPU.cores, compute: Compute = .default) throws {
+    public init(
+        net: ModelSpec, data: Dataset, capacity: Int? = nil, chunk: Int? = nil, workers: Int = CPU.cores, compute: Compute = .default
+    ) throws {
         guard data.shape == net.inputShape else {
             throw DataError(data.name, "images are \(data.shape.map(String.init).joined(separator: "x")), the net expects \(net.inputShape.map(String.init).joined(separator: "x"))")
         }
+        guard data.count > 0 else { throw DataError(data.name, "no images to evaluate on") }
         self.net = net
         self.compute = compute
         self.data = data
         let size = max(capacity ?? data.count, data.count)
         self.capacity = size
+        self.chunk = max(1, min(chunk ?? size, size))
         self.workers = max(1, workers)
-        networks = try (0..<max(1, workers)).map { _ in try Network(spec: net, capacity: size, forwardOnly: true, compute: compute) }
+        let c = self.chunk
+        networks = try (0..<self.workers).map { _ in try Network(spec: net, capacity: c, forwardOnly: true, compute: compute) }
         let p = ParameterLayout(net).count
         points = (0..<self.workers).map { _ in .allocate(capacity: p) }
     }
 
     deinit { points.forEach { $0.deallocate() } }
 
-    /// Mean cross-entropy and accuracy at each grid position of a plane of any kind, on `data`
-    /// (default: the evaluator's subset).
-    public func evaluate(
-        _ surface: some PlaneSurface, at positions: [(row: Double, col: Double)], data: Dataset? = nil
-    ) -> [(loss: Float, accuracy: Float)] {
-        let data = data ?? self.data
-        precondition(data.count <= capacity && data.shape == net.inputShape)
-        precondition(surface.parameterCount == ParameterLayout(net).count)
-        var out = [(loss: Float, accuracy: Float)](repeating: (.nan, .nan), count: positions.count)
-        let n = data.count
+    /// One forward pass: a chunk's mean cross-entropy, its correct answers and its images.
+    struct Part {
+        var loss = 0.0
+        var correct = 0
+        var images = 0
+    }
+
+    /// Evaluates `count` points on `data`, each in chunks of at most `chunk` images: `point(k, w)`
+    /// writes point k's weights into w [P]. Returns [count][chunks] parts, point-major.
+    private func run(
+        _ count: Int, data: Dataset, point: (_ k: Int, _ w: UnsafeMutablePointer<Float>) -> Void
+    ) -> (parts: [Part], chunks: Int) {
+        precondition(data.count > 0 && data.count <= capacity && data.shape == net.inputShape)
+        let n = data.count, size = data.imageSize, chunk = min(self.chunk, n)
+        let chunks = (n + chunk - 1) / chunk
+        var parts = [Part](repeating: Part(), count: count * chunks)
         data.images.withUnsafeBufferPointer { images in
             data.labels.withUnsafeBufferPointer { labels in
-                out.withUnsafeMutableBufferPointer { out in
-                    Parallel.forEach(positions.count, workers: workers) { k, worker in
+                parts.withUnsafeMutableBufferPointer { parts in
+                    Parallel.forEach(count * chunks, workers: workers) { item, worker in
+                        let k = item / chunks, start = item % chunks * chunk, m = min(chunk, n - start)
                         let w = points[worker], network = networks[worker]
-                        surface.point(row: positions[k].row, col: positions[k].col, into: w)
-                        network.forward(images: images.baseAddress!, count: n, weights: w)
-                        let (loss, correct) = network.crossEntropy(labels: labels.baseAddress!)
-                        out[k] = (Float(loss), Float(correct) / Float(n))
+                        point(k, w)
+                        network.forward(images: images.baseAddress! + start * size, count: m, weights: w)
+                        let (loss, correct) = network.crossEntropy(labels: labels.baseAddress! + start)
+                        parts[item] = Part(loss: loss, correct: correct, images: m)
                     }
                 }
             }
         }
-        return out
+        return (parts, chunks)
+    }
+
+    /// Mean cross-entropy and accuracy at each grid position of a plane of any kind, on `data`
+    /// (default: the evaluator's subset). With one chunk the loss is the network's own mean.
+    public func evaluate(
+        _ surface: some PlaneSurface, at positions: [(row: Double, col: Double)], data: Dataset? = nil
+    ) -> [(loss: Float, accuracy: Float)] {
+        let data = data ?? self.data
+        precondition(surface.parameterCount == ParameterLayout(net).count)
+        let (parts, chunks) = run(positions.count, data: data) { k, w in
+            surface.point(row: positions[k].row, col: positions[k].col, into: w)
+        }
+        let n = data.count
+        return (0..<positions.count).map { k in
+            let mine = parts[(k * chunks)..<((k + 1) * chunks)], s = Self.summed(mine)
+            return (Float(chunks == 1 ? mine.first!.loss : s.loss / Double(n)), Float(s.correct) / Float(n))
+        }
     }
 
     /// An MPO plane at grid positions (`axes`: computed once by the caller, else here).
@@ -64,90 +100,24 @@ public final class Evaluator {
         evaluate(Plane.Surface(plane: plane, axes: axes), at: positions, data: data)
     }
 
-    /// The whole viewport at once.
-    public func heatmap(_ surface: some PlaneSurface, viewport: Viewport, split: Split, step: Int) -> Heatmap {
-        var map = Heatmap(viewport: viewport, split: split, step: step)
-        let positions = (0..<viewport.count).map { viewport.position(row: $0 / viewport.cols, col: $0 % viewport.cols) }
-        let values = evaluate(surface, at: positions)
-        for (k, v) in values.enumerated() {
-            map.loss[k] = v.loss
-            map.accuracy[k] = v.accuracy
+    /// Mean cross-entropy and accuracy of each weight vector [P] on `data` (default: the
+    /// evaluator's subset): the chunks' losses weighted by their images, also for one chunk.
+    public func evaluate(_ weights: [[Float]], data: Dataset? = nil) -> [(loss: Double, accuracy: Double)] {
+        let data = data ?? self.data
+        let p = ParameterLayout(net).count
+        precondition(weights.allSatisfy { $0.count == p })
+        let (parts, chunks) = run(weights.count, data: data) { k, w in
+            weights[k].withUnsafeBufferPointer { w.update(from: $0.baseAddress!, count: p) }
         }
-        return map
-    }
-
-    public func heatmap(plane: Plane, viewport: Viewport, split: Split, step: Int) -> Heatmap {
-        heatmap(plane.surface, viewport: viewport, split: split, step: step)
-    }
-
-    /// The paper's measures on the pattern's own cells (see `PatternScore`).
-    public func score(plane: Plane, pattern: Pattern) -> PatternScore {
-        let map = heatmap(plane.surface, viewport: Viewport(pattern: pattern), split: .test, step: 0)
-        return PatternScore(pattern: pattern, loss: map.loss, accuracy: map.accuracy)
-    }
-}
-
-/// Loss and accuracy over a viewport; NaN where a sample has not been evaluated yet.
-public struct Heatmap: Sendable {
-    public var viewport: Viewport
-    public var split: Split
-    /// Training step of the plane that was evaluated.
-    public var step: Int
-    public var loss: [Float]  // [rows * cols]
-    public var accuracy: [Float]  // [rows * cols]
-
-    public init(viewport: Viewport, split: Split, step: Int) {
-        self.viewport = viewport
-        self.split = split
-        self.step = step
-        loss = .init(repeating: .nan, count: viewport.count)
-        accuracy = .init(repeating: .nan, count: viewport.count)
-    }
-
-    public enum Metric: String, CaseIterable, Sendable, Codable {
-        case loss, accuracy
-    }
-
-    public func values(_ metric: Metric) -> [Float] { metric == .loss ? loss : accuracy }
-
-    public var evaluatedCount: Int { loss.reduce(0) { $1.isNaN ? $0 : $0 + 1 } }
-}
-
-/// How well a plane draws its pattern, on the pattern's cells at one sample each.
-public struct PatternScore: Sendable, Hashable {
-    /// Mean accuracy on trained black cells minus on trained white cells — the paper's measure
-    /// (over edge cells, as the reference code's ternary mask selects them).
-    public var gap: Double
-    public var goodAccuracy: Double, badAccuracy: Double
-    public var goodLoss: Double, badLoss: Double
-    /// Mean accuracy on all black cells minus on all white cells, interiors included: how well
-    /// the whole picture shows, not only its trained edges.
-    public var wholeGap: Double
-    /// Fraction of all pattern cells on the right side of the midpoint between the black and
-    /// white cells' mean losses (low loss where black).
-    public var match: Double
-
-    public init(pattern: Pattern, loss: [Float], accuracy: [Float]) {
-        let roles = pattern.roles
-        func mean(_ values: [Float], _ role: Pattern.Role) -> Double {
-            let v = zip(values, roles).filter { $0.1 == role }.map { Double($0.0) }
-            return v.isEmpty ? 0 : v.reduce(0, +) / Double(v.count)
+        let n = Double(data.count)
+        return (0..<weights.count).map { k in
+            let s = Self.summed(parts[(k * chunks)..<((k + 1) * chunks)])
+            return (s.loss / n, Double(s.correct) / n)
         }
-        goodAccuracy = mean(accuracy, .good)
-        badAccuracy = mean(accuracy, .bad)
-        goodLoss = mean(loss, .good)
-        badLoss = mean(loss, .bad)
-        gap = goodAccuracy - badAccuracy
-        func mean(_ values: [Float], black: Bool) -> Double {
-            let v = zip(values, pattern.bits).filter { ($0.1 != 0) == black }.map { Double($0.0) }
-            return v.isEmpty ? 0 : v.reduce(0, +) / Double(v.count)
-        }
-        wholeGap = mean(accuracy, black: true) - mean(accuracy, black: false)
-        let black = zip(loss, pattern.bits).filter { $0.1 != 0 }.map { Double($0.0) }
-        let white = zip(loss, pattern.bits).filter { $0.1 == 0 }.map { Double($0.0) }
-        let threshold = ((black.isEmpty ? 0 : black.reduce(0, +) / Double(black.count))
-            + (white.isEmpty ? 0 : white.reduce(0, +) / Double(white.count))) / 2
-        let right = zip(loss, pattern.bits).filter { (Double($0.0) < threshold) == ($0.1 != 0) }.count
-        match = Double(right) / Double(max(1, loss.count))
+    }
+
+    /// Σ loss·images and Σ correct over a point's chunks, in chunk order.
+    static func summed(_ parts: ArraySlice<Part>) -> (loss: Double, correct: Int) {
+        (parts.reduce(0) { $0 + $1.loss * Double($1.images) }, parts.reduce(0) { $0 + $1.correct })
     }
 }

@@ -54,7 +54,9 @@ public struct Transect: Sendable {
         self.accuracy = accuracy
     }
 
-    public init(from a: [Float], to b: [Float], count: Int, evaluator: WeightEvaluator) {
+    /// On the evaluator's subset, from the weight vectors themselves (`mpo transect`): each point's
+    /// loss summed over the evaluator's chunks in Double.
+    public init(from a: [Float], to b: [Float], count: Int, evaluator: Evaluator) {
         // In groups of 32 points: 10,001 points of a large net need not sit in memory at once.
         let all = Self.points(from: a, to: b, count: count)
         var values: [(loss: Double, accuracy: Double)] = []

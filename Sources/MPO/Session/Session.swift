@@ -294,6 +294,6 @@ extension Session {
     /// every 4th sample, then every 2nd, then the rest (later refreshes of the grid go row by
     /// row, replacing values in place).
     public static func refreshOrder(rows: Int, cols: Int) -> [Int] {
-        SessionEngine.progressiveOrder(rows: rows, cols: cols)
+        HeatmapAssembler.coarseToFine(rows: rows, cols: cols)
     }
 }

@@ -212,13 +212,13 @@ extension SessionEngine {
             order = Array(0..<grid.count)
         } else {
             // unevaluated samples first, coarse to fine
-            let progressive = Self.progressiveOrder(rows: grid.rows, cols: grid.cols)
+            let progressive = HeatmapAssembler.coarseToFine(rows: grid.rows, cols: grid.cols)
             order = progressive.filter { live.sampleSteps[$0] < 0 } + progressive.filter { live.sampleSteps[$0] >= 0 }
         }
         map.step = t.step
         return EvalJob(
-            kind: .map, surface: surface, step: t.step, split: split,
-            positions: order.map { grid.position(row: $0 / grid.cols, col: $0 % grid.cols) }, targets: order, images: target.images)
+            kind: .map, assembler: HeatmapAssembler(viewport: grid, surface: surface, order: order), step: t.step, split: split,
+            images: target.images)
     }
 
     /// The map's samples at the pattern's cells when it is of the test split and has them all.

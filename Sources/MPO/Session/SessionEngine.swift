@@ -173,22 +173,22 @@ final class SessionEngine {
 
     // MARK: evaluation
 
-    /// Positions to evaluate, with where each result goes.
+    /// A refresh under way: of the map (filling `map`) or of the gap (filling `cells`, the
+    /// pattern's cells at one sample each).
     struct EvalJob {
         enum Kind { case map, score }
         var kind: Kind
-        /// What is evaluated: the active MPO plane (with its axes), or a fixed plane.
-        var surface: any PlaneSurface
+        /// What is evaluated — the active MPO plane (with its axes), or a fixed plane — and in
+        /// which order.
+        var assembler: HeatmapAssembler
+        /// Step of the plane now in `assembler`.
         var step: Int
         var split: Split
-        var positions: [(row: Double, col: Double)]
-        var targets: [Int]  // map sample index (map) or pattern cell index (score)
         /// Images of the split's pool behind each value.
         var images: Int
-        var next = 0
-        var loss: [Float] = []
-        var accuracy: [Float] = []
-        var done: Bool { next >= positions.count }
+        /// A score job's values (a map job fills the engine's `map`).
+        var cells: Heatmap?
+        var done: Bool { assembler.done }
     }
 
     func resetMap() {
@@ -200,28 +200,12 @@ final class SessionEngine {
         live.completions = []
     }
 
-    /// Samples of a viewport, coarse to fine: every 4th, then every 2nd, then the rest — an early
-    /// blurred picture that sharpens.
-    static func progressiveOrder(rows: Int, cols: Int) -> [Int] {
-        var order: [Int] = [], seen = [Bool](repeating: false, count: rows * cols)
-        for stride in [4, 2, 1] {
-            for i in Swift.stride(from: 0, to: rows, by: stride) {
-                for j in Swift.stride(from: 0, to: cols, by: stride) where !seen[i * cols + j] {
-                    seen[i * cols + j] = true
-                    order.append(i * cols + j)
-                }
-            }
-        }
-        return order
-    }
-
     func newScoreJob() -> EvalJob {
         let t = active.trainer
-        let cells = (0..<(pattern.width * pattern.height))
+        let cells = Viewport(pattern: pattern)  // sample (r, c) at pattern cell (r, c)
         return EvalJob(
-            kind: .score, surface: t.plane.surface, step: t.step, split: .test,
-            positions: cells.map { (Double($0 / pattern.width), Double($0 % pattern.width)) }, targets: Array(cells),
-            images: mapTarget().images)
+            kind: .score, assembler: HeatmapAssembler(viewport: cells, surface: t.plane.surface), step: t.step, split: .test,
+            images: mapTarget().images, cells: Heatmap(viewport: cells, split: .test, step: t.step))
     }
 
     /// Evaluates for about `budget` seconds (while training, plus what earlier calls owe or
@@ -267,32 +251,24 @@ final class SessionEngine {
         if job.kind == .map && isTraining {
             // each chunk from the newest plane: no sample on screen is older than one refresh
             let t = active.trainer
-            if t.step != job.step { (job.surface, job.step) = (t.plane.surface, t.step) }
+            if t.step != job.step { (job.assembler.surface, job.step) = (t.plane.surface, t.step) }
         }
         // at most 0.1 s per chunk so commands are picked up quickly, in whole rounds of workers
         var count = max(workers, Int(min(0.1, max(0.02, seconds)) / perPosition) / workers * workers)
         if let n = Self.testingChunkPositions { count = min(count, n) }
-        count = min(count, job.positions.count - job.next)
-        let range = job.next..<(job.next + count)
+        count = min(count, job.assembler.remaining)
         let t0 = Date()
-        let values = active.evaluator.evaluate(job.surface, at: Array(job.positions[range]), data: data)
+        if job.kind == .map {
+            for i in job.assembler.fill(&map, count: count, evaluator: active.evaluator, data: data) { live.sampleSteps[i] = job.step }
+        } else {
+            job.assembler.fill(&job.cells!, count: count, evaluator: active.evaluator, data: data)
+        }
         let seconds = Date().timeIntervalSince(t0)
         secondsPerPositionImage = 0.7 * secondsPerPositionImage + 0.3 * seconds / Double(count * data.count)
-        for (k, v) in zip(range, values) {
-            if job.kind == .map {
-                map.loss[job.targets[k]] = v.loss
-                map.accuracy[job.targets[k]] = v.accuracy
-                live.sampleSteps[job.targets[k]] = job.step
-            } else {
-                job.loss.append(v.loss)
-                job.accuracy.append(v.accuracy)
-            }
-        }
-        job.next += count
     }
 
     func finishScore(_ job: EvalJob) {
-        recordScore(PatternScore(pattern: pattern, loss: job.loss, accuracy: job.accuracy), step: job.step)
+        recordScore(PatternScore(pattern: pattern, loss: job.cells!.loss, accuracy: job.cells!.accuracy), step: job.step)
     }
 
     func recordScore(_ score: PatternScore, step: Int) {
@@ -320,7 +296,7 @@ final class SessionEngine {
     func publishAll() {
         let v = active
         let status: Session.Status = v.diverged.map { .diverged($0) } ?? (paused ? .paused : .training)
-        let progress = job.map { Double($0.next) / Double(max(1, $0.positions.count)) } ?? 1
+        let progress = job?.assembler.progress ?? 1
         session.publish { s in
             s.status = status
             s.pattern = pattern
