@@ -48,7 +48,7 @@ public final class Trainer {
         /// What `CellFocus.wrong` last saw of each trained cell (nil: nothing yet, all wrong).
         public var cellWeights: CellWeights?
 
-        public init(plane: Plane, adam: Adam, rng: Xoshiro256, cellWeights: CellWeights? = nil) {
+        public init(plane: Plane, adam: Optimizer, rng: Xoshiro256, cellWeights: CellWeights? = nil) {
             self.plane = plane
             self.adam = adam
             self.rng = rng
