@@ -9,6 +9,7 @@ extension CLITests {
             (["--lr", "nan"], "--lr"), (["--lr", "0"], "--lr"), (["--lr", "-1"], "--lr"), (["--batch", "0"], "--batch"),
             (["--epochs", "0"], "--epochs"), (["--steps", "-3"], "--steps"), (["--momentum", "inf"], "--momentum"),
             (["--optimizer", "rmsprop"], "--optimizer"), (["--net", "huge"], "--net"), (["--trajectory-every", "-1"], "--trajectory-every"),
+            (["--autosave", "-1"], "--autosave"),
         ] {
             let r = try run(["fit", "--save", "/tmp/never-written.safetensors"] + args)
             XCTAssertEqual(r.status, 64, "\(args): \(r.error)")
@@ -26,7 +27,8 @@ extension CLITests {
         let straight = try run(common + ["--steps", "20", "--save", dir + "/straight.safetensors"])
         XCTAssertEqual(straight.status, 0, straight.error)
         XCTAssertTrue(straight.output.contains("test accuracy"), straight.output)
-        let half = try run(common + ["--steps", "10", "--save", dir + "/resumed.safetensors"])
+        // Autosaves (model and trajectory) on the way change nothing.
+        let half = try run(common + ["--steps", "10", "--autosave", "3", "--save", dir + "/resumed.safetensors"])
         XCTAssertEqual(half.status, 0, half.error)
         let rest = try run(common + ["--steps", "10", "--save", dir + "/resumed.safetensors", "--resume", dir + "/resumed.safetensors"])
         XCTAssertEqual(rest.status, 0, rest.error)
@@ -56,6 +58,25 @@ extension CLITests {
         let png = dir + "/profile.png"
         XCTAssertEqual(try run(["transect", dir + "/long.safetensors", dir + "/straight.safetensors", "--points", "5", "--eval-images", "100", "--out", png]).status, 0)
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: png)).prefix(4), Data([0x89, 0x50, 0x4E, 0x47]))
+    }
+
+    /// A learning rate that explodes: exit status 1, a message naming the step, and the last
+    /// finite model saved where --save said (it opens: `mpo info` refuses NaN or infinity).
+    func testFitSavesTheLastFiniteStateWhenItDiverges() throws {
+        let dir = try temporaryFolder().path
+        for optimizer in ["adam", "sgd"] {
+            let path = dir + "/blowup-\(optimizer).safetensors"
+            let r = try run(["fit", "--net", "tiny", "--optimizer", optimizer, "--lr", "1e35", "--steps", "30", "--batch", "32",
+                             "--train-images", "500", "--test-images", "100", "--save", path])
+            XCTAssertEqual(r.status, 1, r.output + r.error)
+            XCTAssertTrue(r.error.contains("training diverged at step"), r.error)
+            XCTAssertTrue(r.error.contains("saved to \(path)"), r.error)
+            let kept = try XCTUnwrap(r.error.range(of: #"the last finite state is step \d+"#, options: .regularExpression).map { String(r.error[$0]) })
+            let info = try run(["info", path])
+            XCTAssertEqual(info.status, 0, info.error)
+            XCTAssertTrue(info.output.contains("step \(kept.split(separator: " ").last!),"), info.output + kept)
+            XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/blowup-\(optimizer).trajectory.safetensors"))
+        }
     }
 
     func testTransectBetweenTwoCellsOfAPlane() throws {
