@@ -36,13 +36,14 @@ let package = Package(
                 "Engine", "MPO", "Explorer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"]),
         .testTarget(name: "ParityTests", dependencies: ["Engine", "MPO", "TestSupport"]),
         .testTarget(name: "MPOTests", dependencies: ["Engine", "MPO", "TestSupport"]),
-        // Runs the built `mpo` binary; no module dependencies.
-        .testTarget(name: "CLITests"),
-        // Starting child processes the way a shell would (shared by the process-level tests).
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // Runs the built `mpo` binary; only the test helpers.
+        .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
+        // What several test targets share: temporary folders, sessions, tmux, child processes,
+        // IDX and gzip files.
+        .target(name: "TestSupport", dependencies: ["Engine", "MPO", "CZlib"], path: "Tests/TestSupport"),
         .testTarget(name: "ReliabilityTests", dependencies: ["Engine", "MPO", "TestSupport"]),
         .testTarget(name: "ExplorerTests", dependencies: ["MPO", "Explorer", "TestSupport"], exclude: ["Snapshots"]),
     ]

@@ -15,9 +15,16 @@ mkdir -p "$out"
 [ -f "$ref" ] || { echo "error: no reference script at $ref (set REFERENCE)" >&2; exit 1; }
 echo "CPU: $(lscpu | sed -n 's/^Model name: *//p'); load: $(cut -d' ' -f1-3 /proc/loadavg)"
 # The platform may set OPENBLAS_CORETYPE for old numpy builds; PyTorch uses its own kernels (MKL/oneDNN).
+# PyTorch at its best: fp32, and bf16 autocast too where the CPU has bf16 arithmetic (AVX512-BF16
+# or AMX); mpo bench --reference takes the faster run of each preset.
+variants=("")
+grep -q -w -e avx512_bf16 -e amx_bf16 /proc/cpuinfo && variants+=("--bf16")
 {
-  "$python" "$ref" bench --batch 512 --cells 50 --steps 4 --eval-n 500
-  "$python" "$ref" bench --batch 64 --cells 32 --steps 8 --eval-n 256
-} | tee "$out/pytorch.txt" | grep -E '^(RESULT|EVAL)'
+  for v in "${variants[@]}"; do
+    echo "# PyTorch ${v:-fp32}"
+    "$python" "$ref" bench --batch 512 --cells 50 --steps 4 --eval-n 500 $v
+    "$python" "$ref" bench --batch 64 --cells 32 --steps 8 --eval-n 256 $v
+  done
+} | tee "$out/pytorch.txt" | grep -E '^(#|RESULT|EVAL)'
 "$bin" bench --reference "$out/pytorch.txt" "$@" | tee "$out/mpo-bench.txt"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -7,9 +7,10 @@
 #
 # Each binary is Engine + MPO compiled with -sanitize=fuzzer,address at -O (bounds and
 # overflow checks on, unlike the -Ounchecked release build, so an out-of-range read traps),
-# the shared harness Tests/ReliabilityTests/Support/ReaderHarness.swift and the entry point
-# Fuzz/<reader>.swift. It starts from the seed corpus Fuzz/corpus/<reader>/ (small real and
-# hand-made files) and grows a working corpus under .build-fuzz/corpus/ (not committed).
+# the shared harness Tests/ReliabilityTests/Support/ReaderHarness.swift (with the gzip writer
+# Tests/TestSupport/Gzip.swift) and the entry point Fuzz/<reader>.swift. It starts from the
+# seed corpus Fuzz/corpus/<reader>/ (small real and hand-made files) and grows a working
+# corpus under .build-fuzz/corpus/ (not committed).
 # Inputs that break the contract (a trap, an ASan report, a timeout, an allocation over
 # the limit, an error that is not DataError) are copied to Fuzz/crashes/<reader>/, which
 # FuzzCorpusTests replays in `make test`.
@@ -65,15 +66,16 @@ module() { # module NAME SOURCE_DIR
 module Engine "$SRC/Engine"
 module MPO "$SRC/MPO" "$SRC/Engine"
 
-HARNESS=Tests/ReliabilityTests/Support/ReaderHarness.swift
+# The harness and the one test helper it uses (gzip files, by zlib), compiled into each binary.
+HARNESS=(Tests/ReliabilityTests/Support/ReaderHarness.swift Tests/TestSupport/Gzip.swift)
 total_runs=0
 summary=()
 for reader in "${READERS[@]}"; do
     entry=Fuzz/$reader.swift
     [ -e "$entry" ] || { echo "fuzz.sh: no entry point $entry" >&2; exit 1; }
     bin=$OUT/fuzz-$reader
-    if stale "$bin" "$entry" "$HARNESS" "$OUT/obj/Engine.o" "$OUT/obj/MPO.o"; then
-        "$TOOLS/swiftc" -parse-as-library "${SAN[@]}" "${CFLAGS[@]}" -I "$OUT/mod" "$entry" "$HARNESS" \
+    if stale "$bin" "$entry" "${HARNESS[@]}" "$OUT/obj/Engine.o" "$OUT/obj/MPO.o"; then
+        "$TOOLS/swiftc" -parse-as-library "${SAN[@]}" "${CFLAGS[@]}" -I "$OUT/mod" "$entry" "${HARNESS[@]}" \
             "$OUT/obj/Engine.o" "$OUT/obj/MPO.o" "${cobjs[@]}" -lz -ldl -o "$bin" 2>&1 \
             | grep -v 'Cannot export local symbol' || true
         [ -x "$bin" ] || { echo "fuzz.sh: linking $bin failed" >&2; exit 1; }

@@ -6,6 +6,8 @@ import Foundation
 /// concatenated), or JSON `{"paper": {"train": N, "eval": N}, "live": {...}}` (also accepted:
 /// `train_cell_images_per_s` / `eval_cell_images_per_s`). A RESULT line is matched to a preset by
 /// its batch and cells (the total of good and bad); the EVAL line after it belongs to the same run.
+/// Where several runs measured a preset (fp32 and bf16 autocast), the fastest counts: PyTorch at
+/// its best.
 extension Bench {
     struct Reference: Codable {
         var source: String
@@ -48,12 +50,12 @@ extension Bench {
                           let rate = fields["cell_images_per_s"].flatMap(Double.init)
                     else { throw ValidationError("--reference \(path): a RESULT line without batch, cells and cell_images_per_s: \(line)") }
                     current = presets.first { $0.value.batch == batch && 2 * $0.value.cells == cells }?.key
-                    if let current { figures[current, default: Figures()].train = rate }
+                    if let current { figures[current, default: Figures()].train = max(figures[current]?.train ?? 0, rate) }
                 } else if line.hasPrefix("EVAL "), let current {
                     guard let rate = fields["cell_images_per_s"].flatMap(Double.init) else {
                         throw ValidationError("--reference \(path): an EVAL line without cell_images_per_s: \(line)")
                     }
-                    figures[current, default: Figures()].eval = rate
+                    figures[current, default: Figures()].eval = max(figures[current]?.eval ?? 0, rate)
                 }
             }
             guard !figures.isEmpty else {

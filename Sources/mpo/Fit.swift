@@ -26,11 +26,12 @@ struct Fit: ParsableCommand {
         "Save the model here: a plain name becomes Checkpoints/NAME.safetensors; a path with a / is used as given.",
         valueName: "name-or-path")) var save: String
     @Option(help: ArgumentHelp("Continue this model (from `mpo fit`) exactly where it stopped; net and optimizer settings come from it.", valueName: "file")) var resume: String?
+    @OptionGroup var autosave: AutosaveOption
 
     func validate() throws {
         try OptionCheck.choice("--dataset", dataset, DatasetKind.allCases.map(\.rawValue))
         try NetOption.check(net, dataset: dataset)
-        try OptionCheck.choice("--optimizer", optimizer, ModelFile.Optimizer.allCases.map(\.rawValue))
+        try OptionCheck.choice("--optimizer", optimizer, Optimizer.Kind.allCases.map(\.rawValue))
         try OptionCheck.folder("--data", data)
         try OptionCheck.number("--lr", lr, 0...Double.greatestFiniteMagnitude, above: true)
         try OptionCheck.number("--momentum", momentum, 0...0.999_999)
@@ -69,7 +70,7 @@ struct Fit: ParsableCommand {
             model = try ModelFile.read(path: Train.resumePath(resume, folders: folders))
         } else {
             var s = ModelFile.Settings()
-            s.optimizer = ModelFile.Optimizer(rawValue: optimizer)!
+            s.optimizer = Optimizer.Kind(rawValue: optimizer)!
             s.learningRate = lr ?? (s.optimizer == .adam ? 1e-3 : 0.01)
             s.momentum = momentum
             s.batchSize = batch
@@ -102,35 +103,39 @@ struct Fit: ParsableCommand {
         let s = model.settings
         print("net \(NetOption.describe(model.net)), P = \(trainer.layout.count); \(s.optimizer.rawValue) lr \(s.learningRate)\(s.optimizer == .sgd ? " momentum \(s.momentum)" : ""), batch \(s.batchSize), seed \(s.seed)")
         print("data \(train.name) (\(train.count)), test \(test.name) (\(test.count)); steps \(start) -> \(target) (\(perEpoch) per epoch)")
-        func saveModel() throws {
-            try trainer.model.write(to: savePath)
+        let loop = TrainingLoop(trainer: trainer)
+        func saveTrajectory() throws {
             if trajectoryEvery > 0 { try trajectory.write(to: trajectoryFile) }
         }
+        func saveModel() throws {
+            try loop.save(to: savePath)
+            try saveTrajectory()
+        }
+        autosave.apply(to: loop, path: savePath, below: target, beside: saveTrajectory)
         let progress = FitProgress(total: total)
         let began = Date()
         var epochLoss = 0.0, epochSteps = 0
-        while trainer.step < target {
-            let (loss, _) = trainer.advance()
-            guard loss.isFinite else {
-                progress.finish()
-                throw TrainingFailure(description: "training diverged at step \(trainer.step) (loss \(loss)); try a smaller --lr")
-            }
-            epochLoss += loss
+        let diverged = try loop.train(until: target) { r in
+            epochLoss += r.loss
             epochSteps += 1
             if trajectoryEvery > 0 && trainer.step % trajectoryEvery == 0 { trajectory.append(step: trainer.step, weights: trainer.model.weights) }
-            progress.update(done: trainer.step - start, loss: loss)
+            progress.update(done: trainer.step - start, loss: r.loss)
             if trainer.step % perEpoch == 0 || trainer.step == target {
-                let r = evaluator.evaluate([trainer.model.weights])[0]
+                let scored = evaluator.evaluate([trainer.model.weights])[0]
                 progress.finish()
                 let epoch = Double(trainer.step) / Double(perEpoch)
                 print(String(format: "epoch %.2f step %d: train loss %.4f, test loss %.4f, test accuracy %.2f%% (%d images), %.1f s",
-                             epoch, trainer.step, epochLoss / Double(max(1, epochSteps)), r.loss, 100 * r.accuracy, test.count,
+                             epoch, trainer.step, epochLoss / Double(max(1, epochSteps)), scored.loss, 100 * scored.accuracy, test.count,
                              Date().timeIntervalSince(began)))
                 fflush(stdout)
                 epochLoss = 0
                 epochSteps = 0
                 try saveModel()
             }
+        }
+        if let d = diverged {
+            progress.finish()
+            throw TrainingFailure.diverged(d, value: "loss", save: { try saveModel(); return savePath })
         }
         print("saved \(savePath)" + (trajectoryEvery > 0 ? " and \(trajectoryFile) (\(trajectory.count) x \(trainer.layout.count))" : ""))
     }

@@ -15,7 +15,7 @@ struct Train: ParsableCommand {
         "Save the plane (safetensors) at the end and at every autosave.",
         discussion: "A plain name (no /) is saved as Checkpoints/NAME.safetensors of the project folder, and must be letters, digits, - _ . only; a path with a / (./run.safetensors, /data/run.safetensors) is used as given. Saves are atomic: a crash or kill leaves the previous save intact.",
         valueName: "name-or-path")) var save: String?
-    @Option(help: "Autosave every N steps, 0 or more (0: only at the end). A failed autosave (disk full, no permission) is reported and training goes on.") var autosave = 0
+    @OptionGroup var autosave: AutosaveOption
     @Option(help: "Evaluate and print a preview every N steps, 0 or more (0: only at the end).") var previewEvery = 100
     @Option(help: "Test images for the previews and the gap, 1...10000 (the test split's size).") var evalImages = 500
     @Flag(help: "Never open the explorer (train always runs headless today).") var headless = false
@@ -68,18 +68,7 @@ struct Train: ParsableCommand {
         }
         let loop = TrainingLoop(trainer: trainer)
         var lastGap = Double.nan
-        var lastSaved: Int?
-        if let savePath, autosave > 0 {
-            loop.autosave = TrainingLoop.Autosave(path: savePath, everySteps: autosave, below: target)
-            // A failure is reported and training goes on (the last good save stays).
-            loop.onAutosave = { error in
-                if let error {
-                    warn("autosave failed: \(error) — training goes on\(lastSaved.map { "; the save of step \($0) is intact" } ?? "")")
-                } else {
-                    lastSaved = loop.step
-                }
-            }
-        }
+        autosave.apply(to: loop, path: savePath, below: target)
         let diverged = loop.train(until: target) { r in
             let done = loop.step == target
             if previewEvery > 0 && loop.step % previewEvery == 0 || done {
@@ -97,35 +86,32 @@ struct Train: ParsableCommand {
                          r.goodLoss, r.badLoss, lastGap.isNaN ? "  -  " : String(format: "%.3f", lastGap)))
         }
         if let d = diverged {
-            var message = "training diverged at step \(d.step) (objective \(d.objective)); the last finite state is step \(d.keptStep)"
-            if let savePath {
-                do {
-                    try loop.save(to: savePath)
-                    message += ", saved to \(savePath)"
-                } catch {
-                    message += "; it could not be saved (\(error))"
-                }
-            }
-            throw TrainingFailure(description: message + ". Try a lower --lr.")
+            throw TrainingFailure.diverged(d, value: "objective", save: savePath.map { path in { try loop.save(to: path); return path } })
         }
         if let savePath {
             do {
                 try loop.save(to: savePath)
             } catch {
-                throw TrainingFailure(description: "the final save failed: \(error)" + (lastSaved.map { "; the save of step \($0) is intact" } ?? ""))
+                throw TrainingFailure(description: "the final save failed: \(error)" + AutosaveOption.intact(loop.lastSavedStep))
             }
             print("saved \(savePath)")
         }
-    }
-
-    func warn(_ text: String) {
-        FileHandle.standardError.write(Data(("warning: " + text + "\n").utf8))
     }
 }
 
 /// Training stopped for a reason the user can act on (exit status 1, the message on stderr).
 struct TrainingFailure: Error, CustomStringConvertible {
     let description: String
+
+    /// A step went non-finite: the loop kept the last finite state, which `save` (where the
+    /// command has somewhere to save) writes, returning where; the message says it all.
+    static func diverged<T>(_ d: TrainingLoop<T>.Divergence, value: String, save: (() throws -> String)?) -> TrainingFailure {
+        var message = "training diverged at step \(d.step) (\(value) \(d.objective)); the last finite state is step \(d.keptStep)"
+        if let save {
+            do { message += ", saved to \(try save())" } catch { message += "; it could not be saved (\(error))" }
+        }
+        return TrainingFailure(description: message + ". Try a lower --lr.")
+    }
 }
 
 /// Options shared by the commands that train.

@@ -1,14 +1,12 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// The `mpo` binary as a user runs it: exit codes, one-line errors naming the file, and the
 /// OpenBLAS core choice however it is launched.
 final class CLITests: XCTestCase {
     /// MPO_BINARY, or `mpo` next to the test bundle (SwiftPM builds both into the same folder).
-    static var binary: String {
-        if let b = ProcessInfo.processInfo.environment["MPO_BINARY"], !b.isEmpty { return b }
-        return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("mpo").path
-    }
+    static var binary: String { mpoBinaryPath }
 
     struct Run {
         var status: Int32
@@ -27,9 +25,9 @@ final class CLITests: XCTestCase {
         for (k, v) in environment { env[k] = v }
         process.environment = env
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        let dir = NSTemporaryDirectory() + "cli-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let outputs = try TemporaryFolder()
+        defer { outputs.remove() }
+        let dir = outputs.path
         FileManager.default.createFile(atPath: dir + "/out", contents: nil)
         FileManager.default.createFile(atPath: dir + "/err", contents: nil)
         process.standardOutput = FileHandle(forWritingAtPath: dir + "/out")
@@ -89,9 +87,7 @@ final class CLITests: XCTestCase {
     /// A PyTorch reference given as ref_mpo.py's own output lines: ratios are ours over theirs for
     /// the preset the RESULT line's batch and cells name; without one they are null with a reason.
     func testBenchJSONHasThePresetsAndConsistentTargets() throws {
-        let dir = NSTemporaryDirectory() + "cli-ref-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = try temporaryFolder().path
         let reference = dir + "/ref.txt"
         try """
         params/model=153402 pattern=(16, 16) good=60 bad=60 mode=loop
@@ -147,9 +143,7 @@ final class CLITests: XCTestCase {
     }
 
     func testErrorsExitNonZeroWithOneLineNamingTheFile() throws {
-        let dir = NSTemporaryDirectory() + "cli-bad-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = try temporaryFolder().path
         let badPattern = dir + "/bad.pbm", badCheckpoint = dir + "/bad.safetensors"
         try "P1\n3 3\n1 0 2\n0 0 0\n1 1 1\n".write(toFile: badPattern, atomically: true, encoding: .utf8)
         try Data([1, 2, 3, 4, 5, 6, 7, 8, 9]).write(to: URL(fileURLWithPath: badCheckpoint))
@@ -169,9 +163,7 @@ final class CLITests: XCTestCase {
 
     /// Headless training shows the pattern emerging, saves, and the plane renders to a PNG.
     func testTrainSaveAndRender() throws {
-        let dir = NSTemporaryDirectory() + "cli-train-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = try temporaryFolder().path
         let checkpoint = dir + "/ring.safetensors"
         let train = try run(["train", "ring", "--preset", "tiny", "--steps", "40", "--preview-every", "20",
                              "--eval-images", "100", "--save", checkpoint])

@@ -1,20 +1,15 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// `mpo fit` and `mpo transect` as a user runs them.
 extension CLITests {
-    func scratchFolder() throws -> String {
-        let dir = NSTemporaryDirectory() + "fitcli-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
-        return dir
-    }
-
     func testFitRefusesBadOptionsNamingThem() throws {
         for (args, option) in [
             (["--lr", "nan"], "--lr"), (["--lr", "0"], "--lr"), (["--lr", "-1"], "--lr"), (["--batch", "0"], "--batch"),
             (["--epochs", "0"], "--epochs"), (["--steps", "-3"], "--steps"), (["--momentum", "inf"], "--momentum"),
             (["--optimizer", "rmsprop"], "--optimizer"), (["--net", "huge"], "--net"), (["--trajectory-every", "-1"], "--trajectory-every"),
+            (["--autosave", "-1"], "--autosave"),
         ] {
             let r = try run(["fit", "--save", "/tmp/never-written.safetensors"] + args)
             XCTAssertEqual(r.status, 64, "\(args): \(r.error)")
@@ -26,13 +21,14 @@ extension CLITests {
     }
 
     func testFitTrainsSavesATrajectoryAndResumesExactly() throws {
-        let dir = try scratchFolder()
+        let dir = try temporaryFolder().path
         let common = ["fit", "--net", "tiny", "--batch", "32", "--lr", "0.003", "--train-images", "2000", "--test-images", "500",
                       "--trajectory-every", "5", "--seed", "3"]
         let straight = try run(common + ["--steps", "20", "--save", dir + "/straight.safetensors"])
         XCTAssertEqual(straight.status, 0, straight.error)
         XCTAssertTrue(straight.output.contains("test accuracy"), straight.output)
-        let half = try run(common + ["--steps", "10", "--save", dir + "/resumed.safetensors"])
+        // Autosaves (model and trajectory) on the way change nothing.
+        let half = try run(common + ["--steps", "10", "--autosave", "3", "--save", dir + "/resumed.safetensors"])
         XCTAssertEqual(half.status, 0, half.error)
         let rest = try run(common + ["--steps", "10", "--save", dir + "/resumed.safetensors", "--resume", dir + "/resumed.safetensors"])
         XCTAssertEqual(rest.status, 0, rest.error)
@@ -64,8 +60,27 @@ extension CLITests {
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: png)).prefix(4), Data([0x89, 0x50, 0x4E, 0x47]))
     }
 
-    func testTransectBetweenTwoCellsOfAPlane() throws {
+    /// A learning rate that explodes: exit status 1, a message naming the step, and the last
+    /// finite model saved where --save said (it opens: `mpo info` refuses NaN or infinity).
+    func testFitSavesTheLastFiniteStateWhenItDiverges() throws {
         let dir = try scratchFolder()
+        for optimizer in ["adam", "sgd"] {
+            let path = dir + "/blowup-\(optimizer).safetensors"
+            let r = try run(["fit", "--net", "tiny", "--optimizer", optimizer, "--lr", "1e35", "--steps", "30", "--batch", "32",
+                             "--train-images", "500", "--test-images", "100", "--save", path])
+            XCTAssertEqual(r.status, 1, r.output + r.error)
+            XCTAssertTrue(r.error.contains("training diverged at step"), r.error)
+            XCTAssertTrue(r.error.contains("saved to \(path)"), r.error)
+            let kept = try XCTUnwrap(r.error.range(of: #"the last finite state is step \d+"#, options: .regularExpression).map { String(r.error[$0]) })
+            let info = try run(["info", path])
+            XCTAssertEqual(info.status, 0, info.error)
+            XCTAssertTrue(info.output.contains("step \(kept.split(separator: " ").last!),"), info.output + kept)
+            XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/blowup-\(optimizer).trajectory.safetensors"))
+        }
+    }
+
+    func testTransectBetweenTwoCellsOfAPlane() throws {
+        let dir = try temporaryFolder().path
         let plane = dir + "/plane.safetensors"
         let train = try run(["train", "--preset", "tiny", "--steps", "3", "--eval-images", "50", "--preview-every", "0", "--save", plane])
         XCTAssertEqual(train.status, 0, train.error)
@@ -79,7 +94,7 @@ extension CLITests {
     }
 
     func testTransectRefusesDamagedFilesAndBadOptions() throws {
-        let dir = try scratchFolder()
+        let dir = try temporaryFolder().path
         let bad = dir + "/bad.safetensors"
         try Data("not a safetensors file at all".utf8).write(to: URL(fileURLWithPath: bad))
         let r = try run(["transect", bad, bad])

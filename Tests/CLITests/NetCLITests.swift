@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// `--net` descriptions and PyTorch models as a user gives them.
@@ -29,7 +30,7 @@ extension CLITests {
 
     /// A net of the user's own trains, is saved with its description, and reopens with it.
     func testAUserNetTrainsSavesAndRenders() throws {
-        let dir = try scratchFolder()
+        let dir = try temporaryFolder().path
         let plane = dir + "/own.safetensors"
         let canonical = "input 1x28x28; conv 4,8 bn pool; avgpool 2; dense 12; classes 10"
         let train = try run(["train", "--preset", "tiny", "--net", "conv 4, 8 pool bn; avgpool 2; dense 12", "--steps", "2",

@@ -1,11 +1,12 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// `mpo plane` as a user runs it: planes from real fitted models, rendered and cut by a transect.
 extension CLITests {
     /// Three tiny nets fitted from different seeds (the first with a trajectory), in a scratch folder.
     func fittedModels() throws -> (dir: String, models: [String]) {
-        let dir = try scratchFolder()
+        let dir = try temporaryFolder().path
         var models: [String] = []
         for (k, steps) in [40, 25, 15].enumerated() {
             let path = dir + "/m\(k + 1).safetensors"
@@ -78,7 +79,7 @@ extension CLITests {
     }
 
     func testPlaneRefusesBadModelsAndOptionsNamingThem() throws {
-        let dir = try scratchFolder()
+        let dir = try temporaryFolder().path
         let bad = dir + "/bad.safetensors"
         try Data("not a safetensors file at all".utf8).write(to: URL(fileURLWithPath: bad))
         let r = try run(["plane", "random", bad, "--save", dir + "/x.safetensors"])

@@ -1,3 +1,4 @@
+import TestSupport
 import XCTest
 @testable import Engine
 
@@ -5,7 +6,7 @@ final class AtomicFileTests: XCTestCase {
     func contents(_ path: String) throws -> [UInt8] { [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) }
 
     func testWritesAndReplaces() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try TemporaryFolder()
         let path = dir.file("plane.safetensors")
         try AtomicFile.write([1, 2, 3], to: path)
         XCTAssertEqual(try contents(path), [1, 2, 3])
@@ -20,7 +21,7 @@ final class AtomicFileTests: XCTestCase {
     /// The new bytes never replace the old file piecemeal: the old file is either replaced
     /// whole (rename) or, when writing fails, left as it was.
     func testFailedWriteKeepsTheOldFile() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try TemporaryFolder()
         let path = dir.file("keep")
         try AtomicFile.write([7, 7, 7], to: path)
         // The temporary name is taken by a directory: the write fails before touching `path`.
@@ -39,7 +40,7 @@ final class AtomicFileTests: XCTestCase {
 
     func testNonWritableDirectory() throws {
         guard geteuid() != 0 else { throw XCTSkip("root writes into read-only directories; see testReadOnlyFileSystem") }
-        let dir = try TemporaryDirectory()
+        let dir = try TemporaryFolder()
         let path = dir.file("keep")
         try AtomicFile.write([5, 6], to: path)
         chmod(dir.path, 0o555)

@@ -1,3 +1,4 @@
+import TestSupport
 import XCTest
 @testable import Engine
 
@@ -22,10 +23,10 @@ final class ByteReaderTests: XCTestCase {
     }
 
     func testRawAndGzipGiveTheSameBytes() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try TemporaryFolder()
         let raw = try dir.write("raw", Self.content)
         try dir.write("packed", Self.content)
-        try gzipFiles([dir.file("packed")])
+        try Gzip.compressInPlace([dir.file("packed")])
         let plain = try ByteReader(path: raw), packed = try ByteReader(path: dir.file("packed.gz"))
         XCTAssertFalse(plain.isCompressed)
         XCTAssertTrue(packed.isCompressed)
@@ -36,7 +37,7 @@ final class ByteReaderTests: XCTestCase {
     }
 
     func testExactReads() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try TemporaryFolder()
         let path = try dir.write("f", [1, 2, 3, 4, 5])
         let r = try ByteReader(path: path)
         XCTAssertEqual(try r.read(2, "head"), [1, 2])
@@ -52,15 +53,15 @@ final class ByteReaderTests: XCTestCase {
     }
 
     func testMissingAndDirectory() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try TemporaryFolder()
         assertDataError(try ByteReader(path: dir.file("none")), path: dir.file("none"), "not found")
         assertDataError(try ByteReader(path: dir.path), path: dir.path, "directory")
     }
 
     /// gzip(1) writes one member per file, but `cat a.gz b.gz` is a valid gzip file too.
     func testConcatenatedGzipMembers() throws {
-        let dir = try TemporaryDirectory()
-        let path = try dir.write("two.gz", try gzip([1, 2, 3]) + gzip([4, 5]))
+        let dir = try TemporaryFolder()
+        let path = try dir.write("two.gz", try Gzip.bySystemGzip([1, 2, 3]) + Gzip.bySystemGzip([4, 5]))
         XCTAssertEqual(try ByteReader(path: path).readUpTo(10), [1, 2, 3, 4, 5])
     }
 }

@@ -1,3 +1,4 @@
+import TestSupport
 import XCTest
 @testable import Engine
 
@@ -18,7 +19,7 @@ final class CIFAR10Tests: XCTestCase {
     }
 
     /// data_batch_1..5 with 2 records each (labels 2b and 2b+1 mod 10), test_batch with 3.
-    func writeAll(_ dir: TemporaryDirectory) throws -> (train: [[UInt8]], test: [[UInt8]]) {
+    func writeAll(_ dir: TemporaryFolder) throws -> (train: [[UInt8]], test: [[UInt8]]) {
         var train: [[UInt8]] = []
         for b in 1...5 {
             let records = (0..<2).map { Self.record(label: UInt8((2 * b + $0) % 10), seed: 10 * b + $0) }
@@ -31,7 +32,7 @@ final class CIFAR10Tests: XCTestCase {
     }
 
     func testLoadsNormalisedSplitsInFileOrder() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try TemporaryFolder()
         let (train, test) = try writeAll(dir)
         for (split, records) in [(Split.train, train), (.test, test)] {
             let d = try DatasetKind.cifar10.load(split, from: dir.path)
@@ -51,7 +52,7 @@ final class CIFAR10Tests: XCTestCase {
     }
 
     func testBrokenFiles() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try TemporaryFolder()
         let good = Self.record(label: 1, seed: 1)
         let short = try dir.write("short.bin", good + good.prefix(100))
         assertDataError(try CIFAR10.read(path: short), path: short, "3073")

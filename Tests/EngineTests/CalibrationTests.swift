@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 @testable import Engine
 
@@ -59,9 +60,7 @@ final class CalibrationTests: XCTestCase {
     }
 
     func testDamagedOrHostileCachesAreIgnoredWithANote() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lp-cal-\(getpid())").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = try temporaryFolder().path
         let path = dir + "/c.json"
         var notes: [String] = []
         Calibration.note = { notes.append($0) }

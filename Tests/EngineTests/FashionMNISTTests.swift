@@ -1,3 +1,4 @@
+import TestSupport
 import XCTest
 @testable import Engine
 
@@ -33,8 +34,8 @@ final class FashionMNISTTests: XCTestCase {
     func testTestMatchesTheFileBytes() throws {
         let d = try DatasetKind.fashionMNIST.load(.test)
         check(d, count: 10_000)
-        let images = [UInt8](try runData("/bin/gzip", ["-dc", Self.directory + "/t10k-images-idx3-ubyte.gz"]))
-        let labels = [UInt8](try runData("/bin/gzip", ["-dc", Self.directory + "/t10k-labels-idx1-ubyte.gz"]))
+        let images = try Gzip.decompressBySystemGzip(Self.directory + "/t10k-images-idx3-ubyte.gz")
+        let labels = try Gzip.decompressBySystemGzip(Self.directory + "/t10k-labels-idx1-ubyte.gz")
         XCTAssertEqual(Array(images[0..<16]), [0, 0, 8, 3] + UInt32(10_000).bigEndianBytes + UInt32(28).bigEndianBytes + UInt32(28).bigEndianBytes)
         XCTAssertEqual(images.count, 16 + 10_000 * 784)
         XCTAssertEqual(labels.count, 8 + 10_000)

@@ -1,23 +1,19 @@
+import TestSupport
 import XCTest
 @testable import Engine
 
-/// (Fashion-)MNIST IDX files, raw and gzip, written here byte by byte.
+/// (Fashion-)MNIST IDX files, raw and gzip, written byte by byte (`IDXFile`).
 final class IDXTests: XCTestCase {
-    /// magic (0, 0, type, rank), big-endian 32-bit sizes, data.
-    static func idx(_ sizes: [Int], _ data: [UInt8], type: UInt8 = 0x08, rank: Int? = nil) -> [UInt8] {
-        [0, 0, type, UInt8(rank ?? sizes.count)] + sizes.flatMap { UInt32($0).bigEndianBytes } + data
-    }
-
     /// 3 images of 4 x 5, the byte extremes among them, and their labels.
     let images: [UInt8] = [0, 255, 1, 254] + (4..<60).map { UInt8(($0 * 37 + 11) % 256) }
     let labels: [UInt8] = [9, 0, 4]
 
-    func writeSplit(_ dir: TemporaryDirectory, prefix: String, gzip: Bool, spelling: String = "-idx") throws {
+    func writeSplit(_ dir: TemporaryFolder, prefix: String, gzip: Bool, spelling: String = "-idx") throws {
         let paths = [
-            try dir.write("\(prefix)-images\(spelling)3-ubyte", Self.idx([3, 4, 5], images)),
-            try dir.write("\(prefix)-labels\(spelling)1-ubyte", Self.idx([3], labels)),
+            try dir.write("\(prefix)-images\(spelling)3-ubyte", IDXFile.bytes([3, 4, 5], images)),
+            try dir.write("\(prefix)-labels\(spelling)1-ubyte", IDXFile.bytes([3], labels)),
         ]
-        if gzip { try gzipFiles(paths) }
+        if gzip { try Gzip.compressInPlace(paths) }
     }
 
     func checkDataset(_ d: Dataset, file: StaticString = #filePath, line: UInt = #line) {
@@ -32,21 +28,21 @@ final class IDXTests: XCTestCase {
 
     func testRawAndGzipSplits() throws {
         for gz in [false, true] {
-            let dir = try TemporaryDirectory()
+            let dir = try TemporaryFolder()
             try writeSplit(dir, prefix: "train", gzip: gz)
             try writeSplit(dir, prefix: "t10k", gzip: gz)
             checkDataset(try DatasetKind.mnist.load(.train, from: dir.path))
             checkDataset(try DatasetKind.fashionMNIST.load(.test, from: dir.path))
             XCTAssertEqual(try DatasetKind.mnist.load(.test, from: dir.path).name, "mnist test")
         }
-        let dotted = try TemporaryDirectory()
+        let dotted = try TemporaryFolder()
         try writeSplit(dotted, prefix: "train", gzip: true, spelling: ".idx")
         checkDataset(try DatasetKind.mnist.load(.train, from: dotted.path))
     }
 
     func testReadGivesSizesAndBytes() throws {
-        let dir = try TemporaryDirectory()
-        let path = try dir.writeGzip("x.gz", Self.idx([2, 3, 1, 2], Array(0..<12)))
+        let dir = try TemporaryFolder()
+        let path = try dir.write("x.gz", try Gzip.bySystemGzip(IDXFile.bytes([2, 3, 1, 2], Array(0..<12))))
         let (sizes, bytes) = try IDX.read(path: path)
         XCTAssertEqual(sizes, [2, 3, 1, 2])
         XCTAssertEqual(bytes, Array(0..<12))
@@ -54,24 +50,24 @@ final class IDXTests: XCTestCase {
 
     /// Each broken file is refused with its own path and what is wrong with it.
     func testBrokenFiles() throws {
-        let good = Self.idx([3], labels)
+        let good = IDXFile.bytes([3], labels)
         let cases: [(String, images: [UInt8], labels: [UInt8], blame: String, words: [String])] = [
-            ("truncated data", Self.idx([3, 4, 5], Array(images[0..<50])), good, "images", ["truncated"]),
-            ("truncated header", Array(Self.idx([3, 4, 5], [])[0..<10]), good, "images", ["truncated", "sizes"]),
+            ("truncated data", IDXFile.bytes([3, 4, 5], Array(images[0..<50])), good, "images", ["truncated"]),
+            ("truncated header", Array(IDXFile.bytes([3, 4, 5], [])[0..<10]), good, "images", ["truncated", "sizes"]),
             ("truncated magic", [0, 0], good, "images", ["truncated", "magic"]),
             ("empty", [], good, "images", ["truncated"]),
-            ("wrong magic", [1, 2, 8, 3] + Self.idx([3, 4, 5], images).dropFirst(4), good, "images", ["not an IDX"]),
-            ("wrong type", Self.idx([3, 4, 5], images, type: 0x0D), good, "images", ["element type", "0xd"]),
-            ("rank 0", Self.idx([], [], rank: 0), good, "images", ["rank 0"]),
-            ("images rank 2", Self.idx([3, 20], images), good, "images", ["expected 3", "found 2"]),
-            ("labels rank 2", Self.idx([3, 4, 5], images), Self.idx([3, 1], labels), "labels", ["expected 1", "found 2"]),
-            ("zero dimension", Self.idx([3, 0, 5], []), good, "images", ["dimension 1 is 0"]),
-            ("count mismatch", Self.idx([3, 4, 5], images), Self.idx([4], labels + [1]), "labels", ["4 labels", "3 images"]),
-            ("label out of range", Self.idx([3, 4, 5], images), Self.idx([3], [1, 10, 2]), "labels", ["label 10", "index 1"]),
-            ("trailing bytes", Self.idx([3, 4, 5], images + [7]), good, "images", ["trailing"]),
-            ("trailing label bytes", Self.idx([3, 4, 5], images), good + [0, 0], "labels", ["trailing"]),
+            ("wrong magic", [1, 2, 8, 3] + IDXFile.bytes([3, 4, 5], images).dropFirst(4), good, "images", ["not an IDX"]),
+            ("wrong type", IDXFile.bytes([3, 4, 5], images, type: 0x0D), good, "images", ["element type", "0xd"]),
+            ("rank 0", IDXFile.bytes([], [], rank: 0), good, "images", ["rank 0"]),
+            ("images rank 2", IDXFile.bytes([3, 20], images), good, "images", ["expected 3", "found 2"]),
+            ("labels rank 2", IDXFile.bytes([3, 4, 5], images), IDXFile.bytes([3, 1], labels), "labels", ["expected 1", "found 2"]),
+            ("zero dimension", IDXFile.bytes([3, 0, 5], []), good, "images", ["dimension 1 is 0"]),
+            ("count mismatch", IDXFile.bytes([3, 4, 5], images), IDXFile.bytes([4], labels + [1]), "labels", ["4 labels", "3 images"]),
+            ("label out of range", IDXFile.bytes([3, 4, 5], images), IDXFile.bytes([3], [1, 10, 2]), "labels", ["label 10", "index 1"]),
+            ("trailing bytes", IDXFile.bytes([3, 4, 5], images + [7]), good, "images", ["trailing"]),
+            ("trailing label bytes", IDXFile.bytes([3, 4, 5], images), good + [0, 0], "labels", ["trailing"]),
         ]
-        let dir = try TemporaryDirectory()
+        let dir = try TemporaryFolder()
         var toCompress: [String] = []
         for (i, (_, imageBytes, labelBytes, _, _)) in cases.enumerated() {
             for gz in [false, true] {
@@ -80,7 +76,7 @@ final class IDXTests: XCTestCase {
                 if gz { toCompress += [dir.file("\(i)-\(gz)-images"), dir.file("\(i)-\(gz)-labels")] }
             }
         }
-        try gzipFiles(toCompress)
+        try Gzip.compressInPlace(toCompress)
         for (i, (what, _, _, blame, words)) in cases.enumerated() {
             for gz in [false, true] {
                 let imagePath = dir.file("\(i)-\(gz)-images" + (gz ? ".gz" : "")), labelPath = dir.file("\(i)-\(gz)-labels" + (gz ? ".gz" : ""))
@@ -99,8 +95,8 @@ final class IDXTests: XCTestCase {
     }
 
     func testMissingFiles() throws {
-        let dir = try TemporaryDirectory()
-        try dir.writeGzip("train-labels-idx1-ubyte.gz", Self.idx([3], labels))
+        let dir = try TemporaryFolder()
+        try dir.write("train-labels-idx1-ubyte.gz", try Gzip.bySystemGzip(IDXFile.bytes([3], labels)))
         assertDataError(try DatasetKind.mnist.load(.train, from: dir.path), path: dir.file("train-images-idx3-ubyte.gz"), "not found")
         assertDataError(try IDX.read(path: dir.file("nothing")), path: dir.file("nothing"), "not found")
         assertDataError(try IDX.read(path: dir.path), path: dir.path, "directory")
@@ -108,8 +104,8 @@ final class IDXTests: XCTestCase {
     }
 
     func testCorruptGzip() throws {
-        let dir = try TemporaryDirectory()
-        let compressed = try gzip(Self.idx([3, 4, 5], images))
+        let dir = try TemporaryFolder()
+        let compressed = try Gzip.bySystemGzip(IDXFile.bytes([3, 4, 5], images))
         // First deflate byte (after gzip's 10-byte header): final block of the reserved type 3.
         var badBlock = compressed
         badBlock[10] = 0xFF

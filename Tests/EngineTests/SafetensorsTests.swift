@@ -1,3 +1,4 @@
+import TestSupport
 import XCTest
 @testable import Engine
 
@@ -23,7 +24,7 @@ final class SafetensorsTests: XCTestCase {
     }
 
     func testRoundTripThroughAFile() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try TemporaryFolder()
         let path = dir.file("plane.safetensors")
         let written = Self.sample()
         try written.write(to: path)
@@ -86,7 +87,7 @@ final class SafetensorsTests: XCTestCase {
     }
 
     func testRefusesMalformedFiles() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try TemporaryFolder()
         let f32x2 = #""a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}"#
         let eight = [UInt8](repeating: 1, count: 8)
         let cases: [(String, [UInt8], [String])] = [
@@ -132,7 +133,7 @@ final class SafetensorsTests: XCTestCase {
 
     /// Shapes and offsets are JSON integers; 2.5 or true is a damaged header, not 2 or 1.
     func testRefusesNonIntegerNumbers() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try TemporaryFolder()
         for header in [#"{"a":{"dtype":"U8","shape":[2.5],"data_offsets":[0,2]}}"#,
                        #"{"a":{"dtype":"U8","shape":[2],"data_offsets":[0,2.7]}}"#,
                        #"{"a":{"dtype":"U8","shape":[true],"data_offsets":[0,1]}}"#] {
@@ -142,18 +143,18 @@ final class SafetensorsTests: XCTestCase {
     }
 
     func testRefusesADirectoryClearly() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try TemporaryFolder()
         assertDataError(try Safetensors.read(path: dir.path), path: dir.path, "directory")
     }
 
     /// Python's safetensors reads what we write (the format's reference implementation).
     func testPythonReadsOurFiles() throws {
         let python = "/root/torchenv/bin/python"
+        let dir = try TemporaryFolder()
         guard FileManager.default.isExecutableFile(atPath: python),
-              (try? EngineTests.run(python, ["-c", "import safetensors.numpy, numpy"])) != nil else {
+              (try? ChildProcess(python, ["-c", "import safetensors.numpy, numpy"], output: dir.file("probe.txt")).wait()) == 0 else {
             throw XCTSkip("no python with safetensors at \(python)")
         }
-        let dir = try TemporaryDirectory()
         let path = dir.file("p.safetensors")
         var sample = Self.sample()
         sample.tensors["brain"] = nil  // numpy has no bfloat16
@@ -168,7 +169,9 @@ final class SafetensorsTests: XCTestCase {
         print(json.dumps({"meta": meta, "tensors": {k: {"dtype": str(v.dtype), "shape": list(v.shape),
               "values": [float(x) for x in v.ravel().tolist()]} for k, v in t.items()}}))
         """
-        let out = try EngineTests.run(python, ["-c", script, path])
+        let reader = try ChildProcess(python, ["-c", script, path], output: dir.file("read.json"), errors: .toFile(dir.file("read.err")))
+        XCTAssertEqual(reader.wait(), 0, (try? String(contentsOfFile: dir.file("read.err"), encoding: .utf8)) ?? "")
+        let out = reader.output
         let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any])
         XCTAssertEqual(json["meta"] as? [String: String], sample.metadata)
         let tensors = try XCTUnwrap(json["tensors"] as? [String: [String: Any]])

@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import TestSupport
 import XCTest
 @testable import MPO
 
@@ -15,8 +16,7 @@ final class DirectionPlaneEndToEndTests: XCTestCase {
         let path = try Fixtures.threeModelPlane(in: folders)  // markers A, B, C
 
         let tmux = Tmux()
-        let env = "env TERM=xterm-256color LANG=C.UTF-8 COLORTERM= LOSSPATTERNS_HOME=\(folders.root) SWIFT_BACKTRACE=interactive=no"
-        try tmux.start(width: 120, height: 40, command: "\(env) \(binary) view \(path) --eval-images 32; echo EXIT=$?; sleep 60")
+        try tmux.startProgram(binary, "view \(path) --eval-images 32", home: folders.root, width: 120, height: 40)
 
         let screen = try tmux.wait("the (α, β) cursor, a complete map and a marker letter on it", timeout: 90) { s in
             guard s.contains("(α, β)"), s.contains("picture: fixed plane") else { return false }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 @testable import MPO
 
@@ -13,8 +14,7 @@ final class EndToEndTests: XCTestCase {
         try RealBinary.skipUnlessReady()
         let folders = try Fixtures.folders(self)
         let tmux = Tmux()
-        let env = "env TERM=xterm-256color LANG=C.UTF-8 COLORTERM= LOSSPATTERNS_HOME=\(folders.root) SWIFT_BACKTRACE=interactive=no"
-        try tmux.start(width: 120, height: 40, command: "\(env) \(binary) explore ring12 --preset tiny --eval-images 64; echo EXIT=$?; sleep 60")
+        try tmux.startProgram(binary, "explore ring12 --preset tiny --eval-images 64", home: folders.root, width: 120, height: 40)
 
         // the heatmap: a first complete map, in 256 colours with half blocks
         try tmux.wait(for: "picture: step", timeout: 90)

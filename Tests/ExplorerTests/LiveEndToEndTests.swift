@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// The real binary in tmux: the side panel says what the live work was sized to, and a paused
@@ -18,8 +19,7 @@ final class LiveEndToEndTests: XCTestCase {
         try RealBinary.skipUnlessReady()
         let folders = try Fixtures.folders(self)
         let tmux = Tmux()
-        let env = "env TERM=xterm-256color LANG=C.UTF-8 LOSSPATTERNS_HOME=\(folders.root) SWIFT_BACKTRACE=interactive=no"
-        try tmux.start(width: 120, height: 40, command: "\(env) \(binary) explore ring12 --preset tiny --eval-images 64; echo EXIT=$?; sleep 60")
+        try tmux.startProgram(binary, "explore ring12 --preset tiny --eval-images 64", home: folders.root, width: 120, height: 40)
 
         // measured and sized within the first steps; the live map gives the gap
         let sized = try tmux.wait("the sizing", timeout: 120) { $0.contains("sized     batch") && $0.contains("%") }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 import Engine
 @testable import MPO
@@ -12,8 +13,7 @@ final class RecoveryEndToEndTests: XCTestCase {
 
     func start(_ folders: ProjectFolders) throws -> Tmux {
         let tmux = Tmux()
-        let env = "env TERM=xterm-256color LANG=C.UTF-8 LOSSPATTERNS_HOME=\(folders.root) SWIFT_BACKTRACE=interactive=no"
-        try tmux.start(width: 120, height: 40, command: "\(env) \(binary) explore ring12 --preset tiny --eval-images 32; echo EXIT=$?; sleep 60")
+        try tmux.startProgram(binary, "explore ring12 --preset tiny --eval-images 32", home: folders.root, width: 120, height: 40)
         return tmux
     }
 

@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import TestSupport
 import XCTest
 @testable import MPO
 
@@ -15,8 +16,7 @@ final class TransectEndToEndTests: XCTestCase {
         let path = try Fixtures.threeModelPlane(in: folders)  // markers A, B, C
 
         let tmux = Tmux()
-        let env = "env TERM=xterm-256color LANG=C.UTF-8 COLORTERM= LOSSPATTERNS_HOME=\(folders.root) SWIFT_BACKTRACE=interactive=no"
-        try tmux.start(width: 130, height: 60, command: "\(env) \(binary) view \(path) --eval-images 32; echo EXIT=$?; sleep 60")
+        try tmux.startProgram(binary, "view \(path) --eval-images 32", home: folders.root, width: 130, height: 60)
         try tmux.wait("the fixed plane's panel", timeout: 90) { $0.contains("(α, β)") && $0.contains("picture: fixed plane") }
 
         // start at the origin, end eight samples right and four up

@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import TestSupport
 import XCTest
 @testable import MPO
 
@@ -20,11 +21,7 @@ final class BNExperimentTests: XCTestCase {
     var folder: String!
 
     override func setUpWithError() throws {
-        folder = NSTemporaryDirectory() + "bn-experiment-\(getpid())-\(UUID().uuidString)"
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: folder)
+        folder = try temporaryFolder(name).file("experiment")  // not there yet: the runner makes it
     }
 
     func csvLines() throws -> [String] {

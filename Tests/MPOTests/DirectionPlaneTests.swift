@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import TestSupport
 import XCTest
 @testable import MPO
 
@@ -14,13 +15,6 @@ final class DirectionPlaneTests: XCTestCase {
 
     func norm(_ x: ArraySlice<Float>) -> Double { x.reduce(0) { $0 + Double($1) * Double($1) }.squareRoot() }
     func dot(_ x: [Float], _ y: [Float]) -> Double { zip(x, y).reduce(0) { $0 + Double($1.0) * Double($1.1) } }
-
-    func temporary(_ name: String) -> String {
-        let dir = NSTemporaryDirectory() + "planes-\(UUID().uuidString)"
-        try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
-        return dir + "/" + name
-    }
 
     // MARK: random directions
 

@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import TestSupport
 import XCTest
 @testable import MPO
 
@@ -8,23 +9,12 @@ import XCTest
 final class LiveSessionTests: SessionTestCase {
     override var patience: Double { 90 }
 
-    func makeSession(pattern: Pattern = .ring(size: 12), batch: Int = 32, paused: Bool = false, sizesBatch: Bool = true) -> Session {
-        var c = TrainingConfig.tiny
-        c.batchSize = batch
-        c.cells = 4
-        let options = Session.Options(
-            config: c, pattern: pattern, evalImages: 64, workers: 2, folders: ProjectFolders(root: home), startPaused: paused)
-        let s = Session(options: options.sizingBatch(sizesBatch))
-        s.start()
-        return s
-    }
-
     /// Once a grid has a complete map, every later snapshot of that grid has a value at every
     /// sample: a refresh replaces samples in place instead of starting from holes (which the
     /// explorer then filled with 4x4 blocks).
     func testARefreshOfACompleteMapNeverHasHoles() {
         SessionEngine.testingChunkPositions = 6  // many chunks per refresh, so it is seen in progress
-        let session = makeSession()
+        let session = Session.started(in: folders, pattern: .ring(size: 12))
         defer { session.stop() }
         waitFor(session, "a complete map") { $0.completeStep != nil && $0.step >= 2 }
         var complete: Set<Viewport> = []
@@ -54,7 +44,7 @@ final class LiveSessionTests: SessionTestCase {
     /// then more images, each level complete before the next.
     func testPausedMapRefinesToMoreSamplesAndImages() {
         let pattern = Pattern.ring(size: 8)
-        let session = makeSession(pattern: pattern, paused: true)
+        let session = Session.started(in: folders, pattern: pattern, paused: true)
         defer { session.stop() }
         session.send(.setDetail(3))
         let view = Viewport(pattern: pattern)
@@ -94,7 +84,7 @@ final class LiveSessionTests: SessionTestCase {
     func testASlowMachineShrinksTheBatchAndTheCheckpointSaysSo() throws {
         SessionEngine.testingMeasurement = LivePlan.Measurement(
             trainSecondsPerCellImage: 1e-3, stepOverheadSeconds: 0.001, evalSecondsPerSampleImage: 1e-5)
-        let session = makeSession(batch: 64)
+        let session = Session.started(in: folders, pattern: .ring(size: 12), batch: 64)
         defer { session.stop() }
         let sized = waitFor(session, "a plan") { $0.live.plan != nil && $0.step >= 6 }
         let plan = try XCTUnwrap(sized.live.plan)
@@ -117,7 +107,7 @@ final class LiveSessionTests: SessionTestCase {
     func testAUserBatchIsKept() throws {
         SessionEngine.testingMeasurement = LivePlan.Measurement(
             trainSecondsPerCellImage: 1e-3, stepOverheadSeconds: 0.001, evalSecondsPerSampleImage: 1e-5)
-        let session = makeSession(batch: 64, sizesBatch: false)
+        let session = Session.started(in: folders, pattern: .ring(size: 12), batch: 64, sizesBatch: false)
         defer { session.stop() }
         let s = waitFor(session, "a plan") { $0.live.plan != nil && $0.step >= 6 }
         XCTAssertEqual(s.config.batchSize, 64)
@@ -128,7 +118,7 @@ final class LiveSessionTests: SessionTestCase {
     /// While training on the pattern's own view, every map gives the gap (no separate job):
     /// the newest gap is always that of the newest complete map.
     func testEveryLiveMapOfThePatternGivesAGap() {
-        let session = makeSession()
+        let session = Session.started(in: folders, pattern: .ring(size: 12))
         defer { session.stop() }
         var checked = Set<Int>()
         let deadline = Date().addingTimeInterval(90)

@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import TestSupport
 import XCTest
 @testable import MPO
 
@@ -11,20 +12,13 @@ final class ModelFitTests: XCTestCase {
         return (train, test)
     }()
 
-    func settings(_ optimizer: ModelFile.Optimizer = .adam) -> ModelFile.Settings {
+    func settings(_ optimizer: Optimizer.Kind = .adam) -> ModelFile.Settings {
         var s = ModelFile.Settings()
         s.optimizer = optimizer
         s.learningRate = optimizer == .adam ? 3e-3 : 0.05
         s.batchSize = 32
         s.seed = 11
         return s
-    }
-
-    func temporary(_ name: String) -> String {
-        let dir = NSTemporaryDirectory() + "fit-\(UUID().uuidString)"
-        try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
-        return dir + "/" + name
     }
 
     func testModelFileRoundTripKeepsEverythingAndUsesPyTorchNames() throws {
@@ -80,7 +74,7 @@ final class ModelFitTests: XCTestCase {
     }
 
     func testTrainingLowersTheLoss() throws {
-        for optimizer in ModelFile.Optimizer.allCases {
+        for optimizer in Optimizer.Kind.allCases {
             let trainer = try ModelTrainer(model: ModelTrainer.initial(net: .tiny, settings: settings(optimizer)), train: Self.data.train, workers: 2)
             let evaluator = try WeightEvaluator(net: .tiny, data: Self.data.test)
             let before = evaluator.evaluate([trainer.model.weights])[0]
@@ -92,7 +86,7 @@ final class ModelFitTests: XCTestCase {
     }
 
     func testResumeGivesExactlyTheStraightRunsWeights() throws {
-        for optimizer in ModelFile.Optimizer.allCases {
+        for optimizer in Optimizer.Kind.allCases {
             let straight = try ModelTrainer(model: ModelTrainer.initial(net: .tiny, settings: settings(optimizer)), train: Self.data.train, workers: 2)
             for _ in 0..<20 { straight.advance() }
             let first = try ModelTrainer(model: ModelTrainer.initial(net: .tiny, settings: settings(optimizer)), train: Self.data.train, workers: 2)
@@ -104,6 +98,59 @@ final class ModelFitTests: XCTestCase {
             XCTAssertEqual(second.step, 20)
             XCTAssertEqual(second.model.weights, straight.model.weights, "\(optimizer)")
             XCTAssertNotEqual(first.model.weights, straight.model.weights)
+        }
+    }
+
+    func makeTrainer(_ optimizer: Optimizer.Kind = .adam, workers: Int = 2) throws -> ModelTrainer {
+        try ModelTrainer(model: ModelTrainer.initial(net: .tiny, settings: settings(optimizer)), train: Self.data.train, workers: workers)
+    }
+
+    /// `mpo fit`'s loop: a NaN in the weights (Adam) or infinity in the momentum (SGD) after step 4
+    /// is rolled back to exactly the model of step 3, no step runs after it, and the kept model saves.
+    func testAFitLoopRollsANonFiniteStepBackAndStops() throws {
+        for optimizer in Optimizer.Kind.allCases {
+            let loop = TrainingLoop(trainer: try makeTrainer(optimizer))
+            loop.fault = { step, model in
+                guard step == 4 else { return }
+                if optimizer == .adam { model.weights[model.weights.count / 2] = .nan } else { model.m[0] = .infinity }
+            }
+            let d = try XCTUnwrap(loop.train(until: 10), "\(optimizer)")
+            XCTAssertEqual(d.step, 4)
+            XCTAssertEqual(d.keptStep, 3)
+            XCTAssertEqual(loop.step, 3)
+            XCTAssertTrue(d.description.contains("diverged at step 4"), d.description)
+            let straight = try makeTrainer(optimizer)
+            for _ in 0..<3 { straight.advance() }
+            XCTAssertEqual(loop.trainer.model.weights, straight.model.weights, "\(optimizer)")
+            XCTAssertEqual(loop.trainer.model.m, straight.model.m, "\(optimizer)")
+            XCTAssertEqual(loop.trainer.model.rng, straight.model.rng, "\(optimizer)")
+            loop.fault = nil
+            guard case .failure = loop.advance() else { return XCTFail("stepped on after a divergence") }
+            XCTAssertEqual(loop.step, 3)
+            let path = temporary("kept.safetensors")
+            try loop.save(to: path)
+            XCTAssertEqual(try ModelFile.read(path: path).weights, straight.model.weights)
+        }
+    }
+
+    /// Autosaves of a model: every 3 steps, a file that loads and resumes to the straight run.
+    func testAFitLoopAutosavesAModelThatResumesExactly() throws {
+        for optimizer in Optimizer.Kind.allCases {
+            let loop = TrainingLoop(trainer: try makeTrainer(optimizer))
+            let path = temporary("auto.safetensors")
+            loop.autosave = .init(path: path, everySteps: 3)
+            var saves = 0
+            loop.onAutosave = { error in XCTAssertNil(error); saves += 1 }
+            XCTAssertNil(loop.train(until: 7))
+            XCTAssertEqual(saves, 2)
+            XCTAssertEqual(loop.lastSavedStep, 6)
+            XCTAssertEqual(loop.unsavedSteps, 1)
+            XCTAssertGreaterThan(loop.throughput.cellImagesPerSecond, 0)
+            let saved = try ModelFile.read(path: path)
+            XCTAssertEqual(saved.step, 6)
+            let resumed = try ModelTrainer(model: saved, train: Self.data.train, workers: 1)
+            resumed.advance()
+            XCTAssertEqual(resumed.model.weights, loop.trainer.model.weights, "\(optimizer)")
         }
     }
 

@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import MPO
+import TestSupport
 import XCTest
 
 /// Reading and writing patterns as Netpbm bitmaps (P1 text, P4 raw).
@@ -19,7 +20,7 @@ final class PBMTests: XCTestCase {
     }
 
     func testWriteThenReadFileUsesTheFileStemAsName() throws {
-        let dir = try RenderTestKit.temporaryFolder()
+        let dir = try temporaryFolder().path
         let path = dir + "/odd-shape.pbm"
         let p = Pattern(width: 11, height: 4, bits: RenderTestKit.randomBits(width: 11, height: 4, seed: 9))
         try p.writePBM(to: path)
@@ -57,7 +58,7 @@ final class PBMTests: XCTestCase {
     }
 
     func testMalformedFilesAreRefusedNamingTheFile() throws {
-        let dir = try RenderTestKit.temporaryFolder()
+        let dir = try temporaryFolder().path
         let cases: [(String, [UInt8], [String])] = [
             ("empty", [], ["not a PBM"]),
             ("magic", Array("P2\n3 3\n255\n".utf8), ["not a PBM"]),

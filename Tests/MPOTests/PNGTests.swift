@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 @testable import Engine
@@ -29,7 +30,7 @@ final class PNGTests: XCTestCase {
     }
 
     func testWriteAndReadAFile() throws {
-        let path = try RenderTestKit.temporaryFolder() + "/rgb.png"
+        let path = try temporaryFolder().path + "/rgb.png"
         let original = image(30, 20, channels: 3, seed: 5)
         try PNG.write(original, to: path)
         XCTAssertEqual(try PNG.read(path: path), original)
@@ -184,7 +185,7 @@ final class PNGTests: XCTestCase {
     }
 
     func testMissingAndDirectoryPaths() throws {
-        let dir = try RenderTestKit.temporaryFolder()
+        let dir = try temporaryFolder().path
         RenderTestKit.expectDataError(try PNG.read(path: dir + "/none.png"), path: dir + "/none.png", mentions: "not found")
         RenderTestKit.expectDataError(try PNG.read(path: dir), path: dir, mentions: "directory")
     }

@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import MPO
+import TestSupport
 import XCTest
 
 /// Importing a pattern from a PNG: alpha or luminance as ink, area-average resizing, threshold.
@@ -50,7 +51,7 @@ final class PatternPNGTests: XCTestCase {
     }
 
     func testReadPNGFromAFileWithSizes() throws {
-        let dir = try RenderTestKit.temporaryFolder()
+        let dir = try temporaryFolder().path
         // A black disk on white, 60x40 pixels.
         let image = PNG.Image(width: 60, height: 40, channels: 3, pixels: (0..<2400).flatMap { k -> [UInt8] in
             let x = Double(k % 60) - 29.5, y = Double(k / 60) - 19.5

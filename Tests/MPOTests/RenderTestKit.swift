@@ -5,13 +5,6 @@ import XCTest
 /// Helpers for the pattern, PNG and heatmap-image tests (namespaced so other test files may
 /// define their own helpers freely).
 enum RenderTestKit {
-    /// A fresh empty folder for one test.
-    static func temporaryFolder() throws -> String {
-        let path = (NSTemporaryDirectory() as NSString).appendingPathComponent("lp-render-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
-
     /// The repository root (for Patterns/).
     static var root: String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path

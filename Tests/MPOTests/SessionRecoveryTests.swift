@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import TestSupport
 import XCTest
 @testable import MPO
 
@@ -8,21 +9,11 @@ import XCTest
 /// without saving.
 final class SessionRecoveryTests: SessionTestCase {
 
-    func makeSession(_ store: RecoveryStore, paused: Bool = false) -> Session {
-        var c = TrainingConfig.tiny
-        c.batchSize = 32
-        c.cells = 4
-        let session = Session(options: Session.Options(
-            config: c, pattern: .ring(size: 8), evalImages: 32, workers: 2, folders: folders, startPaused: paused, recovery: store))
-        session.start()
-        return session
-    }
-
     func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
 
     func testBothPlanesAreRecoveredAndSavedTogether() throws {
         let store = RecoveryStore(folders: folders, session: "10-1")
-        let first = makeSession(store)
+        let first = Session.started(in: folders, evalImages: 32, recovery: store)
         waitFor(first, "plain steps") { $0.step >= 3 }
         first.send(.toggleBatchNorm)
         waitFor(first, "BatchNorm steps") { $0.batchNorm && $0.step >= 2 }
@@ -41,7 +32,7 @@ final class SessionRecoveryTests: SessionTestCase {
         XCTAssertEqual(planes.map(\.unsavedSteps), before.planes.map(\.unsavedSteps))
 
         let store2 = RecoveryStore(folders: folders, session: "11-1")
-        let second = makeSession(store2, paused: true)
+        let second = Session.started(in: folders, evalImages: 32, paused: true, recovery: store2)
         defer { second.stop() }
         second.send(.recover(ended[0]))
         let recovered = waitFor(second, "the recovered planes") { $0.planes.count == 2 && $0.messages.last?.text.hasPrefix("recovered") == true }
@@ -63,17 +54,17 @@ final class SessionRecoveryTests: SessionTestCase {
 
     func testQuitWithoutSavingRemovesTheRecoveryFiles() throws {
         let store = RecoveryStore(folders: folders, session: "12-1")
-        let session = makeSession(store)
+        let session = Session.started(in: folders, evalImages: 32, recovery: store)
         waitFor(session, "steps") { $0.step >= 2 }
         session.stop(recovery: .write)
         XCTAssertTrue(exists(store.path(plane: "plain")))
         // a session that quits without saving, after one that wrote its files
         let store2 = RecoveryStore(folders: folders, session: "13-1")
-        let other = makeSession(store2)
+        let other = Session.started(in: folders, evalImages: 32, recovery: store2)
         waitFor(other, "steps") { $0.step >= 2 }
         other.stop(recovery: .write)
         XCTAssertTrue(exists(store2.path(plane: "plain")))
-        let again = makeSession(store2)
+        let again = Session.started(in: folders, evalImages: 32, recovery: store2)
         waitFor(again, "steps") { $0.step >= 1 }
         again.stop(recovery: .discard)
         store2.close()

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 @testable import MPO
 
@@ -11,7 +12,7 @@ class SessionTestCase: XCTestCase {
     var patience: Double { 60 }
 
     override func setUpWithError() throws {
-        home = NSTemporaryDirectory() + "\(type(of: self))-\(getpid())-\(UUID().uuidString)"
+        home = try temporaryFolder(name).path
         try FileManager.default.createDirectory(atPath: home + "/Patterns", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: home + "/Checkpoints", withIntermediateDirectories: true)
     }
@@ -19,23 +20,12 @@ class SessionTestCase: XCTestCase {
     override func tearDownWithError() throws {
         SessionEngine.testingMeasurement = nil
         SessionEngine.testingChunkPositions = nil
-        try? FileManager.default.removeItem(atPath: home)
     }
 
-    /// Polls the snapshot until `condition` holds or the deadline passes (then fails, saying what
-    /// the session was doing).
+    /// `session.waitFor` with this class's patience unless `seconds` is given.
     @discardableResult
-    func waitFor(_ session: Session, _ what: String, seconds: Double? = nil, _ condition: (Session.Snapshot) -> Bool) -> Session.Snapshot {
-        let deadline = Date().addingTimeInterval(seconds ?? patience)
-        var s = session.snapshot()
-        while !condition(s) {
-            if Date() > deadline {
-                XCTFail("timed out waiting for \(what); status \(s.status), step \(s.step), live \(s.live), messages \(s.messages.map(\.text))")
-                return s
-            }
-            usleep(5_000)
-            s = session.snapshot()
-        }
-        return s
+    func waitFor(_ session: Session, _ what: String, seconds: Double? = nil, file: StaticString = #filePath, line: UInt = #line,
+                 _ condition: (Session.Snapshot) -> Bool) -> Session.Snapshot {
+        session.waitFor(what, seconds: seconds ?? patience, file: file, line: line, condition)
     }
 }

@@ -1,24 +1,13 @@
 import Engine
 import Foundation
+import TestSupport
 import XCTest
 @testable import MPO
 
 /// The session on its compute thread, driven like the UI drives it: commands in, snapshots out.
 final class SessionTests: SessionTestCase {
-
-    func makeSession(paused: Bool = false) -> Session {
-        var c = TrainingConfig.tiny
-        c.batchSize = 32
-        c.cells = 4
-        let options = Session.Options(
-            config: c, pattern: .ring(size: 8), evalImages: 64, workers: 2, folders: ProjectFolders(root: home), startPaused: paused)
-        let s = Session(options: options)
-        s.start()
-        return s
-    }
-
     func testTrainsAndCompletesMaps() {
-        let session = makeSession()
+        let session = Session.started(in: folders)
         defer { session.stop() }
         let s = waitFor(session, "a complete map after some training") { $0.completeStep != nil && $0.step >= 3 }
         XCTAssertEqual(s.status, .training)
@@ -28,7 +17,7 @@ final class SessionTests: SessionTestCase {
     }
 
     func testPauseSaveOpenAndToggles() throws {
-        let session = makeSession()
+        let session = Session.started(in: folders)
         defer { session.stop() }
         waitFor(session, "some steps") { $0.step >= 2 }
         session.send(.setPaused(true))
@@ -69,15 +58,9 @@ final class SessionTests: SessionTestCase {
 
     /// The default checkpoint name is always one SafeName accepts, whatever the pattern is called.
     func testDefaultSaveNameFromAnyPatternName() {
-        var c = TrainingConfig.tiny
-        c.batchSize = 16
-        c.cells = 2
         var pattern = Pattern.ring(size: 8)
         pattern.name = "Schlüssel ☃ " + String(repeating: "long", count: 30)
-        let options = Session.Options(
-            config: c, pattern: pattern, evalImages: 16, workers: 1, folders: ProjectFolders(root: home), startPaused: true)
-        let session = Session(options: options)
-        session.start()
+        let session = Session.started(in: folders, pattern: pattern, batch: 16, cells: 2, evalImages: 16, workers: 1, paused: true)
         defer { session.stop() }
         waitFor(session, "the session") { $0.status == .paused }
         session.send(.save(name: nil))

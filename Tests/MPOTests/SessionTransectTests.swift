@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import TestSupport
 import XCTest
 @testable import MPO
 
@@ -72,13 +73,7 @@ final class SessionTransectTests: SessionTestCase {
     /// An MPO plane (paused): the profile between two pattern cells against `Transect` on the
     /// plane as saved (the file holds the same floats).
     func testProfileOfAnMPOPlaneIsTransectOfItsEnds() throws {
-        var c = TrainingConfig.tiny
-        c.batchSize = 32
-        c.cells = 4
-        let options = Session.Options(
-            config: c, pattern: .ring(size: 8), evalImages: 40, workers: 2, folders: ProjectFolders(root: home), startPaused: true)
-        let session = Session(options: options)
-        session.start()
+        let session = Session.started(in: folders, evalImages: 40, paused: true)
         defer { session.stop() }
         let s0 = waitFor(session, "the session") { $0.status == .paused }
         let ends = Session.TransectEnds(start: (1, 2), end: (6.5, 5))
@@ -88,6 +83,6 @@ final class SessionTransectTests: SessionTestCase {
         let saved = waitFor(session, "the save") { $0.lastSavedPath != nil }
         guard case .mpo(let checkpoint) = try PlaneFile.read(path: saved.lastSavedPath!) else { return XCTFail("not an MPO plane") }
         XCTAssertEqual(checkpoint.step, profile.step)
-        assertSame(profile, try direct(checkpoint.state.plane.surface, ends, net: c.net, split: .test, images: profile.images, compute: s0.compute), "MPO plane")
+        assertSame(profile, try direct(checkpoint.state.plane.surface, ends, net: TrainingConfig.tiny.net, split: .test, images: profile.images, compute: s0.compute), "MPO plane")
     }
 }

@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import TestSupport
 import XCTest
 @testable import MPO
 
@@ -8,13 +9,7 @@ import XCTest
 extension SessionTests {
     func testAPlaneOfAUserNetReopensWithItsNet() throws {
         let net = try ModelSpec(parsing: "conv 3,6 bn pool; avgpool 3; dense 10")
-        var c = TrainingConfig.tiny
-        c.net = net
-        c.batchSize = 16
-        c.cells = 2
-        let folders = ProjectFolders(root: home)
-        let first = Session(options: .init(config: c, pattern: .ring(size: 8), evalImages: 32, workers: 2, folders: folders, startPaused: false))
-        first.start()
+        let first = Session.started(in: folders, net: net, batch: 16, cells: 2, evalImages: 32)
         waitFor(first, "some steps") { $0.step >= 2 }
         first.send(.setPaused(true))
         let settled = waitFor(first, "the map to catch up") { $0.status == .paused && $0.completeStep == $0.step }
@@ -23,7 +18,7 @@ extension SessionTests {
         first.stop()
         XCTAssertEqual(try Checkpoint.read(path: saved.lastSavedPath!).config.net, net)
 
-        let second = makeSession(paused: true)  // the tiny preset's net
+        let second = Session.started(in: folders, paused: true)  // the tiny preset's net
         defer { second.stop() }
         second.send(.open(path: saved.lastSavedPath!))
         waitFor(second, "the opened plane") { $0.step == settled.step && $0.pattern.width == 8 }

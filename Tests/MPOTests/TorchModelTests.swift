@@ -22,13 +22,6 @@ final class TorchModelTests: XCTestCase {
 
     static let test: Dataset? = try? DatasetKind.fashionMNIST.load(.test)
 
-    func temporary(_ name: String) -> String {
-        let dir = NSTemporaryDirectory() + "torch-\(UUID().uuidString)"
-        try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
-        return dir + "/" + name
-    }
-
     /// The engine's loss on the reference's images, in fp32 (the reference path), BatchNorm nets
     /// seeing all the images as one batch as PyTorch's train mode did.
     func score(_ name: String) throws -> (engine: (loss: Double, accuracy: Double), pytorch: Reference) {

@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import TestSupport
 import XCTest
 @testable import MPO
 
@@ -74,8 +75,7 @@ final class TrainerTests: XCTestCase {
 
         let first = try Trainer(config: config, pattern: pattern, train: Self.data.train)
         for _ in 0..<10 { first.step() }
-        let path = NSTemporaryDirectory() + "resume-\(getpid()).safetensors"
-        defer { unlink(path) }
+        let path = temporary("resume.safetensors")
         try Checkpoint(config: config, pattern: pattern, state: first.state).write(to: path)
         let loaded = try Checkpoint.read(path: path)
         XCTAssertEqual(loaded.config, config)

@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import TestSupport
 import XCTest
 @testable import MPO
 
@@ -11,16 +12,11 @@ final class TrainingLoopTests: XCTestCase {
     var folder: String!
 
     override func setUpWithError() throws {
-        folder = NSTemporaryDirectory() + "loop-\(getpid())-\(UUID().uuidString)"
+        folder = try temporaryFolder(name).path
         try FileManager.default.createDirectory(atPath: folder + "/Checkpoints", withIntermediateDirectories: true)
     }
 
-    override func tearDownWithError() throws {
-        TrainingLoop.testingPoison = nil
-        try? FileManager.default.removeItem(atPath: folder)
-    }
-
-    func makeLoop(learningRate: Float? = nil, batchNorm: Bool = false) throws -> TrainingLoop {
+    func makeLoop(learningRate: Float? = nil, batchNorm: Bool = false) throws -> TrainingLoop<Trainer> {
         var c = TrainingConfig.tiny.with(batchNorm: batchNorm)
         c.batchSize = 16
         c.cells = 4
@@ -30,14 +26,15 @@ final class TrainingLoopTests: XCTestCase {
 
     func testANonFiniteStepIsRolledBackAndTrainingStops() throws {
         let loop = try makeLoop()
-        TrainingLoop.testingPoison = { $0 == 4 }
+        // A NaN in the plane after step 4, as a real blow-up would put there.
+        loop.fault = { step, s in if step == 4 { s.plane.parameters[s.plane.parameters.count / 2] = .nan } }
         let d = loop.train(until: 10)
         XCTAssertEqual(d?.step, 4)
         XCTAssertEqual(d?.keptStep, 3)
         XCTAssertEqual(loop.step, 3, "the last finite state is kept")
         XCTAssertEqual(loop.unsavedSteps, 3)
         XCTAssertTrue(loop.trainer.plane.parameters.allSatisfy(\.isFinite))
-        TrainingLoop.testingPoison = nil
+        loop.fault = nil
         guard case .failure = loop.advance() else { return XCTFail("stepped on after a divergence") }
         XCTAssertEqual(loop.step, 3)
         XCTAssertTrue(d?.description.contains("diverged at step 4") ?? false)

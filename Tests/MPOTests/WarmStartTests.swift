@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import TestSupport
 import XCTest
 @testable import MPO
 
@@ -11,12 +12,7 @@ final class WarmStartTests: XCTestCase {
     var folder: String!
 
     override func setUpWithError() throws {
-        folder = NSTemporaryDirectory() + "lp-warm-\(getpid())-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    }
-
-    override func tearDown() {
-        try? FileManager.default.removeItem(atPath: folder)
+        folder = try temporaryFolder(name).path
     }
 
     var config: TrainingConfig {

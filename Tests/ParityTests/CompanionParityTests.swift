@@ -31,9 +31,7 @@ final class CompanionParityTests: XCTestCase {
         let python = Self.python
         try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: python),
                           "no Python at \(python): run `make venv` (PyTorch from PyPI into .venv) to check the companion")
-        let dir = NSTemporaryDirectory() + "companion-parity-\(getpid())"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = try temporaryFolder().path
         let env = ["PYTHONPATH": packageRootFolder + "/python", "OMP_NUM_THREADS": "2"]
         let probe = try ChildProcess(python, ["-c", "import torch, numpy, safetensors"], environment: env, output: dir + "/probe.txt")
         try XCTSkipUnless(probe.wait(timeout: 120) == 0,

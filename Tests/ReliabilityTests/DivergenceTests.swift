@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 @testable import Engine
 @testable import MPO
@@ -25,7 +26,7 @@ final class DivergenceTests: XCTestCase {
     /// A NaN put into the plane after step 5 (as a real blow-up would): status `.diverged` with
     /// the message, step 4's state kept, resuming refused, saving the kept state works.
     func testInjectedNaNIsCaughtAtOnce() throws {
-        let s = try Scratch()
+        let s = try TemporaryFolder()
         defer { withExtendedLifetime(s) {} }
         let home = try s.makeHome()
         SessionEngine.testingPoison = { $0 >= 5 }
@@ -56,7 +57,7 @@ final class DivergenceTests: XCTestCase {
 
     /// A learning rate of 1e35 blows the plane up for real within a few steps.
     func testHugeLearningRateIsCaught() throws {
-        let s = try Scratch()
+        let s = try TemporaryFolder()
         defer { withExtendedLifetime(s) {} }
         let home = try s.makeHome()
         let session = SessionDriver.start(home: home, learningRate: 1e35)
@@ -72,7 +73,7 @@ final class DivergenceTests: XCTestCase {
     /// Checkpoint.write refuses NaN or infinity anywhere in the plane or the optimiser, and the
     /// good file already at the path stays as it was.
     func testNonFiniteStateIsNeverWritten() throws {
-        let s = try Scratch()
+        let s = try TemporaryFolder()
         defer { withExtendedLifetime(s) {} }
         let path = s.file("good.safetensors")
         let good = SeedCorpus.tinyCheckpoint()
@@ -98,7 +99,7 @@ final class DivergenceTests: XCTestCase {
     /// and the last finite state saved where --save said.
     func testTrainCommandSavesTheLastFiniteState() throws {
         guard mpoBinary != nil, fashionMNISTAvailable else { throw XCTSkip("needs the mpo binary and Fashion-MNIST") }
-        let s = try Scratch()
+        let s = try TemporaryFolder()
         defer { withExtendedLifetime(s) {} }
         let home = try s.makeHome()
         let (code, output) = try runMPO(

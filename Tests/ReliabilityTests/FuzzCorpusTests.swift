@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import MPO
+import TestSupport
 import XCTest
 
 /// The fuzzers' seeds and every input that ever broke a reader (Fuzz/corpus, Fuzz/crashes),
@@ -16,7 +17,7 @@ final class FuzzCorpusTests: XCTestCase {
 
     /// Seeds load, `bad-` seeds are refused with a DataError; nothing traps.
     func testSeedCorpusLoadsOrIsRefusedAsNamed() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryFolder()
         defer { withExtendedLifetime(scratch) {} }
         for reader in Reader.allCases {
             let seeds = files("corpus", reader)
@@ -35,7 +36,7 @@ final class FuzzCorpusTests: XCTestCase {
 
     /// Inputs the fuzzers found: each now ends in a value or a DataError.
     func testCrashInputsAreHandled() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryFolder()
         defer { withExtendedLifetime(scratch) {} }
         var count = 0
         for reader in Reader.allCases {
@@ -50,7 +51,7 @@ final class FuzzCorpusTests: XCTestCase {
     /// A few seconds of blind mutation in the suite (bit flips, cuts, splices, big numbers
     /// written over headers) — a smoke test between real fuzzing runs.
     func testMutatedSeedsKeepTheContract() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryFolder()
         defer { withExtendedLifetime(scratch) {} }
         var rng = Xoshiro256(seed: UInt64(ProcessInfo.processInfo.environment["SEED"] ?? "") ?? 12345)
         func below(_ n: Int) -> Int { n <= 0 ? 0 : Int(rng.next() % UInt64(n)) }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 @testable import Engine
 @testable import MPO
@@ -21,14 +22,14 @@ final class HostileFileTests: XCTestCase {
         XCTAssertLessThan(Date().timeIntervalSince(start), seconds, "\(what) took too long to refuse")
     }
 
-    func write(_ scratch: Scratch, _ name: String, _ bytes: [UInt8]) -> String {
+    func write(_ scratch: TemporaryFolder, _ name: String, _ bytes: [UInt8]) -> String {
         let path = scratch.file(name)
         ReaderHarness.write(bytes, to: path)
         return path
     }
 
     func testHugeClaimsAreRefusedBeforeAllocating() throws {
-        let s = try Scratch()
+        let s = try TemporaryFolder()
         defer { withExtendedLifetime(s) {} }
         // safetensors: a header of 100 GB, then one of 2^64 - 1 bytes.
         for length: UInt64 in [100 << 30, .max, UInt64(Safetensors.maxHeaderBytes) + 1] {
@@ -60,10 +61,10 @@ final class HostileFileTests: XCTestCase {
         }
         // IDX claiming 2^32 elements, raw (file too short) and gzipped (limit), and 255^4.
         for sizes in [[65536, 65536], [255, 255, 255, 255], [1 << 29]] {
-            let idx = SeedCorpus.idx(sizes, [1, 2, 3])
+            let idx = IDXFile.bytes(sizes, [1, 2, 3])
             let raw = write(s, "big.idx", idx)
             assertRefused("IDX \(sizes)") { try IDX.read(path: raw) }
-            let gz = write(s, "big.idx.gz", ReaderHarness.gzip(idx))
+            let gz = write(s, "big.idx.gz", Gzip.compress(idx))
             assertRefused("gzip IDX \(sizes)") { try IDX.read(path: gz) }
         }
     }
@@ -71,18 +72,18 @@ final class HostileFileTests: XCTestCase {
     /// A gzip file's header is checked before inflating (over the limit: refused at once); under
     /// it, memory follows the bytes that really arrive, so a short stream ends as "truncated".
     func testGzipClaimsAreBoundedByLimitAndContent() throws {
-        let s = try Scratch()
+        let s = try TemporaryFolder()
         defer { withExtendedLifetime(s) {} }
-        let over = write(s, "over.idx.gz", ReaderHarness.gzip(SeedCorpus.idx([IDX.maxElements + 1], [])))
+        let over = write(s, "over.idx.gz", Gzip.compress(IDXFile.bytes([IDX.maxElements + 1], [])))
         assertRefused("gzip IDX over the limit", mentioning: ["exceed"]) { try IDX.read(path: over) }
-        let short = SeedCorpus.idx([IDX.maxElements], []) + [UInt8](repeating: 0, count: 1 << 20)
-        let path = write(s, "short.idx.gz", ReaderHarness.gzip(short))
+        let short = IDXFile.bytes([IDX.maxElements], []) + [UInt8](repeating: 0, count: 1 << 20)
+        let path = write(s, "short.idx.gz", Gzip.compress(short))
         assertRefused("gzip IDX claiming \(IDX.maxElements) bytes, holding 1 MiB", mentioning: ["truncated"]) { try IDX.read(path: path) }
     }
 
     /// Paths that are not files: a FIFO would block a reader forever, /dev/zero never ends.
     func testPipesAndDevicesAreRefusedWithoutBlocking() throws {
-        let s = try Scratch()
+        let s = try TemporaryFolder()
         defer { withExtendedLifetime(s) {} }
         let fifo = s.file("fifo")
         XCTAssertEqual(mkfifo(fifo, 0o600), 0)
@@ -101,7 +102,7 @@ final class HostileFileTests: XCTestCase {
     /// Names and strings inside files reach the terminal in messages and in the UI: escape
     /// sequences come out as `?`.
     func testEscapeSequencesInFilesNeverReachTheTerminal() throws {
-        let s = try Scratch()
+        let s = try TemporaryFolder()
         defer { withExtendedLifetime(s) {} }
         let evil = "\u{1B}]0;owned\u{07}\u{1B}[2J\u{9B}31m"
         var header = Array("{\"\(evil.unicodeScalars.map { String(format: "\\u%04x", $0.value) }.joined())\":{\"dtype\":\"X\",\"shape\":[],\"data_offsets\":[0,0]}}".utf8)
@@ -130,7 +131,7 @@ final class HostileFileTests: XCTestCase {
     /// A checkpoint's settings decide what training allocates: absurd ones are refused on reading,
     /// including a net whose parameter count overflows Int and wraps to a small number.
     func testCheckpointSettingsAreBounded() throws {
-        let s = try Scratch()
+        let s = try TemporaryFolder()
         defer { withExtendedLifetime(s) {} }
         func variant(_ name: String, _ change: (inout TrainingConfig) -> Void) throws -> String {
             var c = SeedCorpus.tinyCheckpoint()

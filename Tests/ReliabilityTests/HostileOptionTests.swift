@@ -54,7 +54,7 @@ final class HostileOptionTests: XCTestCase {
 
     /// Leaf commands and their arguments from the dump (help flags and the help command left out).
     func commands() throws -> [Command] {
-        let s = try Scratch()
+        let s = try TemporaryFolder()
         defer { withExtendedLifetime(s) {} }
         let child = try ChildProcess(try XCTUnwrap(mpoBinary), ["--experimental-dump-help"], output: s.file("dump.json"), errors: .discarded)
         XCTAssertEqual(child.wait(timeout: 30), 0)
@@ -100,7 +100,7 @@ final class HostileOptionTests: XCTestCase {
     func testEveryOptionOfEveryCommandSurvivesHostileValues() throws {
         guard mpoBinary != nil else { throw XCTSkip("no mpo binary (make test builds it; or set MPO_BINARY)") }
         guard fashionMNISTAvailable else { throw XCTSkip("needs dataset-fashion-mnist") }
-        let s = try Scratch()
+        let s = try TemporaryFolder()
         defer { withExtendedLifetime(s) {} }
         let home = try s.makeHome()
         let folder = s.file("a-folder")
@@ -226,7 +226,7 @@ final class HostileOptionTests: XCTestCase {
     /// would take where it is a size), or a note and a normal run.
     func testTheReportedCasesGiveOneLineErrors() throws {
         guard mpoBinary != nil else { throw XCTSkip("no mpo binary (make test builds it; or set MPO_BINARY)") }
-        let s = try Scratch()
+        let s = try TemporaryFolder()
         defer { withExtendedLifetime(s) {} }
         let cases: [([String], String)] = [
             (["train", "--batch", "100000000"], "--batch 100000000: must be 1...16384 (it would need about"),

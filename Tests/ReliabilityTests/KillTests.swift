@@ -11,7 +11,7 @@ final class KillTests: XCTestCase {
     func testSIGKILLNeverLeavesABrokenCheckpoint() throws {
         guard mpoBinary != nil else { throw XCTSkip("no mpo binary (make test builds it; or set MPO_BINARY)") }
         guard fashionMNISTAvailable else { throw XCTSkip("needs dataset-fashion-mnist") }
-        let s = try Scratch()
+        let s = try TemporaryFolder()
         defer { withExtendedLifetime(s) {} }
         let home = try s.makeHome()
         let path = home + "/Checkpoints/kill.safetensors"

@@ -24,7 +24,7 @@ final class PathSafetyTests: XCTestCase {
     }
 
     func testHostileNamesAreRefused() throws {
-        let s = try Scratch()
+        let s = try TemporaryFolder()
         defer { withExtendedLifetime(s) {} }
         let folder = s.file("Checkpoints")
         try SafeName.ensureFolder(folder)
@@ -45,7 +45,7 @@ final class PathSafetyTests: XCTestCase {
 
     /// Random names over an alphabet full of path syntax: each is refused or lands directly in the folder.
     func testRandomNamesStayInTheFolder() throws {
-        let s = try Scratch()
+        let s = try TemporaryFolder()
         defer { withExtendedLifetime(s) {} }
         let folder = s.file("Patterns")
         try SafeName.ensureFolder(folder)
@@ -67,7 +67,7 @@ final class PathSafetyTests: XCTestCase {
     /// A link planted at the target name, a Checkpoints/ folder that is a link, a dangling one:
     /// all refused, and the files they point at are untouched.
     func testSymbolicLinksAreNotWrittenThrough() throws {
-        let s = try Scratch()
+        let s = try TemporaryFolder()
         defer { withExtendedLifetime(s) {} }
         let outside = s.file("precious")
         try Data("keep me".utf8).write(to: URL(fileURLWithPath: outside))
@@ -104,7 +104,7 @@ final class PathSafetyTests: XCTestCase {
     /// The session's save (the UI's `s` and save prompt) with hostile names writes nothing outside
     /// Checkpoints/ and reports each refusal; a link planted mid-session is refused too.
     func testSessionSavesStayInCheckpoints() throws {
-        let s = try Scratch()
+        let s = try TemporaryFolder()
         defer { withExtendedLifetime(s) {} }
         let home = try s.makeHome()
         let outside = s.file("precious")
@@ -131,7 +131,7 @@ final class PathSafetyTests: XCTestCase {
     /// The temporary file of an atomic write is created exclusively, never through a link: a link
     /// planted under its (predictable) name is replaced, not followed.
     func testAtomicWriteIgnoresALinkAtItsTemporaryName() throws {
-        let s = try Scratch()
+        let s = try TemporaryFolder()
         defer { withExtendedLifetime(s) {} }
         let outside = s.file("precious")
         try Data("keep me".utf8).write(to: URL(fileURLWithPath: outside))
@@ -152,7 +152,7 @@ final class PathSafetyTests: XCTestCase {
 
     /// Temporaries left by killed writers are cleaned up by the next write; a live writer's stays.
     func testStaleTemporariesAreRemoved() throws {
-        let s = try Scratch()
+        let s = try TemporaryFolder()
         defer { withExtendedLifetime(s) {} }
         let target = s.file("plane.safetensors")
         var dead: pid_t = 0

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 @testable import Engine
 @testable import MPO
@@ -27,7 +28,7 @@ final class SaveFailureTests: XCTestCase {
     /// A write that would go past the file-size limit fails as a full disk does (EFBIG instead of
     /// ENOSPC): no root needed. The session reports it and trains on.
     func testFileSizeLimitFailsSaveAndTrainingGoesOn() throws {
-        let s = try Scratch()
+        let s = try TemporaryFolder()
         defer { unmountAll(); withExtendedLifetime(s) {} }
         let home = try s.makeHome()
         let session = SessionDriver.start(home: home)
@@ -57,7 +58,7 @@ final class SaveFailureTests: XCTestCase {
 
     /// Checkpoints/ on a real, nearly full file system, then a read-only one.
     func testFullAndReadOnlyFileSystems() throws {
-        let s = try Scratch()
+        let s = try TemporaryFolder()
         defer { unmountAll(); withExtendedLifetime(s) {} }
         let home = try s.makeHome()
         let folder = home + "/Checkpoints"
@@ -95,7 +96,7 @@ final class SaveFailureTests: XCTestCase {
         guard geteuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else {
             throw XCTSkip("needs root and setpriv to run as another user")
         }
-        let s = try Scratch()
+        let s = try TemporaryFolder()
         defer { unmountAll(); withExtendedLifetime(s) {} }
         let home = try s.makeHome()
         chmod(s.path, 0o755)

@@ -8,10 +8,8 @@ import XCTest
 final class TerminalStressTests: XCTestCase {
     func testExplorerSurvivesResizesAndRandomKeys() throws {
         guard let binary = mpoBinary, fashionMNISTAvailable else { throw XCTSkip("needs the mpo binary and Fashion-MNIST") }
-        guard ["/usr/bin/tmux", "/usr/local/bin/tmux", "/bin/tmux"].contains(where: FileManager.default.isExecutableFile) else {
-            throw XCTSkip("needs tmux")
-        }
-        let s = try Scratch()
+        guard Tmux.available else { throw XCTSkip("needs tmux") }
+        let s = try TemporaryFolder()
         defer { withExtendedLifetime(s) {} }
         let env = ProcessInfo.processInfo.environment
         let child = try ChildProcess(

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 @testable import Engine
 @testable import MPO
@@ -10,7 +11,7 @@ final class TrainCommandTests: XCTestCase {
 
     func testSaveNamesGoIntoCheckpoints() throws {
         guard mpoBinary != nil, fashionMNISTAvailable else { throw XCTSkip("needs the mpo binary and Fashion-MNIST") }
-        let s = try Scratch()
+        let s = try TemporaryFolder()
         defer { withExtendedLifetime(s) {} }
         let home = try s.makeHome()
         let env = ["LOSSPATTERNS_HOME": home]

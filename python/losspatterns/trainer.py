@@ -1,5 +1,5 @@
 """Multi-point optimization (DESIGN.md §1), as the engine's Trainer does it
-(Sources/MPO/Trainer.swift, Plane.swift, Engine/Optim/Adam.swift):
+(Sources/MPO/Trainer.swift, Plane.swift, Engine/Optim/Optimizer.swift):
 
 one step = draw up to `cells` good and `cells` bad cells (partial Fisher-Yates) and one minibatch
 shared by all of them (indices with replacement) from the engine's generator; objective

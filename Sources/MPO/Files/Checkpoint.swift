@@ -8,7 +8,7 @@ import Foundation
 ///   metadata format, format_version, the net (same keys as the parity fixtures, with its
 ///            parameter table), dataset, preset, training settings, step, seed, rng_state,
 ///            pattern_name, created, and `config` (the whole TrainingConfig as JSON).
-public struct Checkpoint {
+public struct Checkpoint: TrainingFile {
     public static let format = "losspatterns-plane"
     public static let version = 1
 
@@ -40,7 +40,7 @@ public struct Checkpoint {
         try file.write(to: path)
     }
 
-    var file: Safetensors {
+    public var file: Safetensors {
         let p = state.plane.count
         // The net's keys (sizes, parameter table, description) as model and direction-plane files write them.
         var meta = ModelFile.netMetadata(config.net)
@@ -125,7 +125,7 @@ public struct Checkpoint {
         let pattern = Pattern(
             width: patternTensor.shape[1], height: patternTensor.shape[0], bits: patternTensor.data,
             name: Safetensors.printable(m["pattern_name"] ?? "pattern"))
-        var adam = Adam(count: 3 * p + 1, learningRate: config.learningRate)
+        var adam = Optimizer(.adam, count: 3 * p + 1, learningRate: config.learningRate)
         adam.m = try vector("adam_m", 3 * p + 1)
         adam.v = try vector("adam_v", 3 * p + 1)
         guard let step = m["step"].flatMap(Int.init), (0...maxStep).contains(step) else { throw DataError(path, "damaged: step missing or out of range") }

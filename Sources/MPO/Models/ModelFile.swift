@@ -10,16 +10,12 @@ import Foundation
 ///            its description and its parameter table), dataset, optimizer, lr, momentum,
 ///            batch_size, step, seed, rng_state.
 /// `read` also opens a PyTorch state_dict (`TorchStateDict`).
-public struct ModelFile {
+public struct ModelFile: TrainingFile {
     public static let format = "losspatterns-model"
     public static let version = 1
 
-    public enum Optimizer: String, CaseIterable, Sendable {
-        case sgd, adam
-    }
-
     public struct Settings: Sendable, Equatable {
-        public var optimizer: Optimizer = .adam
+        public var optimizer: Optimizer.Kind = .adam
         public var learningRate: Float = 1e-3
         public var momentum: Float = 0.9
         public var batchSize = 128
@@ -136,7 +132,7 @@ public struct ModelFile {
         weights.reserveCapacity(layout.count)
         for e in layout.entries { weights += try vector(e.name, e.count, shape: e.shape) }
         var settings = Settings()
-        guard let optimizer = m["optimizer"].flatMap(Optimizer.init(rawValue:)) else { throw damaged("optimizer missing") }
+        guard let optimizer = m["optimizer"].flatMap(Optimizer.Kind.init(rawValue:)) else { throw damaged("optimizer missing") }
         settings.optimizer = optimizer
         guard let lr = m["lr"].flatMap(Float.init), lr.isFinite, lr > 0,
               let momentum = m["momentum"].flatMap(Float.init), momentum.isFinite, momentum >= 0 else {

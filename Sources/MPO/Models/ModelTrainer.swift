@@ -16,15 +16,14 @@ public final class ModelTrainer {
     private let parts: [Range<Int>]
     private var gradients: [[Float]]
     private var sampler: MinibatchSampler
-    private var adam: Adam
 
     /// A freshly initialised model (PyTorch's default initialisation from `settings.seed`).
     public static func initial(net: ModelSpec, settings: ModelFile.Settings) -> ModelFile {
         var rng = Xoshiro256(seed: settings.seed)
         let layout = ParameterLayout(net)
         let w = layout.initialWeights(using: &rng)
-        let zeros = [Float](repeating: 0, count: layout.count)
-        return ModelFile(net: net, settings: settings, weights: w, m: zeros, v: settings.optimizer == .adam ? zeros : [], step: 0, rng: rng)
+        let o = Optimizer(settings.optimizer, count: layout.count, learningRate: settings.learningRate, momentum: settings.momentum)
+        return ModelFile(net: net, settings: settings, weights: w, m: o.m, v: o.v, step: 0, rng: rng)
     }
 
     public init(model: ModelFile, train: Dataset, workers: Int = CPU.cores, compute: Compute = .default) throws {
@@ -43,19 +42,39 @@ public final class ModelTrainer {
         networks = try parts.map { try Network(spec: model.net, capacity: $0.count, compute: compute) }
         gradients = parts.map { _ in [Float](repeating: 0, count: model.weights.count) }
         sampler = MinibatchSampler(dataset: train, batchSize: batch)
-        adam = Adam(count: model.weights.count, learningRate: model.settings.learningRate)
-        adam.m = model.m
-        if model.settings.optimizer == .adam { adam.v = model.v }
-        adam.step = model.step
+    }
+
+    /// What one step did: the batch's mean loss and accuracy before the update.
+    public struct StepResult: Sendable {
+        public var step: Int
+        public var loss: Double
+        public var accuracy: Double
+        public var images: Int
+        public var seconds: Double
     }
 
     public var step: Int { model.step }
+
+    /// Puts back an earlier state (after a diverged step).
+    public func restore(_ state: ModelFile) { model = state }
     /// Steps that draw as many images as the training set holds.
     public var stepsPerEpoch: Int { (train.count + model.settings.batchSize - 1) / model.settings.batchSize }
 
-    /// One optimiser step; returns the batch's mean loss and accuracy.
+    /// The model's optimiser: its settings, moments and step as the one optimiser type.
+    private(set) var optimizer: Optimizer {
+        get {
+            let s = model.settings
+            var o = Optimizer(s.optimizer, count: 0, learningRate: s.learningRate, momentum: s.momentum)
+            (o.m, o.v, o.step) = (model.m, model.v, model.step)
+            return o
+        }
+        set { (model.m, model.v, model.step) = (newValue.m, newValue.v, newValue.step) }
+    }
+
+    /// One optimiser step.
     @discardableResult
-    public func advance() -> (loss: Double, accuracy: Double) {
+    public func advance() -> StepResult {
+        let start = Date()
         sampler.next(using: &model.rng)
         let batch = Double(model.settings.batchSize), size = train.imageSize
         var results = [(loss: Double, correct: Int)](repeating: (0, 0), count: parts.count)
@@ -85,22 +104,12 @@ public final class ModelTrainer {
         for k in 1..<parts.count {
             gradients[k].withUnsafeBufferPointer { g in for i in 0..<gradient.count { gradient[i] += g[i] } }
         }
-        switch model.settings.optimizer {
-        case .adam:
-            adam.update(&model.weights, gradient: gradient)
-            model.m = adam.m
-            model.v = adam.v
-            model.step = adam.step
-        case .sgd:
-            // PyTorch's SGD with momentum: buf = mu * buf + g; w -= lr * buf.
-            let mu = model.settings.momentum, lr = model.settings.learningRate
-            for i in 0..<gradient.count {
-                model.m[i] = mu * model.m[i] + gradient[i]
-                model.weights[i] -= lr * model.m[i]
-            }
-            model.step += 1
-        }
-        return (results.reduce(0) { $0 + $1.loss }, Double(results.reduce(0) { $0 + $1.correct }) / batch)
+        var o = optimizer
+        o.update(&model.weights, gradient: gradient)
+        optimizer = o
+        return StepResult(
+            step: model.step, loss: results.reduce(0) { $0 + $1.loss }, accuracy: Double(results.reduce(0) { $0 + $1.correct }) / batch,
+            images: model.settings.batchSize, seconds: Date().timeIntervalSince(start))
     }
 }
 

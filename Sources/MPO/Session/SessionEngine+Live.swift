@@ -114,7 +114,7 @@ extension SessionEngine {
         live.plannedAt = active.trainer.step
         live.plans += 1
         if live.sizesBatch, plan.batchSize != active.trainer.config.batchSize { resizeBatch(plan.batchSize) }
-        active.loop.notes["live_plan"] = plan.json  // saved with the plane: what this machine chose
+        active.trainer.notes["live_plan"] = plan.json  // saved with the plane: what this machine chose
     }
 
     /// The active plane goes on with `batch` images per step (same plane, optimiser and RNG).

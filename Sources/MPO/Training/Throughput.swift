@@ -13,9 +13,9 @@ public struct Throughput: Sendable {
 
     public init() {}
 
-    mutating func record(_ r: Trainer.StepResult, at time: Date = Date()) {
+    mutating func record(_ r: some TrainingStep, at time: Date = Date()) {
         seconds.append(r.seconds)
-        cellImages.append(r.cellImages)
+        cellImages.append(r.images)
         finished.append(time)
         if seconds.count > Self.window {
             seconds.removeFirst()
@@ -33,7 +33,7 @@ public struct Throughput: Sendable {
         return s > 0 ? Double(seconds.count) / s : 0
     }
 
-    /// Cell-images per second of compute time.
+    /// Cell-images (a model's trainer: images) per second of compute time.
     public var cellImagesPerSecond: Double {
         let s = seconds.reduce(0, +)
         return s > 0 ? Double(cellImages.reduce(0, +)) / s : 0

@@ -13,13 +13,15 @@ public final class Trainer {
     public let config: TrainingConfig
     public let pattern: Pattern
     public private(set) var plane: Plane
-    public private(set) var adam: Adam
+    public private(set) var adam: Optimizer
     /// Draws cells and minibatches; saved in checkpoints so a resumed run continues exactly.
     public private(set) var rng: Xoshiro256
     /// Per trained cell, how wrong it was when last drawn (read by `CellFocus.wrong`).
     public private(set) var cellWeights: CellWeights
     public var step: Int { adam.step }
     public let layout: ParameterLayout
+    /// More checkpoint metadata for every save (see `Checkpoint.notes`).
+    public var notes: [String: String] = [:]
 
     let good: [Cell], bad: [Cell]
     private var sampler: MinibatchSampler
@@ -41,12 +43,12 @@ public final class Trainer {
 
     public struct State: Sendable {
         public var plane: Plane
-        public var adam: Adam
+        public var adam: Optimizer
         public var rng: Xoshiro256
         /// What `CellFocus.wrong` last saw of each trained cell (nil: nothing yet, all wrong).
         public var cellWeights: CellWeights?
 
-        public init(plane: Plane, adam: Adam, rng: Xoshiro256, cellWeights: CellWeights? = nil) {
+        public init(plane: Plane, adam: Optimizer, rng: Xoshiro256, cellWeights: CellWeights? = nil) {
             self.plane = plane
             self.adam = adam
             self.rng = rng
@@ -88,7 +90,7 @@ public final class Trainer {
                 let origin = try config.warmStart.origin(for: config, train: train, workers: workers, folders: warmStartFolders, progress: progress)
                 plane.parameters.replaceSubrange(0..<layout.count, with: origin)
             }
-            adam = Adam(count: 3 * layout.count + 1, learningRate: config.learningRate)
+            adam = Optimizer(.adam, count: 3 * layout.count + 1, learningRate: config.learningRate)
             self.rng = rng
         }
         adam.learningRate = config.learningRate
@@ -109,7 +111,7 @@ public final class Trainer {
     }
 
     /// Puts back an earlier state (after a diverged step).
-    func restore(_ state: State) {
+    public func restore(_ state: State) {
         plane = state.plane
         adam = state.adam
         rng = state.rng

@@ -1,14 +1,15 @@
 import Engine
 import Foundation
 
-/// The one training loop, shared by `mpo train`, the explorer's session and the BN experiment:
-/// steps a trainer, rolls a step that produced NaN or infinity (objective, plane or optimiser
-/// state) back to the last finite state and stops there, measures throughput, and keeps the
-/// files: saves (`save`), autosaves every N steps (`autosave`, on this thread) and recovery files
-/// in the background (`recovery`: every `everySteps` steps or `everySeconds` seconds, whichever
-/// comes first, while there are unsaved steps).
-public final class TrainingLoop {
-    public let trainer: Trainer
+/// The one training loop, generic over what is trained (a plane for `mpo train`, the explorer's
+/// session and the BN experiment; one model for `mpo fit`): steps a trainer, rolls a step that
+/// produced NaN or infinity (objective, parameters or optimiser state) back to the last finite
+/// state and stops there, measures throughput, and keeps the files: saves (`save`), autosaves
+/// every N steps (`autosave`, on this thread) and recovery files in the background (`recovery`:
+/// every `everySteps` steps or `everySeconds` seconds, whichever comes first, while there are
+/// unsaved steps).
+public final class TrainingLoop<T: SteppedTrainer> {
+    public let trainer: T
 
     /// Why training stopped: the step that went non-finite, and the step kept instead.
     public struct Divergence: Error, Sendable, CustomStringConvertible {
@@ -49,9 +50,11 @@ public final class TrainingLoop {
 
     public private(set) var divergence: Divergence?
     public private(set) var throughput = Throughput()
-    /// Steps trained since the plane was last saved or opened.
+    /// Steps trained since the state was last saved or opened.
     public private(set) var unsavedSteps: Int
     public private(set) var lastSavedPath: String?
+    /// Step of this loop's last successful save (nil: none yet).
+    public private(set) var lastSavedStep: Int?
     public var autosave: Autosave?
     /// Called after each autosave with the error, or nil when it worked; a failed autosave never
     /// stops training.
@@ -64,11 +67,11 @@ public final class TrainingLoop {
     /// When the oldest step not in the recovery file finished (nil: the file is current).
     private var dirtySince: Date?
 
-    /// Tests only: true for a step after which a NaN is put into the plane, as a real blow-up
-    /// would, to prove the check catches it.
-    nonisolated(unsafe) public static var testingPoison: ((_ step: Int) -> Bool)?
+    /// Changes the state after each step, before the check: tests put a NaN in, as a real
+    /// blow-up would, to prove the check catches it.
+    public var fault: ((_ step: Int, _ state: inout T.State) -> Void)?
 
-    public init(trainer: Trainer, unsavedSteps: Int = 0, lastSavedPath: String? = nil, recovery: Recovery? = nil) {
+    public init(trainer: T, unsavedSteps: Int = 0, lastSavedPath: String? = nil, recovery: Recovery? = nil) {
         self.trainer = trainer
         self.unsavedSteps = unsavedSteps
         self.lastSavedPath = lastSavedPath
@@ -76,32 +79,21 @@ public final class TrainingLoop {
     }
 
     public var step: Int { trainer.step }
-    public var config: TrainingConfig { trainer.config }
-    public var pattern: Pattern { trainer.pattern }
-    /// More checkpoint metadata for every save (see `Checkpoint.notes`).
-    public var notes: [String: String] = [:]
-    public var checkpoint: Checkpoint {
-        var c = Checkpoint(config: trainer.config, pattern: trainer.pattern, state: trainer.state)
-        c.notes = notes
-        return c
-    }
 
     /// One step; after a divergence the trainer holds the last finite state and no step runs.
     @discardableResult
-    public func advance() -> Result<Trainer.StepResult, Divergence> {
+    public func advance() -> Result<T.StepResult, Divergence> {
         if let divergence { return .failure(divergence) }
         let before = trainer.state
-        let r = trainer.step()
-        if let poison = Self.testingPoison, poison(r.step) {
+        let r = trainer.advance()
+        if let fault {
             var s = trainer.state
-            s.plane.parameters[s.plane.parameters.count / 2] = .nan
+            fault(r.step, &s)
             trainer.restore(s)
         }
-        let s = trainer.state
-        guard r.objective.isFinite, s.plane.parameters.allSatisfy(\.isFinite),
-              s.adam.m.allSatisfy(\.isFinite), s.adam.v.allSatisfy(\.isFinite) else {
+        guard r.objective.isFinite, trainer.isFinite else {
             trainer.restore(before)
-            let d = Divergence(step: r.step, objective: r.objective, keptStep: before.adam.step)
+            let d = Divergence(step: r.step, objective: r.objective, keptStep: trainer.step)
             divergence = d
             return .failure(d)
         }
@@ -121,11 +113,14 @@ public final class TrainingLoop {
         return .success(r)
     }
 
+    /// Steps until the trainer reaches `target` or diverges.
+    public func train(until target: Int) -> Divergence? { train(until: target) { _ in } }
+
     /// Steps until the trainer reaches `target` or diverges; `each` sees every finite step.
-    public func train(until target: Int, each: (Trainer.StepResult) -> Void = { _ in }) -> Divergence? {
+    public func train(until target: Int, each: (T.StepResult) throws -> Void) rethrows -> Divergence? {
         while trainer.step < target {
             switch advance() {
-            case .success(let r): each(r)
+            case .success(let r): try each(r)
             case .failure(let d): return d
             }
         }
@@ -135,12 +130,13 @@ public final class TrainingLoop {
     /// Forgets the wall clock of the throughput (after a pause).
     public func resetClock() { throughput.resetClock() }
 
-    /// Writes the plane (the last finite state after a divergence) atomically; its recovery
-    /// file goes, since the save holds everything it held.
+    /// Writes the trainer's state (the last finite one after a divergence) atomically; its
+    /// recovery file goes, since the save holds everything it held.
     public func save(to path: String) throws {
-        try checkpoint.write(to: path)
+        try trainer.file.write(to: path)
         unsavedSteps = 0
         lastSavedPath = path
+        lastSavedStep = trainer.step
         discardRecovery()
     }
 
@@ -171,7 +167,7 @@ public final class TrainingLoop {
 
     private func writeRecovery(wait: Bool) {
         guard let recovery else { return }
-        recovery.store.write(checkpoint, unsavedSteps: unsavedSteps, savedPath: lastSavedPath, plane: recovery.plane, wait: wait)
+        recovery.store.write(trainer.file, unsavedSteps: unsavedSteps, savedPath: lastSavedPath, plane: recovery.plane, wait: wait)
         recoveredStep = trainer.step
         dirtySince = nil
     }

@@ -89,7 +89,7 @@ public struct WarmStart: Hashable, Sendable, Codable {
             model: ModelTrainer.initial(net: config.net, settings: settings), train: train, workers: workers, compute: config.compute)
         progress("warm start: training the origin net, \(steps) steps of \(batchSize) images (once; then kept in \(folders.write ?? "no folder"))")
         let start = Date()
-        var last = (loss: 0.0, accuracy: 0.0)
+        var last = ModelTrainer.StepResult(step: 0, loss: 0, accuracy: 0, images: 0, seconds: 0)
         while trainer.step < steps {
             last = trainer.advance()
             if trainer.step % 100 == 0 && trainer.step < steps {

@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import TestSupport
 import XCTest
 @testable import Explorer
 @testable import MPO
@@ -10,12 +11,10 @@ enum Fixtures {
 
     /// A fresh project folder with Patterns/ (the ring) and Checkpoints/, removed by the test.
     static func folders(_ test: XCTestCase) throws -> ProjectFolders {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("lp-explorer-\(UUID().uuidString)").path
-        let folders = ProjectFolders(root: root)
+        let folders = ProjectFolders(root: try test.temporaryFolder(test.name).path)
         try FileManager.default.createDirectory(atPath: folders.patterns, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: folders.checkpoints, withIntermediateDirectories: true)
         try pattern.writePBM(to: folders.patterns + "/ring12.pbm")
-        test.addTeardownBlock { try? FileManager.default.removeItem(atPath: root) }
         return folders
     }
 

@@ -1,18 +1,12 @@
 import Engine
 import Foundation
+import TestSupport
 import XCTest
 
 /// The release `mpo` the end-to-end tests drive in tmux, and what such a test needs to start.
 enum RealBinary {
     /// MPO_BINARY, else the mpo built beside the tests, else .build/release/mpo of this checkout.
-    static var path: String {
-        if let b = ProcessInfo.processInfo.environment["MPO_BINARY"], !b.isEmpty { return b }
-        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("mpo").path
-        if FileManager.default.isExecutableFile(atPath: beside) { return beside }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
-        return root.appendingPathComponent(".build/release/mpo").path
-    }
+    static var path: String { mpoBinaryPath }
 
     /// Skips, naming what is missing, unless tmux, the binary and FashionMNIST are all there.
     static func skipUnlessReady() throws {

@@ -1,5 +1,7 @@
-import CZlib
 import Foundation
+#if canImport(TestSupport)
+import TestSupport  // scripts/fuzz.sh compiles Tests/TestSupport/Gzip.swift in with this file instead
+#endif
 @testable import Engine
 @testable import MPO
 
@@ -29,7 +31,7 @@ enum ReaderHarness {
     /// Errors other than `DataError` are rethrown: they break the contract.
     static func feed(_ reader: Reader, _ bytes: [UInt8], scratch: String) throws -> Outcome {
         let file = switch reader {
-        case .idxGzip: gzip(bytes, members: bytes.first.map { $0 & 1 == 1 ? 2 : 1 } ?? 1)
+        case .idxGzip: Gzip.compress(bytes, members: bytes.first.map { $0 & 1 == 1 ? 2 : 1 } ?? 1)
         case .checkpointConfig: checkpoint(configJSON: bytes)
         default: bytes
         }
@@ -176,30 +178,4 @@ enum ReaderHarness {
         let dir = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
         return (dir as NSString).appendingPathComponent("lp-fuzz-\(getpid()).bin")
     }()
-
-    /// `bytes` as a gzip file of `members` concatenated members (as `cat a.gz b.gz` makes).
-    static func gzip(_ bytes: [UInt8], members: Int = 1) -> [UInt8] {
-        let cut = members > 1 ? bytes.count / 2 : bytes.count
-        let parts = members > 1 ? [Array(bytes[..<cut]), Array(bytes[cut...])] : [bytes]
-        return parts.flatMap(gzipMember)
-    }
-
-    private static func gzipMember(_ bytes: [UInt8]) -> [UInt8] {
-        var stream = z_stream()
-        precondition(lp_deflateInit2(&stream, 6, 15 + 16) == Z_OK)
-        defer { deflateEnd(&stream) }
-        var out = [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(bytes.count))) + 32)
-        var input = bytes
-        let produced = input.withUnsafeMutableBufferPointer { i in
-            out.withUnsafeMutableBufferPointer { o in
-                stream.next_in = i.baseAddress
-                stream.avail_in = uInt(i.count)
-                stream.next_out = o.baseAddress
-                stream.avail_out = uInt(o.count)
-                precondition(deflate(&stream, Z_FINISH) == Z_STREAM_END)
-                return o.count - Int(stream.avail_out)
-            }
-        }
-        return Array(out[..<produced])
-    }
 }

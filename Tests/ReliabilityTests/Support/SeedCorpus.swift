@@ -55,19 +55,19 @@ enum SeedCorpus {
         if fm.fileExists(atPath: fashion + "/t10k-images-idx3-ubyte.gz") {
             let (sizes, pixels) = try IDX.read(path: fashion + "/t10k-images-idx3-ubyte.gz")
             let (_, labels) = try IDX.read(path: fashion + "/t10k-labels-idx1-ubyte.gz")
-            let images = idx([4, sizes[1], sizes[2]], Array(pixels[0..<(4 * sizes[1] * sizes[2])]))
-            let labels10 = idx([10], Array(labels[0..<10]))
+            let images = IDXFile.bytes([4, sizes[1], sizes[2]], Array(pixels[0..<(4 * sizes[1] * sizes[2])]))
+            let labels10 = IDXFile.bytes([10], Array(labels[0..<10]))
             for reader in ["idx", "idx-gz"] {
                 try put(reader, "images-4.idx3", images)
                 try put(reader, "labels-10.idx1", labels10)
             }
-            try put("idx", "images-4.idx3.gz", ReaderHarness.gzip(images))
-            try put("idx", "labels-10-two-members.idx1.gz", ReaderHarness.gzip(labels10, members: 2))
+            try put("idx", "images-4.idx3.gz", Gzip.compress(images))
+            try put("idx", "labels-10-two-members.idx1.gz", Gzip.compress(labels10, members: 2))
         }
         for reader in ["idx", "idx-gz"] {
-            try put(reader, "rank2.idx", idx([3, 5], (0..<15).map { UInt8($0) }))
-            try put(reader, "rank4.idx", idx([2, 1, 2, 3], (0..<12).map { UInt8($0 * 20) }))
-            try put(reader, "bad-trailing.idx", idx([2], [1, 2]) + [9])
+            try put(reader, "rank2.idx", IDXFile.bytes([3, 5], (0..<15).map { UInt8($0) }))
+            try put(reader, "rank4.idx", IDXFile.bytes([2, 1, 2, 3], (0..<12).map { UInt8($0 * 20) }))
+            try put(reader, "bad-trailing.idx", IDXFile.bytes([2], [1, 2]) + [9])
         }
 
         // CIFAR-10: one and two records (label byte + 3x32x32 pixels).
@@ -147,10 +147,6 @@ enum SeedCorpus {
         var bits = [UInt8](repeating: 0, count: rowBytes * p.height)
         for r in 0..<p.height { for c in 0..<p.width where p[r, c] { bits[r * rowBytes + c / 8] |= 0x80 >> UInt8(c % 8) } }
         return Array("P4\n# \(p.name)\n\(p.width) \(p.height)\n".utf8) + bits
-    }
-
-    static func idx(_ sizes: [Int], _ data: [UInt8]) -> [UInt8] {
-        [0, 0, 8, UInt8(sizes.count)] + sizes.flatMap { s in [24, 16, 8, 0].map { UInt8(truncatingIfNeeded: s >> $0) } } + data
     }
 
     /// A PNG made chunk by chunk: random filtered scanlines (any bytes unfilter to some image).

@@ -43,7 +43,7 @@ public final class RecoveryStore: @unchecked Sendable {
     var lockPath: String { (folder as NSString).appendingPathComponent("\(session).lock") }
 
     /// Queues an atomic write of a plane's recovery file (`wait`: returns once it is on disk).
-    func write(_ checkpoint: Checkpoint, unsavedSteps: Int, savedPath: String?, plane: String, wait: Bool) {
+    func write(_ checkpoint: some TrainingFile, unsavedSteps: Int, savedPath: String?, plane: String, wait: Bool) {
         let path = self.path(plane: plane)
         let work = { [self] in
             do {

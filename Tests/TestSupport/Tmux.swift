@@ -1,21 +1,22 @@
 import Foundation
-import TestSupport
 import XCTest
 
 /// A private tmux server driven like a person at a terminal (recipe: TUI-TESTING.md).
 /// tmux runs through posix_spawn with an empty signal mask (the test runner blocks signals,
 /// which the explorer would inherit) and its output goes to a file, never a pipe (the tmux
 /// server keeps a pipe open forever).
-final class Tmux {
-    let socket = "lp-e2e-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-    let target = "t"
+public final class Tmux {
+    public let socket = "lp-e2e-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    public let target = "t"
     private let output = FileManager.default.temporaryDirectory.appendingPathComponent("lp-tmux-\(UUID().uuidString).out").path
 
-    static var available: Bool { executable != nil }
+    public static var available: Bool { executable != nil }
 
-    static let executable: String? = ["/usr/bin/tmux", "/usr/local/bin/tmux", "/bin/tmux"].first {
+    public static let executable: String? = ["/usr/bin/tmux", "/usr/local/bin/tmux", "/bin/tmux"].first {
         FileManager.default.isExecutableFile(atPath: $0)
     }
+
+    public init() {}
 
     deinit {
         _ = try? run(["kill-server"])
@@ -24,7 +25,7 @@ final class Tmux {
 
     /// Runs one tmux command and returns its standard output.
     @discardableResult
-    func run(_ arguments: [String]) throws -> String {
+    public func run(_ arguments: [String]) throws -> String {
         // The environment passes through as is: the explorer sessions tmux starts inherit it.
         let child = try ChildProcess(Self.executable!, ["-L", socket, "-f", "/dev/null"] + arguments, output: output,
                                      errors: .discarded, quietCrashes: false)
@@ -32,31 +33,40 @@ final class Tmux {
         return (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
     }
 
-    func start(width: Int, height: Int, command: String) throws {
+    public func start(width: Int, height: Int, command: String) throws {
         try run(["new-session", "-d", "-s", target, "-x", String(width), "-y", String(height), command])
     }
 
-    func capture(escapes: Bool = false) throws -> String {
+    /// Starts `binary arguments` (shell words) in a `width` x `height` window as a user's terminal
+    /// would: xterm-256color without COLORTERM (256 colours, whatever terminal runs the tests),
+    /// UTF-8, the project in `home`, no interactive crash backtrace; "EXIT=<status>" stays on
+    /// screen for a minute after it ends.
+    public func startProgram(_ binary: String, _ arguments: String, home: String, width: Int, height: Int) throws {
+        let env = "env TERM=xterm-256color LANG=C.UTF-8 COLORTERM= LOSSPATTERNS_HOME=\(home) SWIFT_BACKTRACE=interactive=no"
+        try start(width: width, height: height, command: "\(env) \(binary) \(arguments); echo EXIT=$?; sleep 60")
+    }
+
+    public func capture(escapes: Bool = false) throws -> String {
         try run(["capture-pane", "-p"] + (escapes ? ["-e"] : []) + ["-t", target])
     }
 
     /// Keys by tmux name ("l", "Enter", "S-Up", "Space").
-    func send(_ keys: String...) throws { try run(["send-keys", "-t", target] + keys) }
+    public func send(_ keys: String...) throws { try run(["send-keys", "-t", target] + keys) }
 
     /// Bytes as typed (escape sequences, mouse reports).
-    func type(_ text: String) throws { try run(["send-keys", "-t", target, "-l", text]) }
+    public func type(_ text: String) throws { try run(["send-keys", "-t", target, "-l", text]) }
 
-    func resize(width: Int, height: Int) throws {
+    public func resize(width: Int, height: Int) throws {
         try run(["resize-window", "-t", target, "-x", String(width), "-y", String(height)])
     }
 
-    func display(_ format: String) throws -> String {
+    public func display(_ format: String) throws -> String {
         try run(["display", "-p", "-t", target, format]).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// Polls the screen until `condition` holds; fails with the last screen after `timeout` s.
     @discardableResult
-    func wait(_ what: String, timeout: TimeInterval = 20, file: StaticString = #filePath, line: UInt = #line,
+    public func wait(_ what: String, timeout: TimeInterval = 20, file: StaticString = #filePath, line: UInt = #line,
               until condition: (String) -> Bool) throws -> String {
         let deadline = Date().addingTimeInterval(timeout)
         var screen = ""
@@ -70,23 +80,7 @@ final class Tmux {
     }
 
     @discardableResult
-    func wait(for text: String, timeout: TimeInterval = 20, file: StaticString = #filePath, line: UInt = #line) throws -> String {
+    public func wait(for text: String, timeout: TimeInterval = 20, file: StaticString = #filePath, line: UInt = #line) throws -> String {
         try wait("\"\(text)\"", timeout: timeout, file: file, line: line) { $0.contains(text) }
-    }
-}
-
-struct TmuxError: Error, CustomStringConvertible {
-    let description: String
-}
-
-extension String {
-    /// The screen line that contains `text` (first match), for reading panel values.
-    func line(containing text: String) -> String? {
-        split(separator: "\n", omittingEmptySubsequences: false).first { $0.contains(text) }.map(String.init)
-    }
-
-    func line(_ n: Int) -> String {
-        let lines = split(separator: "\n", omittingEmptySubsequences: false)
-        return n < lines.count ? String(lines[n]) : ""
     }
 }
