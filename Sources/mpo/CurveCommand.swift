@@ -34,7 +34,7 @@ struct CurveCommand: ParsableCommand {
     @Option(help: ArgumentHelp(
         "Save the curve here: a plain name becomes Checkpoints/NAME.safetensors; a path with a / is used as given.",
         valueName: "name-or-path")) var save: String
-    @Option(help: "Autosave every N steps, 0 or more (0: only at the end).") var autosave = 0
+    @OptionGroup var autosave: AutosaveOption
     @Option(help: ArgumentHelp("Continue this curve (from `mpo curve --save`) exactly where it stopped; ends and settings come from it.", valueName: "file")) var resume: String?
     @OptionGroup var precision: PrecisionOption
 
@@ -48,7 +48,6 @@ struct CurveCommand: ParsableCommand {
         try OptionCheck.folder("--data", data)
         try OptionCheck.count("--train-images", trainImages, 1...Int.max)
         try OptionCheck.workers(workers)
-        try OptionCheck.count("--autosave", autosave, 0...Int.max)
         try NetOption.check(net, dataset: nil)
         if save.contains("/") {
             try OptionCheck.outputFile("--save", save)
@@ -117,11 +116,8 @@ struct CurveCommand: ParsableCommand {
         }
         print("curve \(begun.curve.kind.rawValue) between \(begun.sources.joined(separator: " and ")): net \(NetOption.describe(begun.net)), P = \(begun.curve.parameterCount)")
         print("\(s.points) points x batch \(s.batchSize) per step, Adam lr \(s.learningRate), clip \(s.gradientClip), seed \(s.seed); data \(train.name) (\(train.count)); steps \(first) -> \(target); \(compute)")
-        let loop = CurveLoop(trainer: trainer)
-        if autosave > 0 { loop.autosave = (savePath, autosave, target) }
-        loop.onAutosave = { error in
-            if let error { FileHandle.standardError.write(Data("warning: autosave failed: \(error) — training goes on\n".utf8)) }
-        }
+        let loop = TrainingLoop(trainer: trainer)
+        autosave.apply(to: loop, path: savePath, below: target)
         let progress = FitProgress(total: steps)
         let logEvery = max(1, steps / 10)
         var recent = 0.0, recentSteps = 0
@@ -132,7 +128,7 @@ struct CurveCommand: ParsableCommand {
             if r.step % logEvery == 0 || r.step == target {
                 progress.finish()
                 print(String(format: "step %d/%d: train loss along the curve %.4f (mean of the last %d steps), %.2f steps/s",
-                             r.step, target, recent / Double(recentSteps), recentSteps, loop.stepsPerSecond))
+                             r.step, target, recent / Double(recentSteps), recentSteps, loop.throughput.stepsPerComputeSecond))
                 fflush(stdout)
                 (recent, recentSteps) = (0, 0)
             }
@@ -141,14 +137,18 @@ struct CurveCommand: ParsableCommand {
         if let d = diverged {
             var message = "training diverged at step \(d.step) (loss \(d.objective)); the last finite state is step \(d.keptStep)"
             do {
-                try trainer.file.write(to: savePath)
+                try loop.save(to: savePath)
                 message += ", saved to \(savePath)"
             } catch {
                 message += "; it could not be saved (\(error))"
             }
             throw TrainingFailure(description: message + ". Try a lower --lr.")
         }
-        try trainer.file.write(to: savePath)
+        do {
+            try loop.save(to: savePath)
+        } catch {
+            throw TrainingFailure(description: "the final save failed: \(error)" + AutosaveOption.intact(loop.lastSavedStep))
+        }
         print("saved \(savePath); profile it with: mpo transect \(savePath) --straight; look at it with: mpo render \(savePath)")
     }
 }

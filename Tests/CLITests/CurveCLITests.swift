@@ -1,11 +1,12 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// `mpo curve` and `mpo transect CURVE` as a user runs them.
 extension CLITests {
     /// Two tiny nets fitted from seeds 1 and 2, in a scratch folder.
     func curveEnds() throws -> (dir: String, a: String, b: String) {
-        let dir = try scratchFolder()
+        let dir = try temporaryFolder().path
         for seed in [1, 2] {
             let r = try run(["fit", "--net", "tiny", "--batch", "32", "--lr", "0.003", "--train-images", "2000", "--test-images", "200",
                              "--steps", "40", "--seed", String(seed), "--trajectory-every", "0", "--save", dir + "/m\(seed).safetensors"])

@@ -63,7 +63,7 @@ extension CLITests {
     /// A learning rate that explodes: exit status 1, a message naming the step, and the last
     /// finite model saved where --save said (it opens: `mpo info` refuses NaN or infinity).
     func testFitSavesTheLastFiniteStateWhenItDiverges() throws {
-        let dir = try scratchFolder()
+        let dir = try temporaryFolder().path
         for optimizer in ["adam", "sgd"] {
             let path = dir + "/blowup-\(optimizer).safetensors"
             let r = try run(["fit", "--net", "tiny", "--optimizer", optimizer, "--lr", "1e35", "--steps", "30", "--batch", "32",

@@ -153,7 +153,7 @@ final class CurveTests: XCTestCase {
     func testLoopRollsBackANonFiniteStep() throws {
         let net = ModelSpec.tiny, data = Self.dataset(net, count: 32, seed: 8)
         let trainer = try CurveTrainer(net: net, curve: Self.curve(.polychain, net: net), settings: settings(points: 2, batch: 8), train: data, workers: 1)
-        let loop = CurveLoop(trainer: trainer)
+        let loop = TrainingLoop(trainer: trainer)
         loop.fault = { step, state in if step == 3 { state.theta[5] = .nan } }
         var kept: [Float] = []
         let d = loop.train(until: 10) { r in if r.step == 2 { kept = trainer.curve.theta } }
