@@ -8,9 +8,9 @@ struct TransectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "transect",
         abstract: "Loss and accuracy along w(t) = (1-t)A + tB between two models (from `mpo fit`, or PyTorch state_dicts), or two positions of one plane.",
-        discussion: "mpo transect A.safetensors B.safetensors --out profile.csv\nmpo transect PLANE.safetensors --from ROW,COL --to ROW,COL --out profile.png\nmpo transect DIRECTIONS.safetensors --from=-1,0 --to=1,0 (a plane from `mpo plane`; a value that starts with - needs the =)")
+        discussion: "mpo transect A.safetensors B.safetensors --out profile.csv\nmpo transect PLANE.safetensors --from ROW,COL --to ROW,COL --out profile.png\nmpo transect DIRECTIONS.safetensors --from=-1,0 --to=1,0 (a plane from `mpo plane`; a value that starts with - needs the =)\nmpo transect CURVE.safetensors --straight --json (a curve from `mpo curve`, beside the segment between its ends)")
 
-    @Argument(help: "Two model files of one net (from `mpo fit`, or safetensors.torch.save_file(model.state_dict(), path) with --net), or one plane checkpoint (MPO or direction plane) with --from and --to.") var files: [String] = []
+    @Argument(help: "Two model files of one net (from `mpo fit`, or safetensors.torch.save_file(model.state_dict(), path) with --net), one plane checkpoint (MPO or direction plane) with --from and --to, or one curve from `mpo curve`.") var files: [String] = []
     @Option(help: "Plane position where the segment starts: ROW,COL of an MPO plane, ALPHA,BETA of a direction plane.") var from: String?
     @Option(help: "Plane position where the segment ends: ROW,COL or ALPHA,BETA.") var to: String?
     @Option(help: "Points along the segment, both ends included, 2...10001.") var points = 51
@@ -20,6 +20,8 @@ struct TransectCommand: ParsableCommand {
     @Option(help: "Worker threads, 1 or more; capped at the cores (default: all cores).") var workers: Int?
     @Option(help: "Write the profile here: .csv (t, loss, accuracy) or .png (a line plot).") var out: String?
     @Option(help: NetOption.help("for PyTorch state_dicts that do not say; files of ours say their own")) var net: String?
+    @Flag(help: "With a curve: also the straight segment between its ends, and both barriers.") var straight = false
+    @Flag(help: "With a curve: one JSON line (barrier, straight_barrier, min_accuracy, end_accuracies, ...).") var json = false
 
     func validate() throws {
         try OptionCheck.count("--points", points, 2...10_001)
@@ -38,8 +40,11 @@ struct TransectCommand: ParsableCommand {
             guard let to else { throw ValidationError("--from: --to is needed too") }
             _ = try Self.cell("--from", from)
             _ = try Self.cell("--to", to)
-        } else if files.count != 2 {
-            throw ValidationError("give two model files, or one plane file with --from ROW,COL --to ROW,COL (got \(files.count) files)")
+        } else if files.count != 2 && files.count != 1 {
+            throw ValidationError("give two model files, one curve file, or one plane file with --from ROW,COL --to ROW,COL (got \(files.count) files)")
+        }
+        if (straight || json) && (files.count != 1 || from != nil) {
+            throw ValidationError("--straight and --json: give one curve file (from mpo curve)")
         }
         for f in files {
             do { try ByteReader.checkRegularFile(f) } catch let e as DataError { throw OptionCheck.fail("file", OptionCheck.shown(f), e.problem) }
@@ -55,6 +60,7 @@ struct TransectCommand: ParsableCommand {
     }
 
     func run() throws {
+        if from == nil && files.count == 1 { return try runCurve() }
         var net: ModelSpec, dataset: DatasetKind, a: [Float], b: [Float], label: String
         if let from, let to {
             let plane = try PlaneFile.read(path: files[0])

@@ -5,7 +5,7 @@ import Foundation
 /// of fixed directions. Files without the key are MPO planes of the first format and open
 /// unchanged; a kind this program does not know is refused, naming it.
 public enum PlaneKind: String, CaseIterable, Sendable {
-    case mpo, random, models, pca
+    case mpo, random, models, pca, curve
 
     public static func of(_ metadata: [String: String], path: String) throws -> PlaneKind {
         guard let text = metadata["plane_kind"] else { return .mpo }
@@ -29,7 +29,7 @@ public enum PlaneFile {
         guard file.metadata["format"] == Checkpoint.format else { return .mpo(try Checkpoint.read(file, path: path)) }  // says what is wrong
         switch try PlaneKind.of(file.metadata, path: path) {
         case .mpo: return .mpo(try Checkpoint.read(file, path: path, expecting: net))
-        case .random, .models, .pca: return .directions(try DirectionPlane.read(file, path: path, expecting: net))
+        case .random, .models, .pca, .curve: return .directions(try DirectionPlane.read(file, path: path, expecting: net))
         }
     }
 

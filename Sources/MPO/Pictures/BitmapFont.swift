@@ -68,6 +68,8 @@ public enum BitmapFont {
         // The coordinates of a direction plane.
         "α": "..... ..... .##.# #..#. #..#. #..#. .##.#",
         "β": ".##.. #..#. #.#.. #..#. #...# ####. #....",
+        // A curve's learnt point.
+        "θ": ".###. #...# #...# ##### #...# #...# .###.",
     ]
 
     /// Rows of a glyph, bit 4 = leftmost pixel.

@@ -11,7 +11,7 @@ import Foundation
 /// are (row, col) = (−β, α) (see `PlaneFrame`).
 public struct DirectionPlane: PlaneSurface, Sendable {
     public enum Kind: String, CaseIterable, Sendable {
-        case random, models, pca
+        case random, models, pca, curve
     }
 
     /// A named point of the plane (the models A, B, C of a three-model plane).
@@ -114,6 +114,7 @@ public struct DirectionPlane: PlaneSurface, Sendable {
             return s
         case .models: return "through three models (A, B, C)"
         case .pca: return "PCA of a trajectory (\(trajectory.count) snapshots)"
+        case .curve: return "through a curve's ends A, B and its point θ"
         }
     }
 }
