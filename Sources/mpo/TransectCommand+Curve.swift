@@ -14,7 +14,7 @@ extension TransectCommand {
             throw ValidationError("--eval-images \(evalImages): a BatchNorm net sees all of them in one batch; at most 10000")
         }
         let images = try file.settings.dataset.load(Split(rawValue: split)!, from: data).prefix(evalImages)
-        let evaluator = try WeightEvaluator(
+        let evaluator = try Evaluator(
             net: net, data: images, chunk: net.batchNorm ? images.count : 1000, workers: OptionCheck.resolvedWorkers(workers))
         let along = Transect(along: curve, count: points, evaluator: evaluator)
         let segment = straight ? Transect(from: curve.a, to: curve.b, count: points, evaluator: evaluator) : nil
