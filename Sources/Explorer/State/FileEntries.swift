@@ -12,7 +12,7 @@ public struct CheckpointEntry: Sendable {
     public var problem: String?
 
     public struct Fixed: Sendable {
-        public var kind: DirectionPlane.Kind
+        public var kind: PlaneKind
         public var description: String
         /// "paper: conv 1-8-32-64, ..."
         public var net: String
