@@ -37,7 +37,7 @@ struct Fit: ParsableCommand {
         try OptionCheck.number("--momentum", momentum, 0...0.999_999)
         try OptionCheck.count("--batch", batch, 1...(1 << 14))
         try OptionCheck.count("--epochs", epochs, 1...100_000)
-        try OptionCheck.count("--steps", steps, 1...TrainingConfig.maxStep)
+        try OptionCheck.count("--steps", steps, 1...Limits.maxStep)
         if epochs != nil && steps != nil { throw ValidationError("--epochs and --steps: give one of them") }
         try OptionCheck.count("--trajectory-every", trajectoryEvery, 0...Int.max)
         try OptionCheck.count("--train-images", trainImages, 1...Int.max)

@@ -33,7 +33,7 @@ enum NetOption {
             }
             do { spec = try ModelSpec(parsing: text, input: shape) } catch { throw fail("\(error)") }
         }
-        if let why = TrainingConfig.netBeyondLimits(spec) { throw fail("too large: \(why)") }
+        if let why = Limits.beyond(spec) { throw fail("too large: \(why)") }
         if let dataset {
             guard spec.inputShape == dataset.imageShape else {
                 throw fail("a net for \(shown(spec.inputShape)) images does not fit \(dataset.rawValue), whose images are \(shown(dataset.imageShape))")

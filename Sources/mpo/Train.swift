@@ -63,8 +63,8 @@ struct Train: ParsableCommand {
         print("net \(NetOption.describe(config.net)), P = \(trainer.layout.count); preset \(config.preset): batch \(config.batchSize), \(config.cells)+\(config.cells) cells, lr \(config.learningRate)")
         print("data \(train.name) (\(train.count)), eval \(test.name) (\(test.count)); \(GEMM.backend), \(compute)")
         let target = trainer.step + steps
-        guard target <= TrainingConfig.maxStep else {
-            throw ValidationError("--steps \(steps): the plane is at step \(trainer.step); at most \(TrainingConfig.maxStep) in all")
+        guard target <= Limits.maxStep else {
+            throw ValidationError("--steps \(steps): the plane is at step \(trainer.step); at most \(Limits.maxStep) in all")
         }
         let loop = TrainingLoop(trainer: trainer)
         var lastGap = Double.nan

@@ -98,7 +98,7 @@ public struct ModelFile: TrainingFile {
         guard v <= version else { throw DataError(path, "model format version \(v) is newer than this program understands (\(version))") }
         func ints(_ key: String) throws -> [Int] {
             let parts = (m[key] ?? "").split(separator: ",").map { Int($0) }
-            guard !parts.isEmpty, let values = parts as? [Int], values.allSatisfy({ (1...(1 << 16)).contains($0) }) else {
+            guard !parts.isEmpty, let values = parts as? [Int], values.allSatisfy({ (1...Limits.denseSize).contains($0) }) else {
                 throw damaged("\(key) missing or out of range")
             }
             return values
@@ -108,14 +108,14 @@ public struct ModelFile: TrainingFile {
             return n
         }
         let conv = try ints("conv_channels"), dense = try ints("dense"), shape = try ints("input_shape")
-        guard conv.count <= Checkpoint.maxConvLayers + 1, dense.count <= Checkpoint.maxDenseLayers, shape.count == 3 else {
+        guard conv.count <= Limits.convLayers + 1, dense.count <= Limits.denseLayers, shape.count == 3 else {
             throw damaged("the net is larger than any this program makes")
         }
         let net = ModelSpec(
             inputShape: shape, convChannels: conv, dense: dense, batchNorm: m["batch_norm"] == "true",
             maxPool: m["max_pool"] != "false", adaptivePool: try int("adaptive_pool"), classes: try int("classes"))
         do { try net.validate() } catch { throw damaged("\(error)") }
-        if let why = TrainingConfig.netBeyondLimits(net) { throw damaged("the net is too large: \(why)") }
+        if let why = Limits.beyond(net) { throw damaged("the net is too large: \(why)") }
         let layout = ParameterLayout(net)
         guard m["parameters"] == layout.table else { throw damaged("its parameter table does not match its architecture") }
         if let given, given != net { throw DataError(path, "is a model of '\(net.text)', not of the net given ('\(given.text)')") }
