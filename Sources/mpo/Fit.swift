@@ -101,7 +101,7 @@ struct Fit: ParsableCommand {
             if start % trajectoryEvery == 0 && trajectory.steps.last != start { trajectory.append(step: start, weights: trainer.model.weights) }
         }
         let s = model.settings
-        print("net \(NetOption.describe(model.net)), P = \(trainer.layout.count); \(s.optimizer.rawValue) lr \(s.learningRate)\(s.optimizer == .sgd ? " momentum \(s.momentum)" : ""), batch \(s.batchSize), seed \(s.seed)")
+        print("net \(model.net.quoted), P = \(trainer.layout.count); \(s.optimizer.rawValue) lr \(s.learningRate)\(s.optimizer == .sgd ? " momentum \(s.momentum)" : ""), batch \(s.batchSize), seed \(s.seed)")
         print("data \(train.name) (\(train.count)), test \(test.name) (\(test.count)); steps \(start) -> \(target) (\(perEpoch) per epoch)")
         let loop = TrainingLoop(trainer: trainer)
         func saveTrajectory() throws {

@@ -53,7 +53,4 @@ enum NetOption {
 
     /// 1x28x28
     static func shown(_ shape: [Int]) -> String { shape.map(String.init).joined(separator: "x") }
-
-    /// The net as the commands print it: its description, which `--net` takes back, and its preset's name.
-    static func describe(_ net: ModelSpec) -> String { "'\(net.text)'" + (net.presetName.map { " (\($0))" } ?? "") }
 }

@@ -12,7 +12,7 @@ struct TitleBar {
         let right = " ? help  q quit "
         let limit = rect.maxX - x - right.count
         if let s = state.snapshot {
-            let net = s.config.net.presetName ?? "custom"
+            let net = s.config.net.shortName
             var parts = [
                 s.fixedPlane?.title ?? "\(s.pattern.name) \(s.pattern.width)x\(s.pattern.height)", "\(net) net", s.batchNorm ? "BN" : "plain",
                 s.split.rawValue, state.display.metric.rawValue,

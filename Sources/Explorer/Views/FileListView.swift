@@ -113,7 +113,7 @@ struct FileListView {
         let current = state.snapshot?.config.net
         var fields: [(String, String)] = [
             ("pattern", "\(s.pattern.name) \(s.pattern.width)x\(s.pattern.height)"),
-            ("net", (s.net.presetName ?? "custom") + ": " + s.net.summary),
+            ("net", s.net.namedSummary),
             ("BN", s.net.batchNorm ? "on" : "off"),
             ("preset", s.preset),
             ("dataset", s.dataset),
