@@ -41,7 +41,7 @@ struct CurveCommand: ParsableCommand {
     func validate() throws {
         try OptionCheck.choice("--kind", kind, Curve.Kind.allCases.map(\.rawValue))
         try OptionCheck.count("--points", points, 1...CurveTrainer.maxPoints)
-        try OptionCheck.count("--steps", steps, 1...TrainingConfig.maxStep)
+        try OptionCheck.count("--steps", steps, 1...Limits.maxStep)
         try OptionCheck.number("--lr", lr, 0...Double.greatestFiniteMagnitude, above: true)
         try OptionCheck.count("--batch", batch, 1...(1 << 14))
         try OptionCheck.number("--gradient-clip", gradientClip, 0...Double.greatestFiniteMagnitude, above: true)
@@ -111,10 +111,10 @@ struct CurveCommand: ParsableCommand {
             workers: OptionCheck.resolvedWorkers(workers), compute: compute)
         trainer.sources = begun.sources
         let first = trainer.step, target = first + steps
-        guard target <= TrainingConfig.maxStep else {
-            throw ValidationError("--steps \(steps): the curve is at step \(first); at most \(TrainingConfig.maxStep) in all")
+        guard target <= Limits.maxStep else {
+            throw ValidationError("--steps \(steps): the curve is at step \(first); at most \(Limits.maxStep) in all")
         }
-        print("curve \(begun.curve.kind.rawValue) between \(begun.sources.joined(separator: " and ")): net \(NetOption.describe(begun.net)), P = \(begun.curve.parameterCount)")
+        print("curve \(begun.curve.kind.rawValue) between \(begun.sources.joined(separator: " and ")): net \(begun.net.quoted), P = \(begun.curve.parameterCount)")
         print("\(s.points) points x batch \(s.batchSize) per step, Adam lr \(s.learningRate), clip \(s.gradientClip), seed \(s.seed); data \(train.name) (\(train.count)); steps \(first) -> \(target); \(compute)")
         let loop = TrainingLoop(trainer: trainer)
         autosave.apply(to: loop, path: savePath, below: target)

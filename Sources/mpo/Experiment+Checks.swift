@@ -6,10 +6,10 @@ import MPO
 extension Experiment.BN {
     /// Ranges of the sizes, names and folders; then the memory one run needs (the BN variant, the larger).
     func checkSizes() throws {
-        try OptionCheck.count("--steps", steps, 1...TrainingConfig.maxStep)
+        try OptionCheck.count("--steps", steps, 1...Limits.maxStep)
         try OptionCheck.count("--seeds", seeds, 1...10_000)
-        try OptionCheck.count("--batch", batch, TrainingConfig.batchRange)
-        try OptionCheck.count("--cells", cells, TrainingConfig.cellsRange)
+        try OptionCheck.count("--batch", batch, Limits.batch)
+        try OptionCheck.count("--cells", cells, Limits.cells)
         try OptionCheck.count("--eval-images", evalImages, 1...10_000)
         try OptionCheck.number("--lr", lr, 0...Double.greatestFiniteMagnitude, above: true)
         try OptionCheck.number("--clip", clip, 0...1e6)

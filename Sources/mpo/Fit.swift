@@ -37,7 +37,7 @@ struct Fit: ParsableCommand {
         try OptionCheck.number("--momentum", momentum, 0...0.999_999)
         try OptionCheck.count("--batch", batch, 1...(1 << 14))
         try OptionCheck.count("--epochs", epochs, 1...100_000)
-        try OptionCheck.count("--steps", steps, 1...TrainingConfig.maxStep)
+        try OptionCheck.count("--steps", steps, 1...Limits.maxStep)
         if epochs != nil && steps != nil { throw ValidationError("--epochs and --steps: give one of them") }
         try OptionCheck.count("--trajectory-every", trajectoryEvery, 0...Int.max)
         try OptionCheck.count("--train-images", trainImages, 1...Int.max)
@@ -101,7 +101,7 @@ struct Fit: ParsableCommand {
             if start % trajectoryEvery == 0 && trajectory.steps.last != start { trajectory.append(step: start, weights: trainer.model.weights) }
         }
         let s = model.settings
-        print("net \(NetOption.describe(model.net)), P = \(trainer.layout.count); \(s.optimizer.rawValue) lr \(s.learningRate)\(s.optimizer == .sgd ? " momentum \(s.momentum)" : ""), batch \(s.batchSize), seed \(s.seed)")
+        print("net \(model.net.quoted), P = \(trainer.layout.count); \(s.optimizer.rawValue) lr \(s.learningRate)\(s.optimizer == .sgd ? " momentum \(s.momentum)" : ""), batch \(s.batchSize), seed \(s.seed)")
         print("data \(train.name) (\(train.count)), test \(test.name) (\(test.count)); steps \(start) -> \(target) (\(perEpoch) per epoch)")
         let loop = TrainingLoop(trainer: trainer)
         func saveTrajectory() throws {

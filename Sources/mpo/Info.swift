@@ -56,7 +56,7 @@ struct Info: ParsableCommand {
     /// parameters in the order they would be matched, to write the --net from.
     static func describe(_ path: String, net given: ModelSpec?) throws -> String {
         let file = try Safetensors.read(path: path)
-        func size(_ net: ModelSpec) -> String { "net \(NetOption.describe(net)), P = \(ParameterLayout(net).count)" }
+        func size(_ net: ModelSpec) -> String { "net \(net.quoted), P = \(ParameterLayout(net).count)" }
         switch file.metadata["format"] {
         case Checkpoint.format:
             let c = try Checkpoint.read(path: path)

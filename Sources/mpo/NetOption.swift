@@ -33,7 +33,7 @@ enum NetOption {
             }
             do { spec = try ModelSpec(parsing: text, input: shape) } catch { throw fail("\(error)") }
         }
-        if let why = TrainingConfig.netBeyondLimits(spec) { throw fail("too large: \(why)") }
+        if let why = Limits.beyond(spec) { throw fail("too large: \(why)") }
         if let dataset {
             guard spec.inputShape == dataset.imageShape else {
                 throw fail("a net for \(shown(spec.inputShape)) images does not fit \(dataset.rawValue), whose images are \(shown(dataset.imageShape))")
@@ -53,7 +53,4 @@ enum NetOption {
 
     /// 1x28x28
     static func shown(_ shape: [Int]) -> String { shape.map(String.init).joined(separator: "x") }
-
-    /// The net as the commands print it: its description, which `--net` takes back, and its preset's name.
-    static func describe(_ net: ModelSpec) -> String { "'\(net.text)'" + (net.presetName.map { " (\($0))" } ?? "") }
 }

@@ -5,7 +5,7 @@ import MPO
 
 extension Train {
     func validate() throws {
-        try OptionCheck.count("--steps", steps, 1...TrainingConfig.maxStep)
+        try OptionCheck.count("--steps", steps, 1...Limits.maxStep)
         try OptionCheck.count("--preview-every", previewEvery, 0...Int.max)
         try OptionCheck.count("--eval-images", evalImages, 1...10_000)
         let folders = ProjectFolders.locate()

@@ -10,8 +10,8 @@ extension TrainingOptions {
         try OptionCheck.choice("--dataset", dataset, DatasetKind.allCases.map(\.rawValue))
         try NetOption.check(net, dataset: dataset)
         try OptionCheck.folder("--data", data)
-        try sized("--batch", batch, TrainingConfig.batchRange) { $0.batchSize = $1 }
-        try sized("--cells", cells, TrainingConfig.cellsRange) { $0.cells = $1 }
+        try sized("--batch", batch, Limits.batch) { $0.batchSize = $1 }
+        try sized("--cells", cells, Limits.cells) { $0.cells = $1 }
         try OptionCheck.number("--lr", lr, 0...Double.greatestFiniteMagnitude, above: true)
         try OptionCheck.workers(workers)
         try OptionCheck.count("--warm-start", warmStart, 0...100_000)

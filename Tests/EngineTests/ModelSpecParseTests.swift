@@ -39,6 +39,19 @@ final class ModelSpecParseTests: XCTestCase {
         XCTAssertEqual(ModelSpec(convChannels: [1, 5], dense: [80], maxPool: false).text, "input 1x28x28; conv 5; avgpool 4; classes 10")
     }
 
+    /// The other text forms (ModelSpec+Text), as commands, files and the explorer show them.
+    func testTextForms() {
+        let paper = ModelSpec.paper
+        XCTAssertEqual(paper.quoted, "'input 1x28x28; conv 8,32,64 pool; avgpool 4; dense 128; classes 10' (paper)")
+        XCTAssertEqual(paper.summary, "conv 1-8-32-64, dense 1024-128-10, max-pool, 1x28x28")
+        XCTAssertEqual(paper.namedSummary, "paper: conv 1-8-32-64, dense 1024-128-10, max-pool, 1x28x28")
+        XCTAssertEqual(paper.with(batchNorm: true).namedSummary, "paper+bn: conv 1-8-32-64, dense 1024-128-10, BN, max-pool, 1x28x28")
+        let custom = ModelSpec(convChannels: [1, 5], dense: [80], maxPool: false)
+        XCTAssertEqual(custom.quoted, "'input 1x28x28; conv 5; avgpool 4; classes 10'")
+        XCTAssertEqual(custom.namedSummary, "custom: conv 1-5, dense 80-10, 1x28x28")
+        XCTAssertEqual([custom.convSummary, custom.denseSummary], ["conv 1-5", "dense 80-10"])
+    }
+
     func testImpossibleNetsAreRefusedSayingWhy() {
         let cases: [(String, String)] = [
             ("", "empty"),

@@ -82,9 +82,8 @@ final class LiveSessionTests: SessionTestCase {
     /// A slow machine (a synthetic measurement) gets fewer images per step; the plane goes on
     /// where it was, and saving records what was chosen.
     func testASlowMachineShrinksTheBatchAndTheCheckpointSaysSo() throws {
-        SessionEngine.testingMeasurement = LivePlan.Measurement(
-            trainSecondsPerCellImage: 1e-3, stepOverheadSeconds: 0.001, evalSecondsPerSampleImage: 1e-5)
-        let session = Session.started(in: folders, pattern: .ring(size: 12), batch: 64)
+        let slow = LivePlan.Measurement(trainSecondsPerCellImage: 1e-3, stepOverheadSeconds: 0.001, evalSecondsPerSampleImage: 1e-5)
+        let session = Session.started(in: folders, pattern: .ring(size: 12), batch: 64, measurement: slow)
         defer { session.stop() }
         let sized = waitFor(session, "a plan") { $0.live.plan != nil && $0.step >= 6 }
         let plan = try XCTUnwrap(sized.live.plan)
@@ -105,9 +104,8 @@ final class LiveSessionTests: SessionTestCase {
 
     /// A batch the user chose stays; only the map is sized.
     func testAUserBatchIsKept() throws {
-        SessionEngine.testingMeasurement = LivePlan.Measurement(
-            trainSecondsPerCellImage: 1e-3, stepOverheadSeconds: 0.001, evalSecondsPerSampleImage: 1e-5)
-        let session = Session.started(in: folders, pattern: .ring(size: 12), batch: 64, sizesBatch: false)
+        let slow = LivePlan.Measurement(trainSecondsPerCellImage: 1e-3, stepOverheadSeconds: 0.001, evalSecondsPerSampleImage: 1e-5)
+        let session = Session.started(in: folders, pattern: .ring(size: 12), batch: 64, sizesBatch: false, measurement: slow)
         defer { session.stop() }
         let s = waitFor(session, "a plan") { $0.live.plan != nil && $0.step >= 6 }
         XCTAssertEqual(s.config.batchSize, 64)

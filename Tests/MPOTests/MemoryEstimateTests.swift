@@ -22,7 +22,7 @@ final class MemoryEstimateTests: XCTestCase {
     }
 
     func testNetsBeyondTheCheckpointLimitsAreNamed() throws {
-        XCTAssertNil(TrainingConfig.netBeyondLimits(.paperBN))
+        XCTAssertNil(Limits.beyond(.paperBN))
         let cases: [(String, String)] = [
             ("conv " + Array(repeating: "4", count: 17).joined(separator: ","), "17 conv layers; at most 16"),
             ("conv 1025", "1025 channels; at most 1024"),
@@ -33,7 +33,7 @@ final class MemoryEstimateTests: XCTestCase {
             ("input 1x5000x5000; conv 8", "image side 5000; at most 4096"),
         ]
         for (text, reason) in cases {
-            let why = TrainingConfig.netBeyondLimits(try ModelSpec(parsing: text))
+            let why = Limits.beyond(try ModelSpec(parsing: text))
             XCTAssertTrue(why?.contains(reason) == true, "\(text): \(why ?? "nil")")
         }
     }

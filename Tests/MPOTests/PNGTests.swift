@@ -135,6 +135,15 @@ final class PNGTests: XCTestCase {
         RenderTestKit.expectDataError(try PNG.decode(idat, path: "c.png"), path: "c.png", mentions: "IDAT", "CRC")
     }
 
+    /// With the check off (fuzzing), only the checksum is ignored: a wrong CRC of an intact chunk
+    /// decodes as the file would.
+    func testCRCCheckOff() throws {
+        var bytes = valid()
+        bytes[8 + 8 + 13] ^= 0x01  // IHDR's stored CRC
+        RenderTestKit.expectDataError(try PNG.decode(bytes, path: "c.png"), path: "c.png", mentions: "IHDR", "CRC")
+        XCTAssertEqual(try PNG.decode(bytes, path: "c.png", checksCRC: false), try PNG.decode(valid(), path: "c.png"))
+    }
+
     func testTruncatedFiles() {
         let bytes = valid()
         for cut in [10, 20, 33 + 5, bytes.count - 12 - 3, bytes.count - 12, bytes.count - 1] {

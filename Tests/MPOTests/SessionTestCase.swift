@@ -18,7 +18,6 @@ class SessionTestCase: XCTestCase {
     }
 
     override func tearDownWithError() throws {
-        SessionEngine.testingMeasurement = nil
         SessionEngine.testingChunkPositions = nil
     }
 

@@ -5,20 +5,22 @@ import XCTest
 
 extension Session {
     /// A started session of the tiny preset (its net unless `net` is given) at `batch` images on
-    /// `cells` cells a step, the project in `folders`: what the session tests drive.
+    /// `cells` cells a step, the project in `folders`: what the session tests drive. `measurement`:
+    /// plan for a machine of this speed instead of timing this one.
     public static func started(
         in folders: ProjectFolders, pattern: Pattern = .ring(size: 8), net: ModelSpec? = nil, batch: Int = 32, cells: Int = 4,
         learningRate: Float? = nil, evalImages: Int = 64, workers: Int = 2, paused: Bool = false, sizesBatch: Bool = true,
-        recovery: RecoveryStore? = nil
+        recovery: RecoveryStore? = nil, measurement: LivePlan.Measurement? = nil
     ) -> Session {
         var c = TrainingConfig.tiny
         if let net { c.net = net }
         c.batchSize = batch
         c.cells = cells
         if let learningRate { c.learningRate = learningRate }
-        let options = Options(
+        var options = Options(
             config: c, pattern: pattern, evalImages: evalImages, workers: workers, folders: folders, startPaused: paused,
             recovery: recovery)
+        options.measurement = measurement
         let session = Session(options: options.sizingBatch(sizesBatch))
         session.start()
         return session

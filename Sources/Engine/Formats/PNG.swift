@@ -47,10 +47,6 @@ public enum PNG {
 
     static let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
 
-    /// Off only while fuzzing (Tests/ReliabilityTests), so mutated chunks reach the code behind
-    /// the checksum, as libpng's fuzzing builds do.
-    nonisolated(unsafe) static var checksCRC = true
-
     // MARK: - Writing
 
     /// The PNG file of an 8-bit image.
@@ -141,7 +137,9 @@ public enum PNG {
 
     // MARK: - Reading
 
-    public static func read(path: String) throws -> Image {
+    /// `checksCRC`: off only while fuzzing (Tests/ReliabilityTests), so mutated chunks reach the
+    /// code behind the checksum, as libpng's fuzzing builds do.
+    public static func read(path: String, checksCRC: Bool = true) throws -> Image {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw DataError(path, "file not found") }
         guard !isDirectory.boolValue else { throw DataError(path, "is a directory, expected a .png file") }
@@ -150,7 +148,7 @@ public enum PNG {
         defer { try? handle.close() }
         let data = [UInt8]((try? handle.read(upToCount: maxFileBytes + 1)) ?? Data())
         guard data.count <= maxFileBytes else { throw DataError(path, "larger than \(maxFileBytes >> 20) MB; not read") }
-        return try decode(data, path: path)
+        return try decode(data, path: path, checksCRC: checksCRC)
     }
 
     struct Header {
@@ -161,8 +159,8 @@ public enum PNG {
         var rowBytes: Int { (width * bitsPerPixel + 7) / 8 }
     }
 
-    /// Decodes a PNG held in memory; `path` names it in errors.
-    public static func decode(_ data: [UInt8], path: String) throws -> Image {
+    /// Decodes a PNG held in memory; `path` names it in errors (`checksCRC`: see `read`).
+    public static func decode(_ data: [UInt8], path: String, checksCRC: Bool = true) throws -> Image {
         guard data.count >= 8, Array(data[0..<8]) == signature else {
             throw DataError(path, "not a PNG image (bad signature)")
         }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A net written as text, e.g. `conv 8,32,64 pool; dense 128` (the paper net), and back.
+/// A net read from text, e.g. `conv 8,32,64 pool; dense 128` (the paper net); `text` writes it back.
 extension ModelSpec {
     /// The grammar, as every `--net` help text shows it (lines of at most 70 characters: help
     /// indents them by 8 and wraps at 80).
@@ -102,17 +102,5 @@ extension ModelSpec {
         guard let n = Int(text), n <= largestSize else { throw Invalid(description: "\(clause): \(text) is too large (at most \(largestSize))") }
         guard n >= 1 else { throw Invalid(description: "\(clause): \(n) must be 1 or more") }
         return n
-    }
-
-    /// The net as a description that parses back to it, every clause written out, e.g.
-    /// "input 1x28x28; conv 8,32,64 pool; avgpool 4; dense 128; classes 10".
-    public var text: String {
-        func list(_ v: ArraySlice<Int>) -> String { v.map(String.init).joined(separator: ",") }
-        var clauses = ["input " + inputShape.map(String.init).joined(separator: "x")]
-        clauses.append("conv " + list(convChannels.dropFirst()) + (batchNorm ? " bn" : "") + (maxPool ? " pool" : ""))
-        clauses.append("avgpool \(adaptivePool)")
-        if dense.count > 1 { clauses.append("dense " + list(dense.dropFirst())) }
-        clauses.append("classes \(classes)")
-        return clauses.joined(separator: "; ")
     }
 }

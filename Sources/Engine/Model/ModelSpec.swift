@@ -72,15 +72,3 @@ public struct ModelSpec: Hashable, Sendable, Codable {
         }
     }
 }
-
-extension ModelSpec {
-    /// One line, e.g. "conv 1-8-32-64, dense 1024-128-10, max-pool, 28x28".
-    public var summary: String {
-        var parts = ["conv " + convChannels.map(String.init).joined(separator: "-")]
-        parts.append("dense " + (dense + [classes]).map(String.init).joined(separator: "-"))
-        if batchNorm { parts.append("BN") }
-        if maxPool { parts.append("max-pool") }
-        parts.append(inputShape.map(String.init).joined(separator: "x"))
-        return parts.joined(separator: ", ")
-    }
-}

@@ -40,6 +40,9 @@ public enum Key: Hashable, Sendable {
         }
     }
 
+    /// The name in hints and messages: `name`, with the space bar written "space".
+    public var hintName: String { self == .space ? "space" : name }
+
     /// Parses a name as `name` writes it.
     public init?(name: String) {
         let named: [String: Key] = [

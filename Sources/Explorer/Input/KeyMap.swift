@@ -30,6 +30,13 @@ public struct KeyMap: Sendable {
         return (bindings[context] ?? []).filter { $0.action == action && self.action(for: $0.key, in: context) == action && seen.insert($0.key).inserted }.map(\.key)
     }
 
+    /// Keys bound to an action as hints show them: the user's own first (a key the standard
+    /// table does not bind to it, so a remapped action shows its new key), then table order.
+    public func shownKeys(for action: Action, in context: KeyContext) -> [Key] {
+        let all = keys(for: action, in: context), standard = Self.standard.keys(for: action, in: context)
+        return all.filter { !standard.contains($0) } + all.filter { standard.contains($0) }
+    }
+
     /// Actions of a context, in table order, each once.
     public func actions(in context: KeyContext) -> [Action] {
         var seen = Set<Action>()

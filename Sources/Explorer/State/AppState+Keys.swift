@@ -11,6 +11,11 @@ extension AppState {
         }
     }
 
+    /// The key that does `action`, for messages ("press v again"); its keys.conf name when no key does.
+    func keyName(_ action: Action, in context: KeyContext = .explorer) -> String {
+        keyMap.shownKeys(for: action, in: context).first?.hintName ?? action.rawValue
+    }
+
     public mutating func handle(_ key: Key, now: Date = Date()) -> Redraw {
         if case .prompt(let prompt) = overlay { return handlePrompt(key, prompt, now: now) }
         if case .confirm(let confirmation) = overlay { return handleConfirm(key, confirmation, now: now) }
@@ -55,7 +60,7 @@ extension AppState {
             display.metric = display.metric == .loss ? .accuracy : .loss
             return .all
         case .toggleBatchNorm where fixedPlane != nil, .togglePause where fixedPlane != nil, .save where fixedPlane != nil:
-            note("fixed plane: nothing trains, and it is saved as \(displayPath(fixedPlane!.path)) (p or e trains a pattern afresh)", now: now)
+            note("fixed plane: nothing trains, and it is saved as \(displayPath(fixedPlane!.path)) (\(keyName(.openPicker)) or \(keyName(.openEditor)) trains a pattern afresh)", now: now)
             return .bars
         case .toggleBatchNorm:
             outbox.append(.toggleBatchNorm)
@@ -69,7 +74,7 @@ extension AppState {
             return [.map, .panel]
         case .cycleScale:
             display.scale = display.scale.next
-            if display.scale == .log && display.metric == .accuracy { note("the log scale applies to loss (press m)", now: now) }
+            if display.scale == .log && display.metric == .accuracy { note("the log scale applies to loss (press \(keyName(.toggleMetric)))", now: now) }
             return [.map, .panel, .bars]
         case .toggleEdges:
             display.showEdges.toggle()

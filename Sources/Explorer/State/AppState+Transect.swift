@@ -13,7 +13,7 @@ extension AppState {
             outbox.append(.setTransect(ends))
             note("transect end at \(here): profiling...", now: now)
         } else if transectMarks.start != nil {
-            note("transect start at \(here); move and press v again for its end", now: now)
+            note("transect start at \(here); move and press \(keyName(.markTransect)) again for its end", now: now)
         } else {
             outbox.append(.setTransect(nil))
             note("transect cleared", now: now)
@@ -23,7 +23,7 @@ extension AppState {
 
     mutating func cycleMarkerTransect(now: Date) -> Redraw {
         guard let fixed = fixedPlane, let (a, b) = transectMarks.nextPair(of: fixed.markers, frame: fixed.frame) else {
-            note("no markers to join: V needs a plane through models (mpo plane models)", now: now)
+            note("no markers to join: \(keyName(.cycleMarkerTransect)) needs a plane through models (mpo plane models)", now: now)
             return .bars
         }
         outbox.append(.setTransect(transectMarks.ends))

@@ -12,7 +12,7 @@ public struct CheckpointEntry: Sendable {
     public var problem: String?
 
     public struct Fixed: Sendable {
-        public var kind: DirectionPlane.Kind
+        public var kind: PlaneKind
         public var description: String
         /// "paper: conv 1-8-32-64, ..."
         public var net: String
@@ -40,7 +40,7 @@ public struct CheckpointEntry: Sendable {
             var entry = CheckpointEntry(path: path, name: String(name.dropLast(".safetensors".count)), modified: modified)
             do { entry.summary = try Checkpoint.summary(path: path) } catch {
                 if let d = try? DirectionPlane.read(path: path) {
-                    entry.fixed = Fixed(kind: d.kind, description: d.description, net: (d.net.presetName ?? "custom") + ": " + d.net.summary, dataset: d.dataset.rawValue, sources: d.recipe.sources, created: d.created)
+                    entry.fixed = Fixed(kind: d.kind, description: d.description, net: d.net.namedSummary, dataset: d.dataset.rawValue, sources: d.recipe.sources, created: d.created)
                 } else {
                     entry.problem = "\(error)"
                 }

@@ -9,10 +9,10 @@ struct TitleBar {
     func render(into buffer: inout CellBuffer, rect: Rect) {
         buffer.fill(rect, with: Cell(" ", theme.titleBar))
         var x = buffer.write(" LossPatterns ", x: rect.x, y: rect.y, pen: theme.titleAccent, limit: rect.width)
-        let right = " ? help  q quit "
+        let right = " " + KeyHint.line(KeyHint.explorerTitle, state.keyMap, .explorer) + " "
         let limit = rect.maxX - x - right.count
         if let s = state.snapshot {
-            let net = s.config.net.presetName ?? "custom"
+            let net = s.config.net.shortName
             var parts = [
                 s.fixedPlane?.title ?? "\(s.pattern.name) \(s.pattern.width)x\(s.pattern.height)", "\(net) net", s.batchNorm ? "BN" : "plain",
                 s.split.rawValue, state.display.metric.rawValue,
@@ -87,28 +87,25 @@ struct Legend {
 struct StatusBar {
     let state: AppState
     let theme: Theme
-    var hints: String
 
     func render(into buffer: inout CellBuffer, rect: Rect) {
         buffer.fill(rect)
         if let n = state.notice {
             buffer.write(" " + n.text, x: rect.x, y: rect.y, pen: n.isError ? theme.error : theme.good, limit: rect.width)
-        } else if let problem = Self.problem(state.snapshot?.status) {
+        } else if let problem = Self.problem(state.snapshot?.status, state.keyMap) {
             // a run that cannot go on says why for as long as that lasts
             buffer.write(" " + problem, x: rect.x, y: rect.y, pen: theme.error, limit: rect.width)
         } else {
-            buffer.write(" " + hints, x: rect.x, y: rect.y, pen: theme.faint, limit: rect.width)
+            buffer.write(" " + KeyHint.line(KeyHint.explorer, state.keyMap, .explorer), x: rect.x, y: rect.y, pen: theme.faint, limit: rect.width)
         }
     }
 
-    static func problem(_ status: Session.Status?) -> String? {
+    static func problem(_ status: Session.Status?, _ keyMap: KeyMap) -> String? {
         switch status {
         case .failed(let why): "failed: \(why)"
-        case .diverged(let why): "\(why). o opens a checkpoint, p starts a pattern afresh."
+        case .diverged(let why):
+            "\(why). " + KeyHint.line([KeyHint(.openBrowser, "opens a checkpoint"), KeyHint(.openPicker, "starts a pattern afresh")], keyMap, .explorer, separator: ", ") + "."
         default: nil
         }
     }
-
-    /// The keys a newcomer needs first; ? lists them all.
-    static let explorerHints = "HJKL pan  +/- zoom  t split  m metric  b BN  space pause  s save  o open  p pattern  e edit  v transect  ? help"
 }

@@ -63,16 +63,13 @@ struct EditorView {
         buffer.fill(title, with: Cell(" ", theme.titleBar))
         var x = buffer.write(" Pattern editor ", x: 0, y: 0, pen: theme.titleAccent)
         x = buffer.write(" \(p.name)  \(p.width)x\(p.height)\(e.isModified ? "  (modified)" : "")", x: x, y: 0, pen: theme.titleBar)
-        let right = " ? help  Esc back "
+        let right = " " + KeyHint.line(KeyHint.editorTitle, state.keyMap, .editor) + " "
         if state.width - right.count > x { buffer.write(right, x: state.width - right.count, y: 0, pen: theme.titleBar) }
 
         drawGrid(e, g, &buffer)
         drawSide(e, g, &buffer)
 
-        let hints = [
-            "arrows/hjkl move  space toggle  click/drag paint  c clear  i invert  u undo  C-r redo  n new",
-            "[ ] width  { } height  r size  p load  w write  t train on this  Esc back  ? help",
-        ]
+        let hints = KeyHint.editor.map { KeyHint.line($0, state.keyMap, .editor) }
         for (i, line) in hints.enumerated() {
             buffer.write(" " + line, x: 0, y: state.height - 3 + i, pen: theme.faint, limit: state.width)
         }

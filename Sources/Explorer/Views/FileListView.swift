@@ -31,18 +31,18 @@ struct FileListView {
             header("name" , "step", "saved", g, &buffer)
             drawRows(list.items.map { e in
                 (e.name, e.summary.map { Format.thousands($0.step) } ?? (e.fixed != nil ? "fixed" : "?"), Format.date.string(from: e.modified))
-            }, list.selection, list.scroll, g, &buffer, empty: "No checkpoints yet: press s in the explorer to save one.")
+            }, list.selection, list.scroll, g, &buffer, empty: "No checkpoints yet: press \(state.keyName(.save)) in the explorer to save one.")
             if let e = list.selected { checkpointDetails(e, g.details, &buffer) }
-            footer("Enter open   Esc close   arrows/jk move", g, &buffer)
+            footer(KeyHint.browser, g, &buffer)
         case .picker(var list, let forEditor):
             list.scrollToSelection(rows: g.rows.height)
             Box.draw(g.box, title: forEditor ? "Load a pattern into the editor" : "Train on a pattern from \(state.displayPath(state.folders.patterns))/", theme: theme, into: &buffer)
             header("name", "size", "", g, &buffer)
             drawRows(list.items.map { e in
                 (e.name, e.pattern.map { "\($0.width)x\($0.height)" } ?? "?", "")
-            }, list.selection, list.scroll, g, &buffer, empty: "No patterns in Patterns/: press e to draw one.")
+            }, list.selection, list.scroll, g, &buffer, empty: "No patterns in Patterns/: press \(state.keyName(.openEditor, in: .list)) to draw one.")
             if let e = list.selected { patternDetails(e, g.details, &buffer) }
-            footer(forEditor ? "Enter load   Esc close" : "Enter train a fresh plane   e edit   Esc close", g, &buffer)
+            footer(forEditor ? KeyHint.editorPicker : KeyHint.picker, g, &buffer)
         default:
             break
         }
@@ -75,8 +75,8 @@ struct FileListView {
         }
     }
 
-    private func footer(_ text: String, _ g: ListGeometry, _ buffer: inout CellBuffer) {
-        buffer.write(text, x: g.box.x + 2, y: g.box.maxY - 2, pen: theme.key, limit: g.box.width - 4)
+    private func footer(_ hints: [KeyHint], _ g: ListGeometry, _ buffer: inout CellBuffer) {
+        buffer.write(KeyHint.line(hints, state.keyMap, .list, separator: "   "), x: g.box.x + 2, y: g.box.maxY - 2, pen: theme.key, limit: g.box.width - 4)
     }
 
     /// Field lines below a thumbnail.
@@ -113,7 +113,7 @@ struct FileListView {
         let current = state.snapshot?.config.net
         var fields: [(String, String)] = [
             ("pattern", "\(s.pattern.name) \(s.pattern.width)x\(s.pattern.height)"),
-            ("net", (s.net.presetName ?? "custom") + ": " + s.net.summary),
+            ("net", s.net.namedSummary),
             ("BN", s.net.batchNorm ? "on" : "off"),
             ("preset", s.preset),
             ("dataset", s.dataset),

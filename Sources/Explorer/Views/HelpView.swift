@@ -25,14 +25,21 @@ struct HelpView {
 
     /// "arrows hjkl" for keys bound as left, down, up, right; nil when the four do not line up.
     static func directionKeys(_ keys: [[Key]]) -> String? {
-        guard keys.count == 4, let n = keys.first?.count, n > 0, keys.allSatisfy({ $0.count == n }) else { return nil }
+        directionGroups(keys)?.joined(separator: " ")
+    }
+
+    /// ["arrows", "hjkl"]: the i-th key of each direction, as one name; the directions are left,
+    /// down, up, right, or down, up (a list).
+    static func directionGroups(_ keys: [[Key]]) -> [String]? {
+        let arrows = keys.count == 2 ? ["Down", "Up"] : ["Left", "Down", "Up", "Right"]
+        guard keys.count == arrows.count, let n = keys.first?.count, n > 0, keys.allSatisfy({ $0.count == n }) else { return nil }
         return (0..<n).map { i -> String in
             let names = keys.map { $0[i].name }
-            if names == ["Left", "Down", "Up", "Right"] { return "arrows" }
-            if names == ["S-Left", "S-Down", "S-Up", "S-Right"] { return "S-arrows" }
+            if names == arrows { return "arrows" }
+            if names == arrows.map({ "S-" + $0 }) { return "S-arrows" }
             if names.allSatisfy({ $0.count == 1 }) { return names.joined() }
             return names.joined(separator: "/")
-        }.joined(separator: " ")
+        }
     }
 
     static func sections(_ state: AppState) -> [(title: String, lines: [(keys: String, summary: String)])] {
@@ -62,7 +69,7 @@ struct HelpView {
         let text = [
             "Dark = low loss / high accuracy: the pattern's black cells should turn dark.",
             "BatchNorm planes are evaluated with the batch statistics of each evaluation set.",
-            "A fixed plane (mpo plane; o opens one) is w = origin + α·d1 + β·d2: nothing trains; the cursor shows (α, β), markers show their letters, a PCA plane its path.",
+            "A fixed plane (mpo plane; \(state.keyName(.openBrowser)) opens one) is w = origin + α·d1 + β·d2: nothing trains; the cursor shows (α, β), markers show their letters, a PCA plane its path.",
             "Terminal: \(state.terminalSummary.isEmpty ? "unknown" : state.terminalSummary). --ascii forces plain ASCII.",
             "Keys can be remapped in keys.conf next to Patterns/: lines like `explorer x = toggleEdges`.",
         ]

@@ -22,7 +22,7 @@ public enum ScreenRenderer {
             let picture = parts.contains(.map) || parts.contains(.panel) ? MapPicture(state: state) : nil
             if parts.contains(.bars) {
                 TitleBar(state: state, theme: theme).render(into: &buffer, rect: layout.title)
-                StatusBar(state: state, theme: theme, hints: StatusBar.explorerHints).render(into: &buffer, rect: layout.status)
+                StatusBar(state: state, theme: theme).render(into: &buffer, rect: layout.status)
             }
             if let picture, parts.contains(.map) {
                 HeatmapView(state: state, picture: picture, theme: theme).render(into: &buffer, rect: layout.map)

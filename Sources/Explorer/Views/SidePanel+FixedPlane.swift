@@ -11,7 +11,7 @@ extension SidePanel {
         w.row("file", (fixed.path as NSString).lastPathComponent)
         if !fixed.sources.isEmpty { w.row("from", fixed.sources.joined(separator: ", ")) }
         w.row("data", s.dataset.isEmpty ? s.config.dataset.rawValue : s.dataset)
-        w.row("net", (net.presetName.map { $0 + ": " } ?? "") + "conv " + net.convChannels.map(String.init).joined(separator: "-"))
+        w.row("net", (net.presetName.map { $0 + ": " } ?? "") + net.convSummary)
         w.row("params", s.parameterCount > 0 ? "\(Format.thousands(s.parameterCount)) per point" : "-")
         w.row("BN", net.batchNorm ? "on (batch statistics of each eval set)" : "off")
         w.row("training", "none: fixed plane", pen: theme.warning)

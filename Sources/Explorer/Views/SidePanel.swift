@@ -54,8 +54,8 @@ struct SidePanel {
         let net = s.config.net
         w.line("Run", pen: theme.header)
         w.row("data", s.dataset.isEmpty ? s.config.dataset.rawValue : s.dataset)
-        w.row("net", (net.presetName.map { $0 + ": " } ?? "") + "conv " + net.convChannels.map(String.init).joined(separator: "-"))
-        w.row("", "dense " + (net.dense + [net.classes]).map(String.init).joined(separator: "-") + (net.maxPool ? ", max-pool" : ""))
+        w.row("net", (net.presetName.map { $0 + ": " } ?? "") + net.convSummary)
+        w.row("", net.denseSummary + (net.maxPool ? ", max-pool" : ""))
         w.row("params", s.parameterCount > 0 ? "\(Format.thousands(s.parameterCount)) per point" : "-")
         w.row("BN", s.batchNorm ? "on (batch statistics of each eval set)" : "off")
         w.row("preset", "\(s.config.preset), batch \(s.config.batchSize), \(s.config.cells)+\(s.config.cells) cells")

@@ -128,7 +128,7 @@ public struct Checkpoint: TrainingFile {
         var adam = Optimizer(.adam, count: 3 * p + 1, learningRate: config.learningRate)
         adam.m = try vector("adam_m", 3 * p + 1)
         adam.v = try vector("adam_v", 3 * p + 1)
-        guard let step = m["step"].flatMap(Int.init), (0...maxStep).contains(step) else { throw DataError(path, "damaged: step missing or out of range") }
+        guard let step = m["step"].flatMap(Int.init), (0...Limits.maxStep).contains(step) else { throw DataError(path, "damaged: step missing or out of range") }
         adam.step = step
         let words = (m["rng_state"] ?? "").split(separator: ",").compactMap { UInt64($0, radix: 16) }
         guard words.count == 4 else { throw DataError(path, "damaged: rng_state missing") }
@@ -148,20 +148,16 @@ public struct Checkpoint: TrainingFile {
             created: created)
     }
 
-    /// Bounds on what a checkpoint may ask for. A file can come from anyone: its net and settings
-    /// decide what training allocates, so they are checked here, before anything is built.
-    static let maxConvLayers = 16, maxChannels = 1024, maxDenseLayers = 8, maxDense = 1 << 16
-    static let maxParameters = 1 << 26, maxBatch = 1 << 14, maxCells = 1 << 12
-    static let maxStep = 1 << 48
-
+    /// Refuses a net or settings beyond the `Limits` (a file can come from anyone), before anything
+    /// is built and before `validate()`, which multiplies sizes without overflow checks.
     static func checkLimits(_ c: TrainingConfig, path: String) throws {
         func refuse(_ what: String) throws -> Never { throw DataError(path, "damaged or not ours: \(what)") }
         let net = c.net
-        if net.convChannels.count > maxConvLayers + 1 || net.convChannels.contains(where: { $0 > maxChannels }) {
-            try refuse("conv channels \(net.convChannels.prefix(20)) exceed \(maxConvLayers) layers of \(maxChannels)")
+        if net.convChannels.count > Limits.convLayers + 1 || net.convChannels.contains(where: { $0 > Limits.channels }) {
+            try refuse("conv channels \(net.convChannels.prefix(20)) exceed \(Limits.convLayers) layers of \(Limits.channels)")
         }
-        if net.dense.count > maxDenseLayers || net.dense.contains(where: { $0 > maxDense }) {
-            try refuse("dense sizes \(net.dense.prefix(20)) exceed \(maxDenseLayers) layers of \(maxDense)")
+        if net.dense.count > Limits.denseLayers || net.dense.contains(where: { $0 > Limits.denseSize }) {
+            try refuse("dense sizes \(net.dense.prefix(20)) exceed \(Limits.denseLayers) layers of \(Limits.denseSize)")
         }
         if net.inputShape != c.dataset.imageShape || net.classes != 10 {
             try refuse("a net for \(net.inputShape) images and \(net.classes) classes does not fit \(c.dataset.rawValue)")
@@ -173,10 +169,10 @@ public struct Checkpoint: TrainingFile {
         for (rows, perRow) in blocks + zip(sizes.dropFirst(), sizes).map({ ($0.0, $0.1 + 1) }) {
             let (product, o1) = rows.multipliedReportingOverflow(by: perRow)
             let (sum, o2) = p.addingReportingOverflow(product)
-            guard !o1, !o2, sum <= maxParameters else { try refuse("the net has more than \(maxParameters) parameters") }
+            guard !o1, !o2, sum <= Limits.parameters else { try refuse("the net has more than \(Limits.parameters) parameters") }
             p = sum
         }
-        guard (1...maxBatch).contains(c.batchSize), (1...maxCells).contains(c.cells) else {
+        guard Limits.batch.contains(c.batchSize), Limits.cells.contains(c.cells) else {
             try refuse("batch \(c.batchSize) or cells \(c.cells) out of range")
         }
         let rates = [c.learningRate, c.clip, c.gradientClip, c.initialScale]

@@ -1,21 +1,6 @@
 import Engine
 import Foundation
 
-/// Which kind of plane a checkpoint holds (`plane_kind` metadata): a trained MPO plane, or one
-/// of fixed directions. Files without the key are MPO planes of the first format and open
-/// unchanged; a kind this program does not know is refused, naming it.
-public enum PlaneKind: String, CaseIterable, Sendable {
-    case mpo, random, models, pca, curve
-
-    public static func of(_ metadata: [String: String], path: String) throws -> PlaneKind {
-        guard let text = metadata["plane_kind"] else { return .mpo }
-        guard let kind = PlaneKind(rawValue: text) else {
-            throw DataError(path, "plane kind \"\(Safetensors.printable(text, limit: 40))\" is not one this program knows (\(allCases.map(\.rawValue).joined(separator: ", "))); a newer version may have made it")
-        }
-        return kind
-    }
-}
-
 /// A saved plane of any kind, read once and told apart by its `plane_kind`.
 public enum PlaneFile {
     case mpo(Checkpoint)

@@ -98,7 +98,7 @@ public struct ModelFile: TrainingFile {
         guard v <= version else { throw DataError(path, "model format version \(v) is newer than this program understands (\(version))") }
         func ints(_ key: String) throws -> [Int] {
             let parts = (m[key] ?? "").split(separator: ",").map { Int($0) }
-            guard !parts.isEmpty, let values = parts as? [Int], values.allSatisfy({ (1...(1 << 16)).contains($0) }) else {
+            guard !parts.isEmpty, let values = parts as? [Int], values.allSatisfy({ (1...Limits.denseSize).contains($0) }) else {
                 throw damaged("\(key) missing or out of range")
             }
             return values
@@ -108,14 +108,14 @@ public struct ModelFile: TrainingFile {
             return n
         }
         let conv = try ints("conv_channels"), dense = try ints("dense"), shape = try ints("input_shape")
-        guard conv.count <= Checkpoint.maxConvLayers + 1, dense.count <= Checkpoint.maxDenseLayers, shape.count == 3 else {
+        guard conv.count <= Limits.convLayers + 1, dense.count <= Limits.denseLayers, shape.count == 3 else {
             throw damaged("the net is larger than any this program makes")
         }
         let net = ModelSpec(
             inputShape: shape, convChannels: conv, dense: dense, batchNorm: m["batch_norm"] == "true",
             maxPool: m["max_pool"] != "false", adaptivePool: try int("adaptive_pool"), classes: try int("classes"))
         do { try net.validate() } catch { throw damaged("\(error)") }
-        if let why = TrainingConfig.netBeyondLimits(net) { throw damaged("the net is too large: \(why)") }
+        if let why = Limits.beyond(net) { throw damaged("the net is too large: \(why)") }
         let layout = ParameterLayout(net)
         guard m["parameters"] == layout.table else { throw damaged("its parameter table does not match its architecture") }
         if let given, given != net { throw DataError(path, "is a model of '\(net.text)', not of the net given ('\(given.text)')") }
@@ -151,53 +151,5 @@ public struct ModelFile: TrainingFile {
         let p = layout.count
         let (mm, vv) = optimizer == .adam ? (try vector("optimizer.m", p), try vector("optimizer.v", p)) : (try vector("optimizer.momentum", p), [])
         return ModelFile(net: net, settings: settings, weights: weights, m: mm, v: vv, step: step, rng: Xoshiro256(state: words))
-    }
-}
-
-/// Snapshots of the weights during `mpo fit`: `trajectory` [T, P] F32 and `trajectory_steps` [T] I64.
-public struct Trajectory {
-    public var net: ModelSpec
-    public var steps: [Int] = []
-    /// [T * P]
-    public var rows: [Float] = []
-
-    public init(net: ModelSpec) { self.net = net }
-
-    public var count: Int { steps.count }
-
-    public mutating func append(step: Int, weights: [Float]) {
-        steps.append(step)
-        rows += weights
-    }
-
-    /// Drops snapshots taken after `step` (a resumed run retakes them).
-    public mutating func truncate(after step: Int) {
-        let keep = steps.prefix { $0 <= step }.count
-        let p = ParameterLayout(net).count
-        steps.removeSubrange(keep...)
-        rows.removeSubrange((keep * p)...)
-    }
-
-    public func write(to path: String) throws {
-        let p = ParameterLayout(net).count
-        var meta = ModelFile.netMetadata(net)
-        meta["format"] = "losspatterns-trajectory"
-        try Safetensors(
-            tensors: ["trajectory": .init(rows, shape: [count, p]), "trajectory_steps": .init(steps.map(Int64.init))],
-            metadata: meta
-        ).write(to: path)
-    }
-
-    public static func read(path: String, net: ModelSpec) throws -> Trajectory {
-        let file = try Safetensors.read(path: path)
-        let p = ParameterLayout(net).count
-        let t = try file.tensor("trajectory", in: path), s = try file.tensor("trajectory_steps", in: path)
-        guard t.dtype == .f32, t.shape.count == 2, t.shape[1] == p, s.shape == [t.shape[0]] else {
-            throw DataError(path, "damaged: trajectory is \(t.shape), expected [T, \(p)] with T steps")
-        }
-        var out = Trajectory(net: net)
-        out.rows = t.floats()
-        out.steps = s.int64s().map { Int($0) }
-        return out
     }
 }

@@ -67,7 +67,7 @@ public enum TorchStateDict {
                 throw DataError(path, "its net metadata '\(Safetensors.printable(text, limit: 80))' is not a net: \(error)")
             }
         }
-        if let why = TrainingConfig.netBeyondLimits(net) { throw DataError(path, "its net is too large: \(why)") }
+        if let why = Limits.beyond(net) { throw DataError(path, "its net is too large: \(why)") }
         return net
     }
 

@@ -9,7 +9,13 @@ extension Pattern {
     public static func readPNG(
         path: String, width: Int? = nil, height: Int? = nil, threshold: Double = 0.5, invert: Bool = false
     ) throws -> Pattern {
-        let image = try PNG.read(path: path)
+        try fromPNG(PNG.read(path: path), path: path, width: width, height: height, threshold: threshold, invert: invert)
+    }
+
+    /// A decoded PNG as a pattern named after the file at `path` (see `readPNG`).
+    public static func fromPNG(
+        _ image: PNG.Image, path: String, width: Int? = nil, height: Int? = nil, threshold: Double = 0.5, invert: Bool = false
+    ) throws -> Pattern {
         let size = defaultImportSize(width: image.width, height: image.height)
         let w = width ?? size.width, h = height ?? size.height
         guard (minSide...maxSide).contains(w), (minSide...maxSide).contains(h) else {

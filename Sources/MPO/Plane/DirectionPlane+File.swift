@@ -58,7 +58,8 @@ extension DirectionPlane {
         guard v <= Checkpoint.version else {
             throw DataError(path, "checkpoint format version \(v) is newer than this program understands (\(Checkpoint.version))")
         }
-        guard let kind = try Kind(rawValue: PlaneKind.of(m, path: path).rawValue) else { throw damaged("not a direction plane") }
+        let kind = try PlaneKind.of(m, path: path)
+        guard kind.isFixed else { throw damaged("not a direction plane") }
         guard let spec = m["net_spec"]?.data(using: .utf8), let net = try? JSONDecoder().decode(ModelSpec.self, from: spec) else {
             throw damaged("the net (net_spec) cannot be read")
         }

@@ -10,10 +10,6 @@ import Foundation
 /// two principal directions of a trajectory (`pca`). Nothing about it trains. Grid positions
 /// are (row, col) = (−β, α) (see `PlaneFrame`).
 public struct DirectionPlane: PlaneSurface, Sendable {
-    public enum Kind: String, CaseIterable, Sendable {
-        case random, models, pca, curve
-    }
-
     /// A named point of the plane (the models A, B, C of a three-model plane).
     public struct Marker: Hashable, Sendable, Codable {
         public var name: String
@@ -39,7 +35,8 @@ public struct DirectionPlane: PlaneSurface, Sendable {
         public init() {}
     }
 
-    public var kind: Kind
+    /// random, models, pca or curve (never mpo: a trained plane is a `Checkpoint`).
+    public var kind: PlaneKind
     public var net: ModelSpec
     public var dataset: DatasetKind
     /// w0, d1, d2: [P] each, in ParameterLayout order.
@@ -54,8 +51,8 @@ public struct DirectionPlane: PlaneSurface, Sendable {
     public var varianceExplained: [Double] = []
     public var created = Date()
 
-    public init(kind: Kind, net: ModelSpec, dataset: DatasetKind, origin: [Float], direction1: [Float], direction2: [Float]) {
-        precondition(origin.count == direction1.count && origin.count == direction2.count)
+    public init(kind: PlaneKind, net: ModelSpec, dataset: DatasetKind, origin: [Float], direction1: [Float], direction2: [Float]) {
+        precondition(kind.isFixed && origin.count == direction1.count && origin.count == direction2.count)
         self.kind = kind
         self.net = net
         self.dataset = dataset
@@ -115,6 +112,7 @@ public struct DirectionPlane: PlaneSurface, Sendable {
         case .models: return "through three models (A, B, C)"
         case .pca: return "PCA of a trajectory (\(trajectory.count) snapshots)"
         case .curve: return "through a curve's ends A, B and its point θ"
+        case .mpo: return "trained"  // not made: init refuses it
         }
     }
 }

@@ -5,7 +5,7 @@ extension Session {
     /// opened with `o`): nothing trains; the map, the probe and the panel show it.
     public struct FixedPlane: Sendable, Equatable {
         public var path: String
-        public var kind: DirectionPlane.Kind
+        public var kind: PlaneKind
         /// How it was made, in one line.
         public var description: String
         public var sources: [String]

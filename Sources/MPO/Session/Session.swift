@@ -34,6 +34,9 @@ public final class Session: @unchecked Sendable {
         }
         /// Where planes with unsaved steps keep recovery files (nil: none).
         public var recovery: RecoveryStore?
+        /// Plan with this measurement instead of timing the machine (a machine of known speed,
+        /// for tests); nil: measure.
+        public var measurement: LivePlan.Measurement?
 
         public init(
             config: TrainingConfig, pattern: Pattern, evalImages: Int = 500, workers: Int = CPU.cores,
@@ -186,9 +189,8 @@ public final class Session: @unchecked Sendable {
 
     /// Starts the compute thread (loading data there, so the UI can draw at once).
     public func start() {
-        Parallel.yieldsToInteractive = true  // keys and drawing first (see Parallel)
         let t = Thread { [self] in
-            computeLoop()
+            Parallel.$yieldsToInteractive.withValue(true) { computeLoop() }  // keys and drawing first
             finished.signal()
         }
         t.name = "mpo-compute"

@@ -51,9 +51,7 @@ extension SessionEngine {
 
     var isTraining: Bool { !paused && active.diverged == nil && fixed == nil }
 
-    /// Tests only: plan with this measurement instead of the machine's, and evaluate at most
-    /// this many positions per chunk (so a refresh is seen in progress).
-    nonisolated(unsafe) static var testingMeasurement: LivePlan.Measurement?
+    /// Tests only: evaluate at most this many positions per chunk (so a refresh is seen in progress).
     nonisolated(unsafe) static var testingChunkPositions: Int?
 
     // MARK: measuring and planning
@@ -91,7 +89,7 @@ extension SessionEngine {
     }
 
     var liveMeasurement: LivePlan.Measurement? {
-        if let m = Self.testingMeasurement { return m }
+        if let m = options.measurement { return m }
         guard let (tau, sigma) = LivePlan.trainCost(live.steps) else { return nil }
         return LivePlan.Measurement(
             trainSecondsPerCellImage: tau, stepOverheadSeconds: sigma, evalSecondsPerSampleImage: secondsPerPositionImage)

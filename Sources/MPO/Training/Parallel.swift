@@ -6,11 +6,13 @@ import Synchronization
 /// its own workspaces) and takes the next item as soon as it is free. Items must not depend on
 /// which worker runs them: results go to per-item slots, so outcomes do not depend on timing.
 enum Parallel {
-    /// Set once a `Session` starts (a UI draws beside the compute threads). Headless commands
-    /// (`mpo render`, `fit`, `train`, ...) keep normal priority: at +5 they would get a fraction
-    /// of the cores whenever anything else runs (measured: a render beside a nice-0 PyTorch job
-    /// got 0.9 of 2 cores).
-    nonisolated(unsafe) static var yieldsToInteractive = false
+    /// True for the work a `Session`'s compute thread starts (a UI draws beside it): bound with
+    /// `$yieldsToInteractive.withValue(true)` around that thread's loop, so it reaches every
+    /// `forEach` below it without a flag on each evaluator and trainer, and nothing else sees it.
+    /// Headless commands (`mpo render`, `fit`, `train`, ...) keep normal priority: at +5 they
+    /// would get a fraction of the cores whenever anything else runs (measured: a render beside
+    /// a nice-0 PyTorch job got 0.9 of 2 cores).
+    @TaskLocal static var yieldsToInteractive = false
 
     static func forEach(_ count: Int, workers: Int, _ body: (_ item: Int, _ worker: Int) -> Void) {
         if workers <= 1 || count <= 1 {
@@ -18,9 +20,10 @@ enum Parallel {
             return
         }
         let next = Atomic<Int>(0)
+        let yields = yieldsToInteractive  // read here: the pool's threads are outside its binding
         withoutActuallyEscaping(body) { body in
             DispatchQueue.concurrentPerform(iterations: min(workers, count)) { worker in
-                if yieldsToInteractive { yieldToInteractiveThreads() }
+                if yields { yieldToInteractiveThreads() }
                 while true {
                     let item = next.add(1, ordering: .relaxed).oldValue
                     if item >= count { break }

@@ -43,9 +43,7 @@ enum ReaderHarness {
                 precondition(p.bits.count == p.width * p.height)
                 _ = p.roles
             case .png:
-                PNG.checksCRC = false
-                defer { PNG.checksCRC = true }
-                let p = try Pattern.readPNG(path: scratch)
+                let p = try Pattern.fromPNG(PNG.read(path: scratch, checksCRC: false), path: scratch)
                 precondition(p.bits.count == p.width * p.height)
             case .idx, .idxGzip:
                 let (sizes, data) = try IDX.read(path: scratch)
