@@ -49,13 +49,7 @@ struct CurveCommand: ParsableCommand {
         try OptionCheck.count("--train-images", trainImages, 1...Int.max)
         try OptionCheck.workers(workers)
         try NetOption.check(net, dataset: nil)
-        if save.contains("/") {
-            try OptionCheck.outputFile("--save", save)
-        } else {
-            do { _ = try SafeName.path(for: save, extension: "safetensors", in: ProjectFolders.locate().checkpoints) } catch let e as DataError {
-                throw OptionCheck.fail("--save", OptionCheck.shown(save), e.problem)
-            }
-        }
+        try OptionCheck.saveTarget("--save", save)
         if let resume {
             guard ends.isEmpty else { throw ValidationError("--resume \(OptionCheck.shown(resume)): the ends come from the curve; give no model files") }
             _ = try PlaneCommand.input("--resume", resume)

@@ -43,13 +43,7 @@ struct Fit: ParsableCommand {
         try OptionCheck.count("--train-images", trainImages, 1...Int.max)
         try OptionCheck.count("--test-images", testImages, 1...10_000)
         try OptionCheck.workers(workers)
-        if save.contains("/") {
-            try OptionCheck.outputFile("--save", save)
-        } else {
-            do { _ = try SafeName.path(for: save, extension: "safetensors", in: ProjectFolders.locate().checkpoints) } catch let e as DataError {
-                throw OptionCheck.fail("--save", OptionCheck.shown(save), e.problem)
-            }
-        }
+        try OptionCheck.saveTarget("--save", save)
         if let resume {
             do { try ByteReader.checkRegularFile(Train.resumePath(resume, folders: ProjectFolders.locate())) } catch let e as DataError {
                 throw OptionCheck.fail("--resume", OptionCheck.shown(resume), e.problem)

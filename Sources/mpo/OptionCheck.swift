@@ -49,6 +49,16 @@ enum OptionCheck {
     }
 
     /// A file to be written: not empty, not an existing folder, pipe or device, in a folder that exists.
+    /// A `--save` value: a path with a / is a file to write; a plain name must be a safe name
+    /// for the project's Checkpoints folder.
+    static func saveTarget(_ option: String, _ save: String?, folders: ProjectFolders = .locate()) throws {
+        guard let save else { return }
+        if save.contains("/") { return try outputFile(option, save) }
+        do { _ = try SafeName.path(for: save, extension: "safetensors", in: folders.checkpoints) } catch let e as DataError {
+            throw fail(option, shown(save), e.problem)
+        }
+    }
+
     static func outputFile(_ option: String, _ path: String?) throws {
         guard let path else { return }
         guard !path.isEmpty else { throw fail(option, "''", "a file name is needed") }

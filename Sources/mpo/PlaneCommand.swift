@@ -22,13 +22,7 @@ struct PlaneCommand: ParsableCommand {
             valueName: "name-or-path")) var save: String
 
         func validate() throws {
-            if save.contains("/") {
-                try OptionCheck.outputFile("--save", save)
-            } else {
-                do { _ = try SafeName.path(for: save, extension: "safetensors", in: ProjectFolders.locate().checkpoints) } catch let e as DataError {
-                    throw OptionCheck.fail("--save", OptionCheck.shown(save), e.problem)
-                }
-            }
+            try OptionCheck.saveTarget("--save", save)
         }
 
         /// Writes the plane and says what it is.

@@ -9,15 +9,7 @@ extension Train {
         try OptionCheck.count("--preview-every", previewEvery, 0...Int.max)
         try OptionCheck.count("--eval-images", evalImages, 1...10_000)
         let folders = ProjectFolders.locate()
-        if let save {
-            if save.contains("/") {
-                try OptionCheck.outputFile("--save", save)
-            } else {
-                do { _ = try SafeName.path(for: save, extension: "safetensors", in: folders.checkpoints) } catch let e as DataError {
-                    throw OptionCheck.fail("--save", OptionCheck.shown(save), e.problem)
-                }
-            }
-        }
+        try OptionCheck.saveTarget("--save", save, folders: folders)
         if let resume {
             let path = Self.resumePath(resume, folders: folders)
             do { try ByteReader.checkRegularFile(path) } catch let e as DataError {
