@@ -72,4 +72,44 @@ final class TransectStateTests: XCTestCase {
         XCTAssertNil(state.transectMarks.ends)
         XCTAssertEqual(transectCommands(&state), [nil])
     }
+
+    /// On a curve plane (`mpo curve`), V joins A-B, B-θ, A-θ and then follows the curve itself:
+    /// the ends carry its path, and v after it clears as after a pair.
+    func testCurvePlaneOffersTheCurveAfterItsMarkers() throws {
+        var state = try Fixtures.state(self)
+        let ends = (1...2).map { seed -> [Float] in
+            var rng = Xoshiro256(seed: UInt64(seed))
+            return ParameterLayout(.small).initialWeights(using: &rng)
+        }
+        var curve = Curve(kind: .bezier, from: ends[0], to: ends[1])
+        var rng = Xoshiro256(seed: 9)
+        curve.theta = zip(curve.theta, ParameterLayout(.small).initialWeights(using: &rng)).map { $0 + 0.1 * $1 }
+        let plane = curve.plane(net: .small, dataset: .fashionMNIST, sources: ["a", "b"])
+        var s = state.snapshot!
+        s.version += 1
+        s.fixedPlane = Session.FixedPlane(plane, path: "/tmp/curve.safetensors")
+        _ = state.update(s)
+        _ = state.takeCommands()
+        XCTAssertEqual(plane.kind, .curve)
+        func at(_ k: Int) -> (row: Double, col: Double) { plane.frame.position(plane.markers[k].alpha, plane.markers[k].beta) }
+        for (i, j) in [(0, 1), (1, 2), (0, 2)] {
+            state.press("V")
+            let want = Session.TransectEnds(start: at(i), end: at(j))
+            XCTAssertEqual(state.transectMarks.ends, want, "pair \(i)-\(j)")
+            XCTAssertEqual(transectCommands(&state), [want])
+        }
+        state.press("V")
+        let path = plane.trajectory.map { plane.frame.position($0.alpha, $0.beta) }
+        let along = Session.TransectEnds(path: path)
+        XCTAssertEqual(state.transectMarks.ends, along)
+        XCTAssertEqual(transectCommands(&state), [along])
+        XCTAssertNotEqual(along, Session.TransectEnds(start: at(0), end: at(1)), "the same ends, another transect")
+        XCTAssertEqual(along.start.row, at(0).row, accuracy: 1e-9)
+        XCTAssertEqual(along.end.col, at(1).col, accuracy: 1e-9)
+        XCTAssertTrue(state.notice?.text.contains("along the curve") == true, "\(String(describing: state.notice))")
+        // and round again to A-B
+        state.press("V")
+        XCTAssertEqual(state.transectMarks.ends, Session.TransectEnds(start: at(0), end: at(1)))
+        XCTAssertNil(state.transectMarks.path)
+    }
 }

@@ -70,6 +70,47 @@ final class SessionTransectTests: SessionTestCase {
         waitFor(session, "the profile to go") { $0.transect == nil }
     }
 
+    /// A curve plane opened from its file: the profile along the curve (V's last choice) is the
+    /// curve's own transect, its points evaluated from A, B and θ directly (the curve lies in the
+    /// plane, so the plane's points are the curve's up to rounding).
+    func testProfileAlongACurveIsTheCurvesTransect() throws {
+        let ends = (1...2).map { seed -> [Float] in
+            var rng = Xoshiro256(seed: UInt64(seed))
+            return ParameterLayout(.small).initialWeights(using: &rng)
+        }
+        var curve = Curve(kind: .bezier, from: ends[0], to: ends[1])
+        var rng = Xoshiro256(seed: 9)
+        curve.theta = zip(curve.theta, ParameterLayout(.small).initialWeights(using: &rng)).map { $0 + 0.5 * $1 }
+        let plane = curve.plane(net: .small, dataset: .fashionMNIST, sources: ["a", "b"])
+        let path = home + "/Checkpoints/curve.safetensors"
+        try plane.write(to: path)
+        let options = Session.Options(
+            config: .tiny, pattern: .ring(size: 8), evalImages: 48, workers: 2, folders: ProjectFolders(root: home), checkpoint: path)
+        let session = Session(options: options)
+        session.start()
+        defer { session.stop() }
+        let opened = waitFor(session, "the curve plane") { $0.fixedPlane != nil }
+        XCTAssertEqual(opened.fixedPlane?.kind, .curve)
+        let positions = opened.fixedPlane!.trajectory.map { plane.frame.position($0.alpha, $0.beta) }
+        let along = Session.TransectEnds(path: positions)
+        session.send(.setTransect(along))
+        let got = waitFor(session, "the profile along the curve") {
+            $0.transect?.ends == along && $0.transect?.split == .test && $0.transect?.images == $0.live.mapImages
+        }.transect!
+        XCTAssertEqual(got.transect.t.count, Curve.pathPoints)
+        let data = try DatasetKind.fashionMNIST.load(.test).prefix(got.images)
+        let evaluator = try Evaluator(net: .small, data: data, workers: 2, compute: opened.compute)
+        let want = Transect(along: curve, count: Curve.pathPoints, evaluator: evaluator)
+        for k in stride(from: 0, to: Curve.pathPoints, by: 10) {
+            XCTAssertEqual(got.transect.loss[k], want.loss[k], accuracy: 1e-3 * max(1, want.loss[k]), "t = \(want.t[k])")
+        }
+        // off the straight segment: the straight transect between the same ends differs
+        let straight = Session.TransectEnds(start: along.start, end: along.end)
+        session.send(.setTransect(straight))
+        let line = waitFor(session, "the straight profile") { $0.transect?.ends == straight }.transect!
+        XCTAssertNotEqual(line.transect.loss[Session.transectPoints / 2], got.transect.loss[Curve.pathPoints / 2])
+    }
+
     /// An MPO plane (paused): the profile between two pattern cells against `Transect` on the
     /// plane as saved (the file holds the same floats).
     func testProfileOfAnMPOPlaneIsTransectOfItsEnds() throws {

@@ -22,12 +22,13 @@ extension AppState {
     }
 
     mutating func cycleMarkerTransect(now: Date) -> Redraw {
-        guard let fixed = fixedPlane, let (a, b) = transectMarks.nextPair(of: fixed.markers, frame: fixed.frame) else {
-            note("no markers to join: \(keyName(.cycleMarkerTransect)) needs a plane through models (mpo plane models)", now: now)
+        guard let fixed = fixedPlane,
+              let chosen = transectMarks.nextPair(of: fixed.markers, frame: fixed.frame, curve: fixed.kind == .curve ? fixed.trajectory : nil) else {
+            note("no markers to join: \(keyName(.cycleMarkerTransect)) needs a plane through models (mpo plane models, mpo curve)", now: now)
             return .bars
         }
         outbox.append(.setTransect(transectMarks.ends))
-        note("transect \(a)-\(b): profiling...", now: now)
+        note("transect \(chosen): profiling...", now: now)
         return [.map, .panel, .bars]
     }
 

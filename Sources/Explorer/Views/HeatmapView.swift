@@ -89,7 +89,8 @@ struct HeatmapView {
     }
 
     /// The transect: dots from one end glyph to the other, one per character cell along the longer
-    /// side, clipped to the map (the ends follow pan and zoom, being plane positions).
+    /// side (or at a curve's points), clipped to the map (the ends follow pan and zoom, being plane
+    /// positions).
     private func drawTransect(into buffer: inout CellBuffer, rect: Rect) {
         let marks = state.transectMarks
         guard let start = marks.start else { return }
@@ -107,9 +108,14 @@ struct HeatmapView {
             let bg = theme.capabilities.drawsHalfBlocks ? under.fg : under.bg
             buffer[x, y] = Cell(glyph, coloured ? Pen(fg: .rgb(picture.edgeColor), bg: bg, .bold) : Pen(.bold))
         }
-        let n = max(abs(b.x - a.x), abs(b.y - a.y))
-        if n > 1 && n < 100_000 {
-            for k in 1..<n { put((a.x + (b.x - a.x) * k / n, a.y + (b.y - a.y) * k / n), theme.glyphs.transectDot) }
+        if let path = marks.path {
+            // along a curve in the plane: a dot at each of its points' cells
+            for p in path.dropFirst().dropLast() { put(cell(p), theme.glyphs.transectDot) }
+        } else {
+            let n = max(abs(b.x - a.x), abs(b.y - a.y))
+            if n > 1 && n < 100_000 {
+                for k in 1..<n { put((a.x + (b.x - a.x) * k / n, a.y + (b.y - a.y) * k / n), theme.glyphs.transectDot) }
+            }
         }
         put(a, theme.glyphs.transectEnd)
         put(b, theme.glyphs.transectEnd)

@@ -29,6 +29,7 @@ extension SidePanel {
         w.header("Transect (\(profile.split.rawValue), \(t.t.count) points x \(profile.images) img)")
         w.row("from", where_(start))
         w.row("to", where_(end))
+        if marks.path != nil { w.row("along", "the curve") }
         w.row("loss", "\(Format.fixed(t.loss.first!, 3))..\(Format.fixed(t.loss.last!, 3))", spark: t.loss)
         w.row("acc", "\(Format.fixed(t.accuracy.first!, 3))..\(Format.fixed(t.accuracy.last!, 3))", spark: t.accuracy)
         let barrier = t.barrier, drop = t.accuracyDrop

@@ -1,18 +1,34 @@
 import Foundation
 
 extension Session {
-    /// The two plane positions (grid units) a transect runs between.
+    /// The two plane positions (grid units) a transect runs between, and, for a path in the plane
+    /// (a curve plane's curve), the positions it runs through instead of the straight segment.
     public struct TransectEnds: Sendable, Equatable {
         public var start: (row: Double, col: Double)
         public var end: (row: Double, col: Double)
+        /// Positions from `start` to `end`, evenly spaced in the path's own parameter t (each is
+        /// one point of the profile); nil: the straight segment in weight space.
+        public var path: [(row: Double, col: Double)]?
 
         public init(start: (row: Double, col: Double), end: (row: Double, col: Double)) {
             self.start = start
             self.end = end
         }
 
+        /// Along `path` (two positions or more).
+        public init(path: [(row: Double, col: Double)]) {
+            precondition(path.count >= 2)
+            self.init(start: path[0], end: path[path.count - 1])
+            self.path = path
+        }
+
         public static func == (x: Self, y: Self) -> Bool {
-            x.start == y.start && x.end == y.end
+            guard x.start == y.start && x.end == y.end else { return false }
+            switch (x.path, y.path) {
+            case (nil, nil): return true
+            case let (p?, q?): return p.count == q.count && zip(p, q).allSatisfy { $0 == $1 }
+            default: return false
+            }
         }
     }
 
@@ -58,9 +74,16 @@ extension SessionEngine {
     func runTransect() {
         guard let ends = transect.ends else { return }
         let plane = surface, images = transectImages
-        let a = plane.weights(row: ends.start.row, col: ends.start.col)
-        let b = plane.weights(row: ends.end.row, col: ends.end.col)
-        let profile = Transect(from: a, to: b, count: Session.transectPoints, evaluator: active.evaluator, data: evalData(split, images: images))
+        let profile: Transect
+        if let path = ends.path {
+            // A path in the plane (a curve plane's curve lies in it exactly): the plane's points.
+            let values = active.evaluator.evaluate(plane, at: path, data: evalData(split, images: images))
+            profile = Transect(count: path.count, loss: values.map { Double($0.loss) }, accuracy: values.map { Double($0.accuracy) })
+        } else {
+            let a = plane.weights(row: ends.start.row, col: ends.start.col)
+            let b = plane.weights(row: ends.end.row, col: ends.end.col)
+            profile = Transect(from: a, to: b, count: Session.transectPoints, evaluator: active.evaluator, data: evalData(split, images: images))
+        }
         transect.profile = Session.TransectProfile(ends: ends, split: split, step: active.trainer.step, images: images, transect: profile)
         transect.plane = transectPlane
         transect.computedAt = Date()
