@@ -1,4 +1,5 @@
 import Engine
+import TestSupport
 import XCTest
 @testable import Explorer
 @testable import MPO
@@ -77,13 +78,7 @@ final class TransectStateTests: XCTestCase {
     /// the ends carry its path, and v after it clears as after a pair.
     func testCurvePlaneOffersTheCurveAfterItsMarkers() throws {
         var state = try Fixtures.state(self)
-        let ends = (1...2).map { seed -> [Float] in
-            var rng = Xoshiro256(seed: UInt64(seed))
-            return ParameterLayout(.small).initialWeights(using: &rng)
-        }
-        var curve = Curve(kind: .bezier, from: ends[0], to: ends[1])
-        var rng = Xoshiro256(seed: 9)
-        curve.theta = zip(curve.theta, ParameterLayout(.small).initialWeights(using: &rng)).map { $0 + 0.1 * $1 }
+        let curve = Curve.bent(bend: 0.1)
         let plane = curve.plane(net: .small, dataset: .fashionMNIST, sources: ["a", "b"])
         var s = state.snapshot!
         s.version += 1

@@ -74,13 +74,7 @@ final class SessionTransectTests: SessionTestCase {
     /// curve's own transect, its points evaluated from A, B and θ directly (the curve lies in the
     /// plane, so the plane's points are the curve's up to rounding).
     func testProfileAlongACurveIsTheCurvesTransect() throws {
-        let ends = (1...2).map { seed -> [Float] in
-            var rng = Xoshiro256(seed: UInt64(seed))
-            return ParameterLayout(.small).initialWeights(using: &rng)
-        }
-        var curve = Curve(kind: .bezier, from: ends[0], to: ends[1])
-        var rng = Xoshiro256(seed: 9)
-        curve.theta = zip(curve.theta, ParameterLayout(.small).initialWeights(using: &rng)).map { $0 + 0.5 * $1 }
+        let curve = Curve.bent(bend: 0.5)
         let plane = curve.plane(net: .small, dataset: .fashionMNIST, sources: ["a", "b"])
         let path = home + "/Checkpoints/curve.safetensors"
         try plane.write(to: path)
