@@ -46,25 +46,25 @@ extension Bench {
             }
             return nil
         }
-        guard let first = wait(120, { $0.completeStep != nil && $0.step > 0 }) else { throw BenchError("the session did not start") }
+        guard let first = wait(120, { $0.map.completeStep != nil && $0.training.step > 0 }) else { throw BenchError("the session did not start") }
         // While training: count steps and complete maps over the window.
-        let start = Date(), startStep = first.step
-        var maps: [Date] = [], lastComplete = first.completeStep
+        let start = Date(), startStep = first.training.step
+        var maps: [Date] = [], lastComplete = first.map.completeStep
         while Date().timeIntervalSince(start) < seconds {
             let s = session.snapshot()
-            if s.completeStep != lastComplete { maps.append(Date()); lastComplete = s.completeStep }
+            if s.map.completeStep != lastComplete { maps.append(Date()); lastComplete = s.map.completeStep }
             usleep(2_000)
         }
         let elapsed = Date().timeIntervalSince(start)
-        let steps = session.snapshot().step - startStep
+        let steps = session.snapshot().training.step - startStep
         let mapPeriod = maps.count >= 2 ? maps.last!.timeIntervalSince(maps.first!) / Double(maps.count - 1) : nil
         let note = mapPeriod == nil ? String(format: "%d map(s) completed in the %.0f s window: too few to time a period", maps.count, elapsed) : ""
         // Paused: one full refresh of the current plane.
         session.send(.setPaused(true))
-        guard let paused = wait(60, { $0.status == .paused && $0.completeStep == $0.step }) else { throw BenchError("no map while paused") }
+        guard let paused = wait(60, { $0.status == .paused && $0.map.completeStep == $0.training.step }) else { throw BenchError("no map while paused") }
         session.send(.setSplit(.train))  // a new split starts a fresh map of the same plane
         let t0 = Date()
-        _ = wait(120, { $0.split == .train && $0.completeStep == paused.step })
+        _ = wait(120, { $0.map.split == .train && $0.map.completeStep == paused.training.step })
         return LiveFeel(
             eval_images: images, steps_per_s_while_mapping: Double(steps) / elapsed, map_seconds_while_training: mapPeriod,
             map_seconds_paused: Date().timeIntervalSince(t0), note: note)

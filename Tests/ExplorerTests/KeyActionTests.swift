@@ -111,9 +111,9 @@ final class KeyActionTests: XCTestCase {
         XCTAssertNil(state.exitCode)
         var s = state.snapshot!
         s.version += 1
-        s.unsavedSteps = 0
-        s.lastSavedPath = state.folders.checkpoints + "/x.safetensors"
-        s.savesCompleted = 1
+        s.training.unsavedSteps = 0
+        s.training.lastSavedPath = state.folders.checkpoints + "/x.safetensors"
+        s.training.savesCompleted = 1
         _ = state.update(s)
         XCTAssertEqual(state.exitCode, 0)
         XCTAssertEqual(state.farewell, "saved Checkpoints/x.safetensors")
@@ -134,7 +134,7 @@ final class KeyActionTests: XCTestCase {
     func testBrowserListsAndOpensCheckpoints() throws {
         var state = try Fixtures.state(self)
         var s = state.snapshot!
-        s.unsavedSteps = 0
+        s.training.unsavedSteps = 0
         s.version += 1
         _ = state.update(s)
         // a file that is not a checkpoint is listed with its problem and cannot be opened

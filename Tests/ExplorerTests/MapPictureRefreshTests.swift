@@ -14,11 +14,11 @@ final class MapPictureRefreshTests: XCTestCase {
         let before = MapPicture(state: state)
         var s = state.snapshot!
         let fine = state.camera.viewport.refined(by: 2)
-        s.heatmap = Heatmap(viewport: fine, split: .test, step: s.step)
+        s.map.heatmap = Heatmap(viewport: fine, split: .test, step: s.training.step)
         for i in Swift.stride(from: 0, to: fine.rows, by: 4) {
-            for j in Swift.stride(from: 0, to: fine.cols, by: 4) { s.heatmap.loss[i * fine.cols + j] = 9 }  // the first pass
+            for j in Swift.stride(from: 0, to: fine.cols, by: 4) { s.map.heatmap.loss[i * fine.cols + j] = 9 }  // the first pass
         }
-        s.refreshProgress = 0.06
+        s.map.progress = 0.06
         s.version += 1
         _ = state.update(s)
         let picture = MapPicture(state: state)
@@ -45,8 +45,8 @@ final class MapPictureRefreshTests: XCTestCase {
         let k = state.camera.pixelsPerSample
         XCTAssertGreaterThanOrEqual(k, 3)
         let fine = state.camera.viewport.refined(by: k)
-        s.heatmap = Heatmap(viewport: fine, split: .test, step: s.step)
-        for a in 0..<fine.rows { for b in 0..<fine.cols { s.heatmap.loss[a * fine.cols + b] = Float((a + b) % 2) } }  // a checkerboard of pixels
+        s.map.heatmap = Heatmap(viewport: fine, split: .test, step: s.training.step)
+        for a in 0..<fine.rows { for b in 0..<fine.cols { s.map.heatmap.loss[a * fine.cols + b] = Float((a + b) % 2) } }  // a checkerboard of pixels
         s.version += 1
         _ = state.update(s)
         let picture = MapPicture(state: state)
@@ -64,9 +64,9 @@ final class MapPictureRefreshTests: XCTestCase {
         var state = try Fixtures.state(self)
         var s = state.snapshot!
         let k = state.camera.pixelsPerSample
-        s.heatmap = Heatmap(viewport: state.camera.viewport.refined(by: k * 2), split: .test, step: s.step)
-        s.heatmap.loss = .init(repeating: 1, count: s.heatmap.viewport.count)
-        s.heatmap.accuracy = s.heatmap.loss
+        s.map.heatmap = Heatmap(viewport: state.camera.viewport.refined(by: k * 2), split: .test, step: s.training.step)
+        s.map.heatmap.loss = .init(repeating: 1, count: s.map.heatmap.viewport.count)
+        s.map.heatmap.accuracy = s.map.heatmap.loss
         s.version += 1
         _ = state.update(s)
         XCTAssertEqual(MapPicture(state: state).detail, k)

@@ -34,8 +34,8 @@ final class RenderTests: XCTestCase {
         state.display.scale = .linear
         var s = state.snapshot!
         // only every 4th sample evaluated so far: the others take the coarse value
-        let v = s.heatmap.viewport
-        for i in 0..<v.rows { for j in 0..<v.cols where i % 4 != 0 || j % 4 != 0 { s.heatmap.loss[i * v.cols + j] = .nan } }
+        let v = s.map.heatmap.viewport
+        for i in 0..<v.rows { for j in 0..<v.cols where i % 4 != 0 || j % 4 != 0 { s.map.heatmap.loss[i * v.cols + j] = .nan } }
         s.version += 1
         _ = state.update(s)
         state.backdrop = nil  // a first map: no earlier picture to show meanwhile
@@ -55,7 +55,7 @@ final class RenderTests: XCTestCase {
         var state = try Fixtures.state(self)
         state.press("S-Right")
         var s = state.snapshot!
-        s.heatmap = Heatmap(viewport: state.camera.viewport, split: .test, step: s.step)  // reset by the session: all NaN
+        s.map.heatmap = Heatmap(viewport: state.camera.viewport, split: .test, step: s.training.step)  // reset by the session: all NaN
         s.version += 1
         _ = state.update(s)
         let picture = MapPicture(state: state)
@@ -84,13 +84,13 @@ extension RenderTests {
         var state = try Fixtures.state(self)
         state.display.scale = .linear
         var s = state.snapshot!
-        let v = s.heatmap.viewport
-        s.heatmap.loss = .init(repeating: 1, count: v.count)  // the previous map
-        for k in 0..<(v.cols * 3) { s.heatmap.loss[k] = 2 }  // the refresh so far: three rows
-        s.refreshProgress = Double(v.cols * 3) / Double(v.count)
+        let v = s.map.heatmap.viewport
+        s.map.heatmap.loss = .init(repeating: 1, count: v.count)  // the previous map
+        for k in 0..<(v.cols * 3) { s.map.heatmap.loss[k] = 2 }  // the refresh so far: three rows
+        s.map.progress = Double(v.cols * 3) / Double(v.count)
         s.version += 1
         _ = state.update(s)
-        XCTAssertEqual(MapPicture(state: state).values, s.heatmap.loss)
+        XCTAssertEqual(MapPicture(state: state).values, s.map.heatmap.loss)
     }
 }
 
@@ -101,10 +101,10 @@ extension RenderTests {
     func testLinearLossScaleEndsAtTheTrainingClamp() throws {
         var state = try Fixtures.state(self)
         XCTAssertEqual(state.display.scale, .linear, "the default")
-        let clip = state.snapshot!.config.clip
+        let clip = state.snapshot!.training.config.clip
         XCTAssertFalse(MapPicture(state: state).clipped, "the fixture's losses stay below the clamp")
         var s = state.snapshot!
-        for k in s.heatmap.loss.indices where s.heatmap.loss[k] > 2 { s.heatmap.loss[k] = 40 + Float(k % 7) }
+        for k in s.map.heatmap.loss.indices where s.map.heatmap.loss[k] > 2 { s.map.heatmap.loss[k] = 40 + Float(k % 7) }
         s.version += 1
         _ = state.update(s)
         let picture = MapPicture(state: state)

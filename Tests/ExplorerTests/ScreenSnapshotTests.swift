@@ -13,7 +13,7 @@ final class ScreenSnapshotTests: XCTestCase {
         var state = state
         var s = state.snapshot!
         let p = state.camera.cursorPosition
-        s.probe = Session.Probe(row: p.row, col: p.col, step: s.step, trainLoss: 0.25, trainAccuracy: 0.93, testLoss: 0.31, testAccuracy: 0.9)
+        s.probe = Session.Probe(row: p.row, col: p.col, step: s.training.step, trainLoss: 0.25, trainAccuracy: 0.93, testLoss: 0.31, testAccuracy: 0.9)
         s.version += 1
         _ = state.update(s)
         return state

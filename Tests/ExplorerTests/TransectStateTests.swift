@@ -49,7 +49,7 @@ final class TransectStateTests: XCTestCase {
         let plane = try DirectionPlane.through(models[0], models[1], models[2], net: .small, dataset: .fashionMNIST, sources: ["a", "b", "c"])
         var s = state.snapshot!
         s.version += 1
-        s.fixedPlane = Session.FixedPlane(plane, path: "/tmp/three.safetensors")
+        s.training.fixedPlane = Session.FixedPlane(plane, path: "/tmp/three.safetensors")
         _ = state.update(s)
         _ = state.takeCommands()
         XCTAssertEqual(plane.markers.map(\.name), ["A", "B", "C"])
@@ -68,7 +68,7 @@ final class TransectStateTests: XCTestCase {
         state.press("V")
         _ = state.takeCommands()
         s.version += 1
-        s.fixedPlane = nil
+        s.training.fixedPlane = nil
         _ = state.update(s)
         XCTAssertNil(state.transectMarks.ends)
         XCTAssertEqual(transectCommands(&state), [nil])
@@ -82,7 +82,7 @@ final class TransectStateTests: XCTestCase {
         let plane = curve.plane(net: .small, dataset: .fashionMNIST, sources: ["a", "b"])
         var s = state.snapshot!
         s.version += 1
-        s.fixedPlane = Session.FixedPlane(plane, path: "/tmp/curve.safetensors")
+        s.training.fixedPlane = Session.FixedPlane(plane, path: "/tmp/curve.safetensors")
         _ = state.update(s)
         _ = state.takeCommands()
         XCTAssertEqual(plane.kind, .curve)

@@ -12,10 +12,10 @@ final class UnsavedPlanesDialogTests: XCTestCase {
         var state = try Fixtures.state(self)
         var s = state.snapshot!
         s.version += 1
-        s.config = s.config.with(batchNorm: true)
-        s.step = 22
-        s.unsavedSteps = 22
-        s.planes = [.init(batchNorm: false, step: 380, unsavedSteps: 380), .init(batchNorm: true, step: 22, unsavedSteps: 22)]
+        s.training.config = s.training.config.with(batchNorm: true)
+        s.training.step = 22
+        s.training.unsavedSteps = 22
+        s.training.planes = [.init(batchNorm: false, step: 380, unsavedSteps: 380), .init(batchNorm: true, step: 22, unsavedSteps: 22)]
         _ = state.update(s)
         _ = state.takeCommands()
         return state
@@ -44,13 +44,13 @@ final class UnsavedPlanesDialogTests: XCTestCase {
         guard case .save(nil) = state.takeCommands().first else { return XCTFail("no save") }
         var s = state.snapshot!
         s.version += 1
-        s.step += 1  // training went on while saving: the count of saves decides, not the steps
-        s.planes = [.init(batchNorm: false, step: 380, unsavedSteps: 0, lastSavedPath: state.folders.checkpoints + "/a.safetensors"),
+        s.training.step += 1  // training went on while saving: the count of saves decides, not the steps
+        s.training.planes = [.init(batchNorm: false, step: 380, unsavedSteps: 0, lastSavedPath: state.folders.checkpoints + "/a.safetensors"),
                     .init(batchNorm: true, step: 23, unsavedSteps: 1, lastSavedPath: state.folders.checkpoints + "/b.safetensors")]
         _ = state.update(s)
         XCTAssertNil(state.exitCode, "no save completed yet")
         s.version += 1
-        s.savesCompleted = 1
+        s.training.savesCompleted = 1
         _ = state.update(s)
         XCTAssertEqual(state.exitCode, 0)
         XCTAssertEqual(state.farewell, "saved Checkpoints/a.safetensors and Checkpoints/b.safetensors")

@@ -14,13 +14,13 @@ final class SessionRecoveryTests: SessionTestCase {
     func testBothPlanesAreRecoveredAndSavedTogether() throws {
         let store = RecoveryStore(folders: folders, session: "10-1")
         let first = Session.started(in: folders, evalImages: 32, recovery: store)
-        waitFor(first, "plain steps") { $0.step >= 3 }
+        waitFor(first, "plain steps") { $0.training.step >= 3 }
         first.send(.toggleBatchNorm)
-        waitFor(first, "BatchNorm steps") { $0.batchNorm && $0.step >= 2 }
+        waitFor(first, "BatchNorm steps") { $0.training.batchNorm && $0.training.step >= 2 }
         first.send(.setPaused(true))
         let before = waitFor(first, "the pause") { $0.status == .paused }
-        XCTAssertEqual(before.planes.map(\.name), ["plain", "BatchNorm"])
-        XCTAssertEqual(before.totalUnsavedSteps, before.planes.map(\.step).reduce(0, +))
+        XCTAssertEqual(before.training.planes.map(\.name), ["plain", "BatchNorm"])
+        XCTAssertEqual(before.training.totalUnsavedSteps, before.training.planes.map(\.step).reduce(0, +))
         first.stop(recovery: .write)
         store.close()
 
@@ -28,44 +28,44 @@ final class SessionRecoveryTests: SessionTestCase {
         XCTAssertEqual(ended.count, 1)
         let planes = try XCTUnwrap(ended.first).planes
         XCTAssertEqual(planes.map(\.batchNorm), [false, true])
-        XCTAssertEqual(planes.map(\.step), before.planes.map(\.step), "the files hold the state at the stop")
-        XCTAssertEqual(planes.map(\.unsavedSteps), before.planes.map(\.unsavedSteps))
+        XCTAssertEqual(planes.map(\.step), before.training.planes.map(\.step), "the files hold the state at the stop")
+        XCTAssertEqual(planes.map(\.unsavedSteps), before.training.planes.map(\.unsavedSteps))
 
         let store2 = RecoveryStore(folders: folders, session: "11-1")
         let second = Session.started(in: folders, evalImages: 32, paused: true, recovery: store2)
         defer { second.stop() }
         second.send(.recover(ended[0]))
-        let recovered = waitFor(second, "the recovered planes") { $0.planes.count == 2 && $0.messages.last?.text.hasPrefix("recovered") == true }
-        XCTAssertEqual(recovered.planes.map(\.step), before.planes.map(\.step))
-        XCTAssertEqual(recovered.planes.map(\.unsavedSteps), before.planes.map(\.unsavedSteps))
-        XCTAssertTrue(recovered.paused)
+        let recovered = waitFor(second, "the recovered planes") { $0.training.planes.count == 2 && $0.messages.last?.text.hasPrefix("recovered") == true }
+        XCTAssertEqual(recovered.training.planes.map(\.step), before.training.planes.map(\.step))
+        XCTAssertEqual(recovered.training.planes.map(\.unsavedSteps), before.training.planes.map(\.unsavedSteps))
+        XCTAssertTrue(recovered.training.paused)
         XCTAssertFalse(planes.contains { exists($0.path) }, "the ended session's files are taken over")
         XCTAssertTrue(exists(store2.path(plane: "plain")) && exists(store2.path(plane: "bn")))
         XCTAssertTrue(RecoveredSession.list(in: folders).isEmpty, "nothing left to offer while this one runs")
 
         second.send(.save(name: nil))
-        let saved = waitFor(second, "both saves") { $0.savesCompleted == 1 }
-        XCTAssertEqual(saved.totalUnsavedSteps, 0)
-        XCTAssertEqual(saved.planes.compactMap(\.lastSavedPath).count, 2)
+        let saved = waitFor(second, "both saves") { $0.training.savesCompleted == 1 }
+        XCTAssertEqual(saved.training.totalUnsavedSteps, 0)
+        XCTAssertEqual(saved.training.planes.compactMap(\.lastSavedPath).count, 2)
         store2.flush()
         XCTAssertFalse(exists(store2.path(plane: "plain")) || exists(store2.path(plane: "bn")), "saving removes the recovery files")
-        for path in saved.planes.compactMap(\.lastSavedPath) { XCTAssertNoThrow(try Checkpoint.read(path: path)) }
+        for path in saved.training.planes.compactMap(\.lastSavedPath) { XCTAssertNoThrow(try Checkpoint.read(path: path)) }
     }
 
     func testQuitWithoutSavingRemovesTheRecoveryFiles() throws {
         let store = RecoveryStore(folders: folders, session: "12-1")
         let session = Session.started(in: folders, evalImages: 32, recovery: store)
-        waitFor(session, "steps") { $0.step >= 2 }
+        waitFor(session, "steps") { $0.training.step >= 2 }
         session.stop(recovery: .write)
         XCTAssertTrue(exists(store.path(plane: "plain")))
         // a session that quits without saving, after one that wrote its files
         let store2 = RecoveryStore(folders: folders, session: "13-1")
         let other = Session.started(in: folders, evalImages: 32, recovery: store2)
-        waitFor(other, "steps") { $0.step >= 2 }
+        waitFor(other, "steps") { $0.training.step >= 2 }
         other.stop(recovery: .write)
         XCTAssertTrue(exists(store2.path(plane: "plain")))
         let again = Session.started(in: folders, evalImages: 32, recovery: store2)
-        waitFor(again, "steps") { $0.step >= 1 }
+        waitFor(again, "steps") { $0.training.step >= 1 }
         again.stop(recovery: .discard)
         store2.close()
         XCTAssertFalse(exists(store2.path(plane: "plain")))

@@ -17,10 +17,6 @@ class SessionTestCase: XCTestCase {
         try FileManager.default.createDirectory(atPath: home + "/Checkpoints", withIntermediateDirectories: true)
     }
 
-    override func tearDownWithError() throws {
-        SessionEngine.testingChunkPositions = nil
-    }
-
     /// `session.waitFor` with this class's patience unless `seconds` is given.
     @discardableResult
     func waitFor(_ session: Session, _ what: String, seconds: Double? = nil, file: StaticString = #filePath, line: UInt = #line,

@@ -41,29 +41,29 @@ final class SessionTransectTests: SessionTestCase {
         let session = Session(options: options)
         session.start()
         defer { session.stop() }
-        let opened = waitFor(session, "the fixed plane") { $0.fixedPlane != nil }
+        let opened = waitFor(session, "the fixed plane") { $0.training.fixedPlane != nil }
         let a = plane.frame.position(plane.markers[0].alpha, plane.markers[0].beta)
         let c = plane.frame.position(plane.markers[2].alpha, plane.markers[2].beta)
         let ends = Session.TransectEnds(start: a, end: c)
         session.send(.setTransect(ends))
         // on the map's images: a profile of others would never match them
         let test = waitFor(session, "the test profile on the map's images") {
-            $0.transect?.ends == ends && $0.transect?.split == .test && $0.transect?.images == $0.live.mapImages
+            $0.transect?.ends == ends && $0.transect?.split == .test && $0.transect?.images == $0.map.images
         }.transect!
         XCTAssertGreaterThan(test.images, 0)
-        assertSame(test, try direct(plane, ends, net: .small, split: .test, images: test.images, compute: opened.compute), "test split")
+        assertSame(test, try direct(plane, ends, net: .small, split: .test, images: test.images, compute: opened.training.compute), "test split")
         // The ends are the models A and C themselves: the CLI's evaluator on them directly.
         let data = try DatasetKind.fashionMNIST.load(.test).prefix(test.images)
-        let cli = try Evaluator(net: .small, data: data, workers: 2, compute: opened.compute)
+        let cli = try Evaluator(net: .small, data: data, workers: 2, compute: opened.training.compute)
         let ends2 = cli.evaluate([models[0], models[2]])
         XCTAssertEqual(test.transect.loss.first!, ends2[0].loss, accuracy: 1e-4 * max(1, ends2[0].loss))
         XCTAssertEqual(test.transect.loss.last!, ends2[1].loss, accuracy: 1e-4 * max(1, ends2[1].loss))
 
         session.send(.setSplit(.train))
         let train = waitFor(session, "the train profile") {
-            $0.transect?.ends == ends && $0.transect?.split == .train && $0.transect?.images == $0.live.mapImages
+            $0.transect?.ends == ends && $0.transect?.split == .train && $0.transect?.images == $0.map.images
         }.transect!
-        assertSame(train, try direct(plane, ends, net: .small, split: .train, images: train.images, compute: opened.compute), "train split")
+        assertSame(train, try direct(plane, ends, net: .small, split: .train, images: train.images, compute: opened.training.compute), "train split")
         XCTAssertNotEqual(train.transect.loss, test.transect.loss, "another split, other numbers")
 
         session.send(.setTransect(nil))
@@ -83,17 +83,17 @@ final class SessionTransectTests: SessionTestCase {
         let session = Session(options: options)
         session.start()
         defer { session.stop() }
-        let opened = waitFor(session, "the curve plane") { $0.fixedPlane != nil }
-        XCTAssertEqual(opened.fixedPlane?.kind, .curve)
-        let positions = opened.fixedPlane!.trajectory.map { plane.frame.position($0.alpha, $0.beta) }
+        let opened = waitFor(session, "the curve plane") { $0.training.fixedPlane != nil }
+        XCTAssertEqual(opened.training.fixedPlane?.kind, .curve)
+        let positions = opened.training.fixedPlane!.trajectory.map { plane.frame.position($0.alpha, $0.beta) }
         let along = Session.TransectEnds(path: positions)
         session.send(.setTransect(along))
         let got = waitFor(session, "the profile along the curve") {
-            $0.transect?.ends == along && $0.transect?.split == .test && $0.transect?.images == $0.live.mapImages
+            $0.transect?.ends == along && $0.transect?.split == .test && $0.transect?.images == $0.map.images
         }.transect!
         XCTAssertEqual(got.transect.t.count, Curve.pathPoints)
         let data = try DatasetKind.fashionMNIST.load(.test).prefix(got.images)
-        let evaluator = try Evaluator(net: .small, data: data, workers: 2, compute: opened.compute)
+        let evaluator = try Evaluator(net: .small, data: data, workers: 2, compute: opened.training.compute)
         let want = Transect(along: curve, count: Curve.pathPoints, evaluator: evaluator)
         for k in stride(from: 0, to: Curve.pathPoints, by: 10) {
             XCTAssertEqual(got.transect.loss[k], want.loss[k], accuracy: 1e-3 * max(1, want.loss[k]), "t = \(want.t[k])")
@@ -115,9 +115,9 @@ final class SessionTransectTests: SessionTestCase {
         session.send(.setTransect(ends))
         let profile = waitFor(session, "the profile") { $0.transect?.ends == ends }.transect!
         session.send(.save(name: "transect-plane"))
-        let saved = waitFor(session, "the save") { $0.lastSavedPath != nil }
-        guard case .mpo(let checkpoint) = try PlaneFile.read(path: saved.lastSavedPath!) else { return XCTFail("not an MPO plane") }
+        let saved = waitFor(session, "the save") { $0.training.lastSavedPath != nil }
+        guard case .mpo(let checkpoint) = try PlaneFile.read(path: saved.training.lastSavedPath!) else { return XCTFail("not an MPO plane") }
         XCTAssertEqual(checkpoint.step, profile.step)
-        assertSame(profile, try direct(checkpoint.state.plane.surface, ends, net: TrainingConfig.tiny.net, split: .test, images: profile.images, compute: s0.compute), "MPO plane")
+        assertSame(profile, try direct(checkpoint.state.plane.surface, ends, net: TrainingConfig.tiny.net, split: .test, images: profile.images, compute: s0.training.compute), "MPO plane")
     }
 }

@@ -8,10 +8,6 @@ import XCTest
 /// session's status, the last finite plane is kept and can be saved, and nothing non-finite is
 /// ever written as a checkpoint.
 final class DivergenceTests: XCTestCase {
-    override func tearDown() {
-        SessionEngine.testingPoison = nil
-    }
-
     func assertFiniteCheckpoint(_ path: String, step: Int? = nil, file: StaticString = #filePath, line: UInt = #line) {
         do {
             let c = try Checkpoint.read(path: path)
@@ -29,30 +25,28 @@ final class DivergenceTests: XCTestCase {
         let s = try TemporaryFolder()
         defer { withExtendedLifetime(s) {} }
         let home = try s.makeHome()
-        SessionEngine.testingPoison = { $0 >= 5 }
-        let session = SessionDriver.start(home: home)
+        let session = SessionDriver.start(home: home, poison: { $0 >= 5 })
         defer { session.stop() }
         let diverged = session.waitFor("divergence") { if case .diverged = $0.status { return true } else { return false } }
         guard case .diverged(let message) = diverged.status else { return }
         XCTAssertTrue(message.contains("diverged at step 5"), message)
         XCTAssertTrue(message.contains("kept step 4"), message)
-        XCTAssertEqual(diverged.step, 4)
-        XCTAssertTrue(diverged.paused)
+        XCTAssertEqual(diverged.training.step, 4)
+        XCTAssertTrue(diverged.training.paused)
         XCTAssertEqual(diverged.messages.last?.isError, true)
 
-        SessionEngine.testingPoison = nil
         session.send(.setPaused(false))
         let refused = session.waitFor("the refusal to resume") { $0.messages.last?.text.contains("cannot resume") == true }
-        XCTAssertEqual(refused.step, 4)
+        XCTAssertEqual(refused.training.step, 4)
         guard case .diverged = refused.status else { return XCTFail("status \(refused.status)") }
 
         session.send(.save(name: "kept"))
-        let saved = session.waitFor("the save") { $0.lastSavedPath != nil }
-        assertFiniteCheckpoint(try XCTUnwrap(saved.lastSavedPath), step: 4)
+        let saved = session.waitFor("the save") { $0.training.lastSavedPath != nil }
+        assertFiniteCheckpoint(try XCTUnwrap(saved.training.lastSavedPath), step: 4)
         // The map of the kept plane still completes: the explorer keeps drawing.
-        session.waitFor("a complete map of step 4") { $0.completeStep == 4 }
+        session.waitFor("a complete map of step 4") { $0.map.completeStep == 4 }
         usleep(300_000)
-        XCTAssertEqual(session.snapshot.step, 4, "no training after divergence")
+        XCTAssertEqual(session.snapshot.training.step, 4, "no training after divergence")
     }
 
     /// A learning rate of 1e35 blows the plane up for real within a few steps.
@@ -66,8 +60,8 @@ final class DivergenceTests: XCTestCase {
         guard case .diverged(let message) = diverged.status else { return }
         XCTAssertTrue(message.contains("diverged"), message)
         session.send(.save(name: nil))
-        let saved = session.waitFor("the save") { $0.lastSavedPath != nil }
-        assertFiniteCheckpoint(try XCTUnwrap(saved.lastSavedPath), step: diverged.step)
+        let saved = session.waitFor("the save") { $0.training.lastSavedPath != nil }
+        assertFiniteCheckpoint(try XCTUnwrap(saved.training.lastSavedPath), step: diverged.training.step)
     }
 
     /// Checkpoint.write refuses NaN or infinity anywhere in the plane or the optimiser, and the

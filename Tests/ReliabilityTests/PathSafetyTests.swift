@@ -124,8 +124,8 @@ final class PathSafetyTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: "/tmp/lp-escape-\(getpid()).safetensors"))
         XCTAssertEqual(contents(outside), Array("keep me".utf8))
         session.send(.save(name: "fine"))
-        let saved = session.waitFor("a good save") { $0.lastSavedPath != nil }
-        XCTAssertEqual(saved.lastSavedPath, home + "/Checkpoints/fine.safetensors")
+        let saved = session.waitFor("a good save") { $0.training.lastSavedPath != nil }
+        XCTAssertEqual(saved.training.lastSavedPath, home + "/Checkpoints/fine.safetensors")
     }
 
     /// The temporary file of an atomic write is created exclusively, never through a link: a link

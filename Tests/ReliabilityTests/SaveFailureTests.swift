@@ -33,9 +33,9 @@ final class SaveFailureTests: XCTestCase {
         let home = try s.makeHome()
         let session = SessionDriver.start(home: home)
         defer { session.stop() }
-        session.waitFor("some steps") { $0.step >= 2 }
+        session.waitFor("some steps") { $0.training.step >= 2 }
         session.send(.save(name: "first"))
-        session.waitFor("a good save") { $0.lastSavedPath != nil }
+        session.waitFor("a good save") { $0.training.lastSavedPath != nil }
         let good = FileManager.default.contents(atPath: home + "/Checkpoints/first.safetensors")
 
         signal(SIGXFSZ, SIG_IGN)
@@ -53,7 +53,7 @@ final class SaveFailureTests: XCTestCase {
         XCTAssertTrue(message.contains("save failed") && message.contains("File too large") && message.contains("training goes on"), message)
         XCTAssertEqual(FileManager.default.contents(atPath: home + "/Checkpoints/first.safetensors"), good, "the previous save is intact")
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: home + "/Checkpoints"), ["first.safetensors"], "no partial file")
-        session.waitFor("training to go on") { $0.step >= failed.step + 3 && $0.status == .training }
+        session.waitFor("training to go on") { $0.training.step >= failed.training.step + 3 && $0.status == .training }
     }
 
     /// Checkpoints/ on a real, nearly full file system, then a read-only one.
@@ -65,9 +65,9 @@ final class SaveFailureTests: XCTestCase {
         try mountTmpfs(folder, kilobytes: 160)  // one tiny-preset checkpoint (~95 KB) fits, two do not
         let session = SessionDriver.start(home: home)
         defer { session.stop() }
-        session.waitFor("some steps") { $0.step >= 2 }
+        session.waitFor("some steps") { $0.training.step >= 2 }
         session.send(.save(name: "one"))
-        session.waitFor("a good save") { $0.lastSavedPath != nil }
+        session.waitFor("a good save") { $0.training.lastSavedPath != nil }
         let good = FileManager.default.contents(atPath: folder + "/one.safetensors")
         for name in ["two", "one"] {  // a new file, and replacing the good one: both need room
             let before = errorMessages(session.snapshot).count
@@ -77,14 +77,14 @@ final class SaveFailureTests: XCTestCase {
             XCTAssertTrue(message.contains("No space left on device") && message.contains("training goes on"), message)
             XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder), ["one.safetensors"], "no partial file")
             XCTAssertEqual(FileManager.default.contents(atPath: folder + "/one.safetensors"), good)
-            session.waitFor("training to go on") { $0.step >= failed.step + 2 }
+            session.waitFor("training to go on") { $0.training.step >= failed.training.step + 2 }
         }
         XCTAssertEqual(shell("mount -o remount,ro '\(folder)'"), 0)
         let before = errorMessages(session.snapshot).count
         session.send(.save(name: nil))
         let failed = session.waitFor("the read-only failure") { self.errorMessages($0).count > before }
         XCTAssertTrue(errorMessages(failed).last!.contains("Read-only file system"), errorMessages(failed).last!)
-        session.waitFor("training to go on") { $0.step >= failed.step + 2 }
+        session.waitFor("training to go on") { $0.training.step >= failed.training.step + 2 }
         XCTAssertNoThrow(try Checkpoint.read(path: folder + "/one.safetensors"))
     }
 

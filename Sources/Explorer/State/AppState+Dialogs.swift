@@ -15,7 +15,7 @@ extension AppState {
         overlay = nil
         switch (c.purpose, answer) {
         case (.quit, "s"):
-            quitAfterSave = (now, snapshot?.savesCompleted ?? 0)
+            quitAfterSave = (now, snapshot?.training.savesCompleted ?? 0)
             outbox.append(.save(name: nil))
             note("saving before quitting...", now: now)
         case (.quit, "q"):

@@ -64,7 +64,7 @@ extension AppState {
             return .bars
         case .toggleBatchNorm:
             outbox.append(.toggleBatchNorm)
-            note("switching to the \(snapshot?.batchNorm == true ? "plain" : "BatchNorm") plane...", now: now)
+            note("switching to the \(snapshot?.training.batchNorm == true ? "plain" : "BatchNorm") plane...", now: now)
             return .bars
         case .togglePause:
             outbox.append(.togglePause)
@@ -89,14 +89,14 @@ extension AppState {
             return .bars
         case .openBrowser:
             var list = FileList(items: CheckpointEntry.list(in: folders.checkpoints, cache: &checkpointCache))
-            if let current = snapshot?.lastSavedPath, let i = list.items.firstIndex(where: { $0.path == current }) { list.selection = i }
+            if let current = snapshot?.training.lastSavedPath, let i = list.items.firstIndex(where: { $0.path == current }) { list.selection = i }
             overlay = .browser(list)
             return .all
         case .openPicker:
             overlay = .picker(pickerList(), forEditor: false)
             return .all
         case .openEditor:
-            if !editorOpened, let pattern = snapshot?.pattern { editor = EditorModel(pattern: pattern) }
+            if !editorOpened, let pattern = snapshot?.training.pattern { editor = EditorModel(pattern: pattern) }
             editorOpened = true
             screen = .editor
             needsFullRepaint = true
@@ -118,7 +118,7 @@ extension AppState {
 
     func pickerList() -> FileList<PatternEntry> {
         var list = FileList(items: PatternEntry.list(in: folders.patterns))
-        let current = screen == .editor ? editor.pattern.name : snapshot?.pattern.name
+        let current = screen == .editor ? editor.pattern.name : snapshot?.training.pattern.name
         if let i = list.items.firstIndex(where: { $0.name == current }) { list.selection = i }
         return list
     }

@@ -15,24 +15,24 @@ extension AppState {
         snapshot = s
         var redraw: Redraw = [.map, .panel, .bars]
 
-        if old == nil || old!.pattern != s.pattern || old!.fixedPlane?.path != s.fixedPlane?.path {
+        if old == nil || old!.training.pattern != s.training.pattern || old!.training.fixedPlane?.path != s.training.fixedPlane?.path {
             // a new pattern (opened or trained) or fixed plane: fit the view to it
-            camera.reset(to: s.frame)
+            camera.reset(to: s.training.frame)
             backdrop = nil
             probeSent = nil
             clearTransect()
             sentViewport = nil
             needsFullRepaint = true
             redraw = .all
-        } else if let old, s.heatmap.viewport != old.heatmap.viewport, s.heatmap.viewport != sentViewport {
+        } else if let old, s.map.heatmap.viewport != old.map.heatmap.viewport, s.map.heatmap.viewport != sentViewport {
             sentViewport = nil  // the session chose a view of its own (it does on open): ask for ours again
         }
-        if old.map({ $0.split != s.split || $0.batchNorm != s.batchNorm }) ?? false { backdrop = nil }
-        if requestedSplit == s.split { requestedSplit = nil }
+        if old.map({ $0.map.split != s.map.split || $0.training.batchNorm != s.training.batchNorm }) ?? false { backdrop = nil }
+        if requestedSplit == s.map.split { requestedSplit = nil }
         syncViewport()
 
-        if s.heatmap.evaluatedCount == s.heatmap.viewport.count {
-            backdrop = (s.heatmap, s.batchNorm, s.pattern, s.fixedPlane?.path)
+        if s.map.heatmap.evaluatedCount == s.map.heatmap.viewport.count {
+            backdrop = (s.map.heatmap, s.training.batchNorm, s.training.pattern, s.training.fixedPlane?.path)
         }
 
         // new session messages go to the status line
@@ -44,9 +44,9 @@ extension AppState {
         }
 
         if let pending = quitAfterSave {
-            if s.savesCompleted > pending.saves {
-                let paths = s.planes.compactMap(\.lastSavedPath)
-                farewell = paths.isEmpty ? s.lastSavedPath.map { "saved \(displayPath($0))" } : "saved " + paths.map(displayPath).joined(separator: " and ")
+            if s.training.savesCompleted > pending.saves {
+                let paths = s.training.planes.compactMap(\.lastSavedPath)
+                farewell = paths.isEmpty ? s.training.lastSavedPath.map { "saved \(displayPath($0))" } : "saved " + paths.map(displayPath).joined(separator: " and ")
                 exitCode = 0
             } else if let last = s.messages.last, last.isError, last.time > pending.since {
                 quitAfterSave = nil  // the save failed: stay, the message says why
@@ -66,10 +66,10 @@ extension AppState {
         let p = camera.cursorPosition
         let samePlace = probeSent.map { abs($0.row - p.row) < 1e-9 && abs($0.col - p.col) < 1e-9 } ?? false
         let rested = now.timeIntervalSince(cursorMovedAt ?? .distantPast) >= Self.probeDelay
-        let stale = probeSent.map { s.step - $0.step >= Self.probeStaleSteps && now.timeIntervalSince($0.time) >= Self.probeRefresh } ?? false
+        let stale = probeSent.map { s.training.step - $0.step >= Self.probeStaleSteps && now.timeIntervalSince($0.time) >= Self.probeRefresh } ?? false
         if rested && (!samePlace || stale), s.status != .loading {
             outbox.append(.probe(row: p.row, col: p.col))
-            probeSent = (p.row, p.col, now, s.step)
+            probeSent = (p.row, p.col, now, s.training.step)
         }
         return redraw
     }

@@ -107,21 +107,21 @@ public struct AppState {
     }
 
     /// Where the view starts: the session's pattern or fixed plane, else the editor's pattern.
-    public var frame: PlaneFrame { snapshot?.frame ?? PlaneFrame(pattern: editor.pattern) }
+    public var frame: PlaneFrame { snapshot?.training.frame ?? PlaneFrame(pattern: editor.pattern) }
 
     /// The fixed plane on show, if any (nothing trains then).
-    public var fixedPlane: Session.FixedPlane? { snapshot?.fixedPlane }
+    public var fixedPlane: Session.FixedPlane? { snapshot?.training.fixedPlane }
 
     /// The split the user asked for (shown before the session switches).
-    public var split: Session.Split { requestedSplit ?? snapshot?.split ?? .test }
+    public var split: Session.Split { requestedSplit ?? snapshot?.map.split ?? .test }
 
     /// Steps that quitting, opening or training something else would throw away: both planes'.
-    var unsavedSteps: Int { snapshot?.totalUnsavedSteps ?? 0 }
+    var unsavedSteps: Int { snapshot?.training.totalUnsavedSteps ?? 0 }
 
     /// The planes with unsaved steps.
     var unsavedPlanes: [Session.PlaneStatus] {
         guard let s = snapshot else { return [] }
-        let planes = s.planes.isEmpty ? [Session.PlaneStatus(batchNorm: s.batchNorm, step: s.step, unsavedSteps: s.unsavedSteps)] : s.planes
+        let planes = s.training.planes.isEmpty ? [Session.PlaneStatus(batchNorm: s.training.batchNorm, step: s.training.step, unsavedSteps: s.training.unsavedSteps)] : s.training.planes
         return planes.filter { $0.unsavedSteps > 0 }
     }
 

@@ -12,10 +12,10 @@ struct TitleBar {
         let right = " " + KeyHint.line(KeyHint.explorerTitle, state.keyMap, .explorer) + " "
         let limit = rect.maxX - x - right.count
         if let s = state.snapshot {
-            let net = s.config.net.shortName
+            let t = s.training
             var parts = [
-                s.fixedPlane?.title ?? "\(s.pattern.name) \(s.pattern.width)x\(s.pattern.height)", "\(net) net", s.batchNorm ? "BN" : "plain",
-                s.split.rawValue, state.display.metric.rawValue,
+                t.fixedPlane?.title ?? "\(t.pattern.name) \(t.pattern.width)x\(t.pattern.height)", "\(t.config.net.shortName) net", t.batchNorm ? "BN" : "plain",
+                s.map.split.rawValue, state.display.metric.rawValue,
             ]
             parts.append(Self.statusWord(s))
             x = buffer.write(" " + parts.joined(separator: "  "), x: x, y: rect.y, pen: theme.titleBar, limit: max(0, limit))
@@ -24,7 +24,7 @@ struct TitleBar {
     }
 
     static func statusWord(_ s: Session.Snapshot) -> String {
-        if s.fixedPlane != nil, s.status == .paused { return "fixed" }
+        if s.training.fixedPlane != nil, s.status == .paused { return "fixed" }
         return switch s.status {
         case .loading: s.loadingText
         case .training: "training"
@@ -70,15 +70,15 @@ struct Legend {
     static func age(_ state: AppState) -> String {
         guard let s = state.snapshot else { return "" }
         if s.status == .loading { return s.loadingText }
-        let refreshing = s.refreshProgress < 1 ? ", refreshing \(Int(s.refreshProgress * 100))%" : ""
-        guard let complete = s.live.oldestStep ?? s.completeStep else {
-            return "first map: \(Int(s.refreshProgress * 100))% evaluated"
+        let refreshing = s.map.progress < 1 ? ", refreshing \(Int(s.map.progress * 100))%" : ""
+        guard let complete = s.map.oldestStep ?? s.map.completeStep else {
+            return "first map: \(Int(s.map.progress * 100))% evaluated"
         }
-        if s.fixedPlane != nil {
-            let l = s.live
-            return "picture: fixed plane" + (l.refinementLevels > 0 ? ", refined \(l.refinedLevels)/\(l.refinementLevels)" : "") + refreshing
+        if s.training.fixedPlane != nil {
+            let m = s.map
+            return "picture: fixed plane" + (m.refinementLevels > 0 ? ", refined \(m.refinedLevels)/\(m.refinementLevels)" : "") + refreshing
         }
-        let old = s.step - complete
+        let old = s.training.step - complete
         return "picture: step \(Format.thousands(complete)) (\(old == 0 ? "current" : "\(Format.thousands(old)) step\(old == 1 ? "" : "s") old"))\(refreshing)"
     }
 }

@@ -110,7 +110,7 @@ struct FileListView {
             details(nil, [("file", e.name), ("problem", e.problem ?? "unreadable")], rect, &buffer)
             return
         }
-        let current = state.snapshot?.config.net
+        let current = state.snapshot?.training.config.net
         var fields: [(String, String)] = [
             ("pattern", "\(s.pattern.name) \(s.pattern.width)x\(s.pattern.height)"),
             ("net", s.net.namedSummary),

@@ -142,7 +142,7 @@ struct HeatmapView {
     /// Pixels on the inner border of the pattern's black regions: black cells whose neighbouring
     /// pixel lies in a white cell or outside the pattern.
     private func edgePixels(width: Int, height: Int) -> [Bool] {
-        guard let pattern = state.snapshot?.pattern ?? Optional(state.editor.pattern) else { return [] }
+        guard let pattern = state.snapshot?.training.pattern ?? Optional(state.editor.pattern) else { return [] }
         var black = [Bool](repeating: false, count: width * height)
         for py in 0..<height {
             for px in 0..<width {

@@ -30,10 +30,10 @@ public struct MapPicture: Sendable {
         cols = v.cols
         metric = state.display.metric
         colorMap = state.display.colorMap
-        let current = state.snapshot?.heatmap
+        let current = state.snapshot?.map.heatmap
         let backdrop = state.snapshot.flatMap { s in
             state.backdrop.flatMap { b in
-                b.batchNorm == s.batchNorm && b.map.split == s.split && b.pattern == s.pattern && b.fixedPath == s.fixedPlane?.path ? b.map : nil
+                b.batchNorm == s.training.batchNorm && b.map.split == s.map.split && b.pattern == s.training.pattern && b.fixedPath == s.training.fixedPlane?.path ? b.map : nil
             }
         }
         // as fine as the finest map at hand, but never finer than the screen's pixels
@@ -60,9 +60,9 @@ public struct MapPicture: Sendable {
         }
         self.values = values
         // a fixed plane has no pattern to scale to (its session's idle pattern is not on show)
-        let inRange = Self.rangeSamples(values, v.refined(by: f), state.fixedPlane == nil ? state.snapshot?.pattern : nil)
+        let inRange = Self.rangeSamples(values, v.refined(by: f), state.fixedPlane == nil ? state.snapshot?.training.pattern : nil)
         colorScale = HeatmapScale.onScreen(
-            inRange, metric: metric, mode: state.display.scale, clip: state.snapshot?.config.clip ?? TrainingConfig.live.clip)
+            inRange, metric: metric, mode: state.display.scale, clip: state.snapshot?.training.config.clip ?? TrainingConfig.live.clip)
         palette = state.capabilities.colors == .palette256 ? Self.ramps256[colorMap]! : Self.ramps[colorMap]!
     }
 

@@ -5,14 +5,14 @@ import MPO
 /// (α, β). Nothing trains, so there are no training curves or pattern gap.
 extension SidePanel {
     func renderFixed(_ fixed: Session.FixedPlane, _ s: Session.Snapshot, _ w: inout Writer) {
-        let net = s.config.net
+        let t = s.training, net = t.config.net
         w.line("Fixed plane", pen: theme.header)
         w.row("kind", fixed.description)
         w.row("file", (fixed.path as NSString).lastPathComponent)
         if !fixed.sources.isEmpty { w.row("from", fixed.sources.joined(separator: ", ")) }
-        w.row("data", s.dataset.isEmpty ? s.config.dataset.rawValue : s.dataset)
+        w.row("data", t.dataset.isEmpty ? t.config.dataset.rawValue : t.dataset)
         w.row("net", (net.presetName.map { $0 + ": " } ?? "") + net.convSummary)
-        w.row("params", s.parameterCount > 0 ? "\(Format.thousands(s.parameterCount)) per point" : "-")
+        w.row("params", t.parameterCount > 0 ? "\(Format.thousands(t.parameterCount)) per point" : "-")
         w.row("BN", net.batchNorm ? "on (batch statistics of each eval set)" : "off")
         w.row("training", "none: fixed plane", pen: theme.warning)
         w.row("map", Self.mapWork(s))
@@ -44,6 +44,6 @@ extension SidePanel {
         w.header("View")
         w.row("zoom", "\(Format.compact(state.camera.viewport.zoom)) per sample, \(state.camera.viewport.rows)x\(state.camera.viewport.cols)")
         w.row("colours", "\(state.display.colorMap.rawValue)\(state.display.scale == .linear ? "" : ", \(state.display.scale.rawValue)")")
-        w.row("probe", "\(s.evalImages) images per split")
+        w.row("probe", "\(t.evalImages) images per split")
     }
 }

@@ -7,7 +7,7 @@ extension SidePanel {
     func renderTransect(_ s: Session.Snapshot, _ w: inout Writer) {
         let marks = state.transectMarks
         guard let start = marks.start else { return }
-        let frame = s.frame
+        let frame = s.training.frame
         func where_(_ p: (row: Double, col: Double)) -> String {
             let (a, b) = frame.names, (x, y) = frame.coordinates(row: p.row, col: p.col)
             return "(\(a) \(Format.fixed(x + 0, 2)), \(b) \(Format.fixed(y + 0, 2)))"  // + 0: no "-0.00"

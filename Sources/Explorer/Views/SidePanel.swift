@@ -50,25 +50,26 @@ struct SidePanel {
             w.line("no plane yet", pen: theme.faint)
             return
         }
-        if let fixed = s.fixedPlane { return renderFixed(fixed, s, &w) }
-        let net = s.config.net
+        let t = s.training
+        if let fixed = t.fixedPlane { return renderFixed(fixed, s, &w) }
+        let net = t.config.net
         w.line("Run", pen: theme.header)
-        w.row("data", s.dataset.isEmpty ? s.config.dataset.rawValue : s.dataset)
+        w.row("data", t.dataset.isEmpty ? t.config.dataset.rawValue : t.dataset)
         w.row("net", (net.presetName.map { $0 + ": " } ?? "") + net.convSummary)
         w.row("", net.denseSummary + (net.maxPool ? ", max-pool" : ""))
-        w.row("params", s.parameterCount > 0 ? "\(Format.thousands(s.parameterCount)) per point" : "-")
-        w.row("BN", s.batchNorm ? "on (batch statistics of each eval set)" : "off")
-        w.row("preset", "\(s.config.preset), batch \(s.config.batchSize), \(s.config.cells)+\(s.config.cells) cells")
-        w.row("step", "\(Format.thousands(s.step))  \(TitleBar.statusWord(s))", pen: statusPen(s))
-        w.row("speed", "\(Format.fixed(s.stepsPerSecond, 1)) steps/s, \(s.precision)")
-        w.row("", "\(Format.thousands(Int(s.cellImagesPerSecond.rounded()))) cell-images/s")
-        if let choice = s.precisionChoice { w.row("auto", choice) }
-        w.row("origin", s.config.warmStart.isOn ? "warm: a net after \(Format.thousands(s.config.warmStart.steps)) steps" : "random (as the paper)")
+        w.row("params", t.parameterCount > 0 ? "\(Format.thousands(t.parameterCount)) per point" : "-")
+        w.row("BN", t.batchNorm ? "on (batch statistics of each eval set)" : "off")
+        w.row("preset", "\(t.config.preset), batch \(t.config.batchSize), \(t.config.cells)+\(t.config.cells) cells")
+        w.row("step", "\(Format.thousands(t.step))  \(TitleBar.statusWord(s))", pen: statusPen(s))
+        w.row("speed", "\(Format.fixed(t.stepsPerSecond, 1)) steps/s, \(t.precision)")
+        w.row("", "\(Format.thousands(Int(t.cellImagesPerSecond.rounded()))) cell-images/s")
+        if let choice = t.precisionChoice { w.row("auto", choice) }
+        w.row("origin", t.config.warmStart.isOn ? "warm: a net after \(Format.thousands(t.config.warmStart.steps)) steps" : "random (as the paper)")
         w.row("sized", Self.sizing(s))
         w.row("map", Self.mapWork(s))
 
         w.header("Training batch (sampled cells)")
-        let h = s.history
+        let h = t.history
         if let last = h.last {
             w.row("good loss", Format.fixed(last.goodLoss, 3), spark: h.map(\.goodLoss))
             w.row("bad loss", Format.fixed(last.badLoss, 3), spark: h.map(\.badLoss))
@@ -79,8 +80,8 @@ struct SidePanel {
         }
 
         w.header("Pattern gap (test, edge cells)")
-        if let score = s.latestScore, let step = s.scores.last?.step {
-            w.row("gap", "\(Format.fixed(score.gap, 3)) @\(Format.thousands(step))", spark: s.scores.map(\.score.gap))
+        if let score = t.latestScore, let step = t.scores.last?.step {
+            w.row("gap", "\(Format.fixed(score.gap, 3)) @\(Format.thousands(step))", spark: t.scores.map(\.score.gap))
             w.row("acc", "black \(Format.fixed(score.goodAccuracy, 2))  white \(Format.fixed(score.badAccuracy, 2))")
         } else {
             w.line("not measured yet", pen: theme.faint)
@@ -91,22 +92,22 @@ struct SidePanel {
         w.header("Cursor")
         let p = state.camera.cursorPosition
         w.row("at", "row \(Format.fixed(p.row, 2))  col \(Format.fixed(p.col, 2))")
-        w.row("cell", Self.role(s.pattern, p))
+        w.row("cell", Self.role(t.pattern, p))
         cursorValues(s, &w)
 
         w.header("View")
         w.row("zoom", "\(Format.compact(state.camera.viewport.zoom)) cells/sample, \(state.camera.viewport.rows)x\(state.camera.viewport.cols)")
         w.row("colours", "\(state.display.colorMap.rawValue)\(state.display.scale == .linear ? "" : ", \(state.display.scale.rawValue)")\(state.display.showEdges ? ", edges" : "")")
-        w.row("probe", "\(s.evalImages) images per split")
-        let saved = s.lastSavedPath.map { ($0 as NSString).lastPathComponent } ?? "never"
+        w.row("probe", "\(t.evalImages) images per split")
+        let saved = t.lastSavedPath.map { ($0 as NSString).lastPathComponent } ?? "never"
         w.row("saved", saved)
-        if s.unsavedSteps > 0 { w.row("", "\(Format.thousands(s.unsavedSteps)) steps unsaved", pen: theme.warning) }
+        if t.unsavedSteps > 0 { w.row("", "\(Format.thousands(t.unsavedSteps)) steps unsaved", pen: theme.warning) }
     }
 
     /// The map's value and the probe (both splits) at the cursor.
     func cursorValues(_ s: Session.Snapshot, _ w: inout Writer) {
         let here = picture.value(row: state.camera.cursorRow, col: state.camera.cursorCol)
-        w.row("map", here.isFinite ? "\(s.split.rawValue) \(picture.metric.rawValue) \(Format.fixed(here, 3))" : "-")
+        w.row("map", here.isFinite ? "\(s.map.split.rawValue) \(picture.metric.rawValue) \(Format.fixed(here, 3))" : "-")
         if let probe = state.cursorProbe {
             w.row("train", "loss \(Format.fixed(probe.trainLoss, 3))  acc \(Format.fixed(probe.trainAccuracy, 3))")
             w.row("test", "loss \(Format.fixed(probe.testLoss, 3))  acc \(Format.fixed(probe.testAccuracy, 3))")
@@ -118,20 +119,20 @@ struct SidePanel {
 
     /// What the session sized the live work to: "batch 32 of 64, map 24%" (of the compute time).
     static func sizing(_ s: Session.Snapshot) -> String {
-        let l = s.live
-        guard let plan = l.plan else { return s.status == .training ? "measuring the machine..." : "batch \(s.config.batchSize)" }
-        let preset = TrainingConfig.preset(named: s.config.preset)?.batchSize
-        let of = l.sizesBatch && preset.map { $0 != l.batchSize } == true ? " of \(preset!)" : ""
-        return "batch \(l.batchSize)\(of), map \(Int((plan.mapShare * 100).rounded()))%"
+        let t = s.training
+        guard let plan = t.plan else { return s.status == .training ? "measuring the machine..." : "batch \(t.config.batchSize)" }
+        let preset = TrainingConfig.preset(named: t.config.preset)?.batchSize
+        let of = t.sizesBatch && preset.map { $0 != t.config.batchSize } == true ? " of \(preset!)" : ""
+        return "batch \(t.config.batchSize)\(of), map \(Int((plan.mapShare * 100).rounded()))%"
     }
 
     /// The map being made: "20x17 x 50 img, every 1.4 s" (paused: "refining 2/4").
     static func mapWork(_ s: Session.Snapshot) -> String {
-        let l = s.live
-        guard l.mapImages > 0 else { return "-" }
-        let grid = "\(l.mapCols)x\(l.mapRows) x \(l.mapImages) img"
-        if l.refinementLevels > 0 { return grid + ", refined \(l.refinedLevels)/\(l.refinementLevels)" }
-        return grid + (l.mapSeconds.map { ", every \(Format.fixed($0, 1)) s" } ?? "")
+        let m = s.map
+        guard m.images > 0 else { return "-" }
+        let grid = "\(m.heatmap.viewport.cols)x\(m.heatmap.viewport.rows) x \(m.images) img"
+        if m.refinementLevels > 0 { return grid + ", refined \(m.refinedLevels)/\(m.refinementLevels)" }
+        return grid + (m.period.map { ", every \(Format.fixed($0, 1)) s" } ?? "")
     }
 
     private func statusPen(_ s: Session.Snapshot) -> Pen {

@@ -37,6 +37,12 @@ public final class Session: @unchecked Sendable {
         /// Plan with this measurement instead of timing the machine (a machine of known speed,
         /// for tests); nil: measure.
         public var measurement: LivePlan.Measurement?
+        /// Evaluate at most this many positions per map chunk (tests: so a refresh is seen in
+        /// progress); nil: as many as fit in a chunk's time.
+        public var chunkPositions: Int?
+        /// Tests: true for a step after which the planes made from then on get a NaN, as a real
+        /// blow-up would (`TrainingLoop.fault`); nil: none.
+        public var poison: (@Sendable (_ step: Int) -> Bool)?
 
         public init(
             config: TrainingConfig, pattern: Pattern, evalImages: Int = 500, workers: Int = CPU.cores,
@@ -92,73 +98,6 @@ public final class Session: @unchecked Sendable {
         public var time: Date
     }
 
-    /// Loss and accuracy at one plane position, on both splits.
-    public struct Probe: Sendable, Equatable {
-        public var row: Double, col: Double
-        public var step: Int
-        public var trainLoss: Float, trainAccuracy: Float
-        public var testLoss: Float, testAccuracy: Float
-    }
-
-    /// Everything the UI draws, as of one moment.
-    public struct Snapshot: Sendable {
-        /// Increases with every change.
-        public var version = 0
-        public var status: Status = .loading
-        /// What loading is doing now ("loading data...", the warm start's progress).
-        public var loadingText = "loading data..."
-        /// How `--precision auto` chose the compute path ("fp32 avx512bf16 (measured: bf16 0.76x)"),
-        /// nil when the user named a precision.
-        public var precisionChoice: String?
-        public var pattern: Pattern
-        public var config: TrainingConfig
-        public var parameterCount = 0
-        public var step = 0
-        public var paused = false
-        public var stepsPerSecond = 0.0
-        public var cellImagesPerSecond = 0.0
-        /// Recent steps, oldest first (for sparklines).
-        public var history: [Trainer.StepResult] = []
-        /// The gap (test, pattern cells) over time: (step, score).
-        public var scores: [(step: Int, score: PatternScore)] = []
-        public var split: Split = .test
-        /// The map of the current viewport and split, on the grid the session evaluates (see
-        /// `live`: coarser than the viewport while training, finer while paused): the newest value
-        /// of every sample evaluated so far, NaN where none yet. A refresh of the same grid replaces
-        /// values in place, so once complete the map never has holes again. `heatmap.step` is the
-        /// newest step evaluated.
-        public var heatmap: Heatmap
-        /// Step of the oldest plane behind the map once it is complete (nil until then).
-        public var completeStep: Int?
-        /// Fraction of the refresh in progress that is done.
-        public var refreshProgress = 0.0
-        public var probe: Probe?
-        public var messages: [Message] = []
-        /// Steps trained since the active plane was last saved or opened.
-        public var unsavedSteps = 0
-        /// Both planes (plain first; the BatchNorm one once it exists).
-        public var planes: [PlaneStatus] = []
-        /// `.save` commands that saved every plane they were asked to.
-        public var savesCompleted = 0
-        public var lastSavedPath: String?
-        public var dataset: String = ""
-        public var evalImages = 0
-        /// What the live work was sized to, and the map being shown (`LiveStatus`).
-        public var live = LiveStatus()
-        /// A plane of fixed directions shown instead of a trained one (nil: an MPO plane).
-        public var fixedPlane: FixedPlane?
-        /// The profile of the transect asked for with `.setTransect` (nil until it is computed).
-        public var transect: TransectProfile?
-        /// The GEMM precision and ISA level the engine computes with.
-        public var compute: Compute { config.compute }
-        public var precision: String { config.compute.precision.rawValue }
-
-        public var batchNorm: Bool { config.net.batchNorm }
-        /// Unsaved steps of every plane.
-        public var totalUnsavedSteps: Int { planes.isEmpty ? unsavedSteps : planes.map(\.unsavedSteps).reduce(0, +) }
-        public var latestScore: PatternScore? { scores.last?.score }
-    }
-
     // MARK: state shared with the UI (guarded by `lock`)
 
     private let lock = NSLock()
@@ -183,8 +122,8 @@ public final class Session: @unchecked Sendable {
         published = Snapshot(
             pattern: options.pattern, config: options.config,
             heatmap: Heatmap(viewport: Viewport(pattern: options.pattern), split: .test, step: 0))
-        published.paused = options.startPaused
-        published.evalImages = options.evalImages
+        published.training.paused = options.startPaused
+        published.training.evalImages = options.evalImages
     }
 
     /// Starts the compute thread (loading data there, so the UI can draw at once).

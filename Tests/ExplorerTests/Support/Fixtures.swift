@@ -54,17 +54,17 @@ enum Fixtures {
         var s = Session.Snapshot(pattern: p, config: .tiny, heatmap: map)
         s.version = version
         s.status = .training
-        s.parameterCount = 2570
-        s.step = step
-        s.stepsPerSecond = 41.5
-        s.cellImagesPerSecond = 42_496
-        s.dataset = "fashion-mnist (60000 train)"
-        s.evalImages = 100
-        s.config.compute = Compute(isa: .avx512bf16, precision: .bf16)  // what the snapshots show
-        s.completeStep = step - 12
-        s.refreshProgress = 1
-        s.unsavedSteps = step
-        s.history = (1...step).map { k in
+        s.training.parameterCount = 2570
+        s.training.step = step
+        s.training.stepsPerSecond = 41.5
+        s.training.cellImagesPerSecond = 42_496
+        s.training.dataset = "fashion-mnist (60000 train)"
+        s.training.evalImages = 100
+        s.training.config.compute = Compute(isa: .avx512bf16, precision: .bf16)  // what the snapshots show
+        s.map.completeStep = step - 12
+        s.map.progress = 1
+        s.training.unsavedSteps = step
+        s.training.history = (1...step).map { k in
             let t = Double(k) / Double(step)
             return Trainer.StepResult(
                 step: k, objective: -t, goodLoss: 2.3 - 2 * t, badLoss: 2.3 + 0.2 * t, goodAccuracy: 0.1 + 0.8 * t,
@@ -74,7 +74,7 @@ enum Fixtures {
         let score = PatternScore(
             pattern: p, loss: (0..<cells.count).map { loss(p, row: Double($0 / p.width), col: Double($0 % p.width)) },
             accuracy: (0..<cells.count).map { max(0, 1 - loss(p, row: Double($0 / p.width), col: Double($0 % p.width)) / 2.5) })
-        s.scores = stride(from: 50, through: step, by: 50).map { ($0, score) }
+        s.training.scores = stride(from: 50, through: step, by: 50).map { ($0, score) }
         return s
     }
 

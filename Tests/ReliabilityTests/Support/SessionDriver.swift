@@ -10,9 +10,11 @@ final class SessionDriver {
 
     init(session: Session) { self.session = session }
 
-    /// The tiny net on a ring pattern, 64 evaluation images, in `home`.
-    static func start(home: String, paused: Bool = false, learningRate: Float? = nil, pattern: Pattern = .ring(size: 8)) -> SessionDriver {
-        SessionDriver(session: .started(in: ProjectFolders(root: home), pattern: pattern, learningRate: learningRate, paused: paused))
+    /// The tiny net on a ring pattern, 64 evaluation images, in `home`; `poison`: a NaN into the
+    /// plane after the steps it says.
+    static func start(home: String, paused: Bool = false, learningRate: Float? = nil, pattern: Pattern = .ring(size: 8),
+                      poison: (@Sendable (_ step: Int) -> Bool)? = nil) -> SessionDriver {
+        SessionDriver(session: .started(in: ProjectFolders(root: home), pattern: pattern, learningRate: learningRate, paused: paused, poison: poison))
     }
 
     func send(_ command: Session.Command) { session.send(command) }
