@@ -79,7 +79,7 @@ struct Bench: ParsableCommand {
         let backend = GEMM.backend
         let train = try DatasetKind.fashionMNIST.load(.train)
         let test = try DatasetKind.fashionMNIST.load(.test)
-        let calibration = Calibration.record(remeasure: calibrate)
+        let calibration = Calibration.record(remeasure: calibrate, note: PrecisionOption.note)
         let computes: [Compute]
         if precision == "all" {
             computes = Calibration.candidates(level: .default)  // every path auto chooses from

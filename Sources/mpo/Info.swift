@@ -35,7 +35,7 @@ struct Info: ParsableCommand {
         print("  threads    : \(b.threadsPerCall) per call; work is split over \(CPU.cores) cores by the engine")
         print("  config     : \(b.configuration)")
         if !b.loadError.isEmpty { print("  note       : OpenBLAS not loaded (\(b.loadError)); using the built-in GEMM") }
-        let auto = Calibration.record()
+        let auto = Calibration.record(note: PrecisionOption.note)
         print("precision    : --precision auto (the default) runs \(auto.summary)")
         print("               measured on this CPU and build \(auto.timings.isEmpty ? "(nothing to choose at this level)" : "at \(auto.measuredAt)"); mpo bench --calibrate measures again; fp32 is the reference")
         let features = ["avx2", "fma", "avx512f", "avx512_bf16", "amx_tile", "asimd"].filter { CPU.flags.contains($0) }

@@ -13,8 +13,6 @@ struct MPOCommand: ParsableCommand {
     /// ArgumentParser's `main`, with errors on one line: "Error: <what>" on stderr, exit status 64
     /// for a bad option (the usage text is for `--help`), 1 when the work failed.
     static func main() {
-        // What `--precision auto` measures or ignores is said on stderr, before any screen opens.
-        Calibration.note = { FileHandle.standardError.write(Data(("note: " + $0 + "\n").utf8)) }
         do {
             var command = try parseAsRoot()
             try command.run()

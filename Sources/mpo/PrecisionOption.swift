@@ -1,5 +1,6 @@
 import ArgumentParser
 import Engine
+import Foundation
 
 /// `--precision`, shared by every command that computes: fp32 (the reference), bf16 (inputs of
 /// every product rounded to bfloat16, fp32 sums; ~2x faster GEMMs where the CPU has AVX512_BF16),
@@ -13,12 +14,17 @@ struct PrecisionOption: ParsableArguments {
     func compute() throws -> Compute { try Self.resolve(precision) }
 
     /// What auto chose and the measured ratios (nil when a precision was named).
-    var choice: String? { precision == "auto" ? Calibration.record().summary : nil }
+    var choice: String? { precision == "auto" ? Calibration.record(note: Self.note).summary : nil }
+
+    /// What `--precision auto` measures or ignores, said on stderr (before any screen opens).
+    static func note(_ text: String) {
+        FileHandle.standardError.write(Data(("note: " + text + "\n").utf8))
+    }
 
     /// What a precision name asks for at an ISA level, or a usage error saying why not.
     static func resolve(_ name: String, isa: ISA = .default) throws -> Compute {
         do { try ISA.validateCapSetting() } catch { throw ValidationError("\(error)") }
-        guard let c = Compute.resolve(precision: name, isa: isa) else {
+        guard let c = Compute.resolve(precision: name, isa: isa, note: note) else {
             throw ValidationError("unknown precision \(name); use fp32, bf16 or auto")
         }
         if c.precision == .bf16 && !c.bf16Fast {

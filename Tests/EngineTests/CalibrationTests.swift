@@ -63,16 +63,14 @@ final class CalibrationTests: XCTestCase {
         let dir = try temporaryFolder().path
         let path = dir + "/c.json"
         var notes: [String] = []
-        Calibration.note = { notes.append($0) }
-        defer { Calibration.note = { _ in } }
         let level = ISA.default
         let candidates = Calibration.candidates(level: level)
         let good = Calibration.Record(
             cpu: CPU.modelName, build: UserCache.buildIdentity, level: level,
             timings: candidates.enumerated().map { t($1, 50 + 10 * Double($0)) }, chosen: candidates[0], measuredAt: Date(timeIntervalSince1970: 1_700_000_000))
 
-        Calibration.writeCache(good, to: path, level: level)
-        XCTAssertEqual(Calibration.readCache(path, level: level), good)
+        Calibration.writeCache(good, to: path, level: level, note: { notes.append($0) })
+        XCTAssertEqual(Calibration.readCache(path, level: level, note: { notes.append($0) }), good)
         XCTAssertTrue(notes.isEmpty, "\(notes)")
 
         var hostile: [(String, Data)] = [
@@ -92,13 +90,13 @@ final class CalibrationTests: XCTestCase {
         for (name, data) in hostile {
             notes = []
             try data.write(to: URL(fileURLWithPath: path))
-            XCTAssertNil(Calibration.readCache(path, level: level), name)
+            XCTAssertNil(Calibration.readCache(path, level: level, note: { notes.append($0) }), name)
             XCTAssertEqual(notes.count, 1, name)
             XCTAssertTrue(notes.first?.contains(path) == true && notes.first?.contains("measuring again") == true, "\(name): \(notes)")
         }
         // Rewritten whole after a damaged one.
-        Calibration.writeCache(good, to: path, level: level)
-        XCTAssertEqual(Calibration.readCache(path, level: level), good)
+        Calibration.writeCache(good, to: path, level: level, note: { notes.append($0) })
+        XCTAssertEqual(Calibration.readCache(path, level: level, note: { notes.append($0) }), good)
     }
 
     private func encode(_ change: (inout Calibration.Record) -> Void, _ r: Calibration.Record, _ level: ISA) throws -> Data {

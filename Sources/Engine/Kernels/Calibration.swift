@@ -121,19 +121,20 @@ public enum Calibration {
         get throws { try UserCache.path("calibration", UserCache.stem("\(CPU.modelName)|\(UserCache.buildIdentity)") + ".json") }
     }
 
-    /// Says what calibration does (measuring, ignoring a bad cache); the command line prints it.
-    nonisolated(unsafe) public static var note: (String) -> Void = { _ in }
+    /// Hears what calibration does (measuring, ignoring a bad cache): each caller says where it
+    /// goes (the command line prints it on stderr; a test collects it).
+    public typealias Note = (String) -> Void
 
     private static let lock = NSLock()
     nonisolated(unsafe) private static var records: [ISA: Record] = [:]
 
     /// The record for `level`: this process's, else the cache's, else measured now and cached.
-    public static func record(level: ISA = .default, remeasure: Bool = false) -> Record {
+    public static func record(level: ISA = .default, remeasure: Bool = false, note: Note = { _ in }) -> Record {
         lock.lock()
         defer { lock.unlock() }
         if !remeasure, let r = records[level] { return r }
         let path = try? cachePath
-        if !remeasure, let path, let r = readCache(path, level: level) {
+        if !remeasure, let path, let r = readCache(path, level: level, note: note) {
             records[level] = r
             return r
         }
@@ -149,20 +150,20 @@ public enum Calibration {
         } else {
             r.timings = []
         }
-        if let path { writeCache(r, to: path, level: level) }
+        if let path { writeCache(r, to: path, level: level, note: note) }
         records[level] = r
         return r
     }
 
     /// The chosen path at `level` (fp32 where there is nothing to choose).
-    public static func chosen(level: ISA = .default) -> Compute {
-        let r = record(level: level)
+    public static func chosen(level: ISA = .default, note: Note = { _ in }) -> Compute {
+        let r = record(level: level, note: note)
         return r.chosen.isa.isSupported ? r.chosen : Compute(isa: level, precision: .fp32)
     }
 
     /// A cached record when it is whole, for this CPU, build and level, and plausible; nil (with a
     /// note when the file exists) otherwise.
-    static func readCache(_ path: String, level: ISA) -> Record? {
+    static func readCache(_ path: String, level: ISA, note: Note) -> Record? {
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
         func ignore(_ why: String) -> Record? {
             note("ignoring the calibration cache \(path): \(why); measuring again")
@@ -190,7 +191,7 @@ public enum Calibration {
     }
 
     /// Adds the record for `level` to the file (other levels' records kept), atomically.
-    static func writeCache(_ r: Record, to path: String, level: ISA) {
+    static func writeCache(_ r: Record, to path: String, level: ISA, note: Note) {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         var file = FileManager.default.contents(atPath: path).flatMap { try? decoder.decode([String: Record].self, from: $0) } ?? [:]

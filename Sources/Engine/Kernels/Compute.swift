@@ -23,9 +23,10 @@ public struct Compute: Hashable, Sendable, Codable, CustomStringConvertible {
     }
 
     /// A precision named "fp32", "bf16" or "auto" at a level: auto is the path `Calibration`
-    /// measured fastest at that level on this CPU (fp32 where there is no other). nil for other names.
-    public static func resolve(precision name: String, isa: ISA = .default) -> Compute? {
-        if name == "auto" { return Calibration.chosen(level: isa) }
+    /// measured fastest at that level on this CPU (fp32 where there is no other; `note` hears a
+    /// calibration). nil for other names.
+    public static func resolve(precision name: String, isa: ISA = .default, note: Calibration.Note = { _ in }) -> Compute? {
+        if name == "auto" { return Calibration.chosen(level: isa, note: note) }
         guard let p = GEMM.Precision(rawValue: name) else { return nil }
         return Compute(isa: isa, precision: p)
     }
