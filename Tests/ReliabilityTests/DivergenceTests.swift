@@ -49,6 +49,22 @@ final class DivergenceTests: XCTestCase {
         XCTAssertEqual(session.snapshot.training.step, 4, "no training after divergence")
     }
 
+    /// The injected NaN is the poisoned session's own (`Session.Options.poison`, not a static of
+    /// the engine): a session beside it in the same process trains on past the step.
+    func testInjectedNaNStaysInItsSession() throws {
+        let s = try TemporaryFolder()
+        defer { withExtendedLifetime(s) {} }
+        let poisoned = SessionDriver.start(home: try s.makeHome("poisoned"), poison: { $0 >= 5 })
+        defer { poisoned.stop() }
+        let clean = SessionDriver.start(home: try s.makeHome("clean"))
+        defer { clean.stop() }
+        let diverged = poisoned.waitFor("divergence") { if case .diverged = $0.status { return true } else { return false } }
+        XCTAssertEqual(diverged.training.step, 4)
+        let beyond = clean.waitFor("the clean session past step 8") { $0.training.step >= 8 || $0.status != .training && $0.status != .loading }
+        XCTAssertEqual(beyond.status, .training, "\(beyond.messages.map(\.text))")
+        XCTAssertGreaterThanOrEqual(beyond.training.step, 8)
+    }
+
     /// A learning rate of 1e35 blows the plane up for real within a few steps.
     func testHugeLearningRateIsCaught() throws {
         let s = try TemporaryFolder()
