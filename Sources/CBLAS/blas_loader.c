@@ -15,18 +15,15 @@ typedef void (*sgemm_fn)(int, int, int, int, int, int, float, const float *, int
                          const float *, int, float, float *, int);
 typedef char *(*string_fn)(void);
 typedef int (*int_fn)(void);
-typedef void (*set_threads_fn)(int);
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static void *library;
 static sgemm_fn sgemm;
 static string_fn get_config, get_corename;
 static int_fn get_threads;
-static set_threads_fn set_threads;
 static char core_source[16] = "library";
 static char user_core[64] = "";
 static char load_error[512] = "";
-static int fallback_threads = 1;
 
 /* The kernel family OpenBLAS should use for the process's ISA level (the CPU's, capped by
    MPO_ISA), or NULL to leave detection to it. The library reads it once, when it loads, so it is
@@ -116,7 +113,6 @@ static void load(void) {
     get_config = (string_fn)dlsym(library, "openblas_get_config");
     get_corename = (string_fn)dlsym(library, "openblas_get_corename");
     get_threads = (int_fn)dlsym(library, "openblas_get_num_threads");
-    set_threads = (set_threads_fn)dlsym(library, "openblas_set_num_threads");
     if (!sgemm) {
         snprintf(load_error, sizeof load_error, "the library has no cblas_sgemm");
         dlclose(library);
@@ -145,11 +141,7 @@ const char *lp_blas_user_core(void) { lp_blas_load(); return user_core; }
 const char *lp_blas_load_error(void) { lp_blas_load(); return load_error; }
 int lp_blas_threads(void) {
     if (lp_blas_load() && get_threads) return get_threads();
-    return fallback_threads;
-}
-void lp_blas_set_threads(int n) {
-    if (lp_blas_load() && set_threads) set_threads(n);
-    else fallback_threads = 1;
+    return 1;  /* the built-in GEMM runs on the calling thread */
 }
 
 /* Portable GEMM for machines without OpenBLAS: correct, blocked for cache, vectorised by the

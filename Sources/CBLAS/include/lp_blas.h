@@ -31,7 +31,6 @@ const char *lp_blas_user_core(void);
 const char *lp_blas_load_error(void);
 /* Threads each BLAS call may use. */
 int lp_blas_threads(void);
-void lp_blas_set_threads(int n);
 
 /* The OpenBLAS core for an aarch64 CPU described by /proc/cpuinfo text (its MIDR implementer and
    part), or NULL to leave the choice to OpenBLAS. */

@@ -93,6 +93,4 @@ public enum GEMM {
             threadsPerCall: Int(lp_blas_threads()), configuration: String(cString: lp_blas_config()),
             loadError: String(cString: lp_blas_load_error()))
     }
-
-    public static func setThreadsPerCall(_ n: Int) { lp_blas_set_threads(Int32(n)) }
 }
