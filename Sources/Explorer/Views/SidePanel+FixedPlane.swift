@@ -13,7 +13,7 @@ extension SidePanel {
         w.row("data", s.dataset.isEmpty ? s.config.dataset.rawValue : s.dataset)
         w.row("net", (net.presetName.map { $0 + ": " } ?? "") + net.convSummary)
         w.row("params", s.parameterCount > 0 ? "\(Format.thousands(s.parameterCount)) per point" : "-")
-        w.row("BN", net.batchNorm ? "on (batch statistics of each eval set)" : "off")
+        w.row("BN", net.batchNorm ? "on: \(fixed.bnStats ?? BNStats.batch.summary())" : "off")
         w.row("training", "none: fixed plane", pen: theme.warning)
         w.row("map", Self.mapWork(s))
 

@@ -12,8 +12,9 @@ public enum BNStats: String, CaseIterable, Sendable {
 
     /// update_bn's loader batch (dnn-mode-connectivity trains and recomputes with 128).
     public static let recomputeBatch = 128
-    /// Training images a recompute passes by default.
-    public static let defaultRecomputeImages = 2000
+    /// Training images a recompute passes by default: 16 full batches, so update_bn's weighting
+    /// by images and torch.optim.swa_utils.update_bn's cumulative average (momentum None) agree.
+    public static let defaultRecomputeImages = 2048
 
     /// The mode a file's net is evaluated with unless told: its running statistics when it has
     /// them (PyTorch users read a trained BN net in eval mode), else the batch's.

@@ -14,9 +14,12 @@ extension Session {
         public var trajectory: [DirectionPlane.Marker]
         public var varianceExplained: [Double]
         public var frame: PlaneFrame
+        /// How BatchNorm normalises its points (`BNStats.summary`); nil for a net without BatchNorm.
+        public var bnStats: String?
 
-        init(_ plane: DirectionPlane, path: String) {
+        init(_ plane: DirectionPlane, path: String, bnStats: String? = nil) {
             self.path = path
+            self.bnStats = plane.net.batchNorm ? bnStats : nil
             kind = plane.kind
             description = plane.description
             sources = plane.recipe.sources
@@ -58,9 +61,14 @@ extension SessionEngine {
         config = c
         batchNorm = plane.net.batchNorm
         // An idle MPO plane of the same net on the current pattern (p or e starts training afresh);
-        // made before the old planes go, so a failure leaves the session as it was.
+        // made before the old planes go, so a failure leaves the session as it was. Its
+        // evaluator draws the fixed plane, with the BatchNorm statistics the plane takes.
         let idle: Variant
-        do { idle = try makeVariant(batchNorm: batchNorm, state: nil) } catch {
+        do {
+            idle = try makeVariant(batchNorm: batchNorm, state: nil)
+            let mode = statisticsMode(for: plane, path: path)
+            try idle.evaluator.useStatistics(mode, images: mode == .recompute ? train.prefix(options.bnImages) : nil)
+        } catch {
             (config, train, evalSets, batchNorm) = old
             throw error
         }
@@ -73,6 +81,25 @@ extension SessionEngine {
         scoreJob = nil
         viewport = plane.frame.viewport
         resetMap()
+    }
+
+    /// The statistics a fixed plane is drawn with: those `mpo view --bn-stats` asked for the file
+    /// it opened, else running ones where the plane carries them, else the batch's.
+    func statisticsMode(for plane: DirectionPlane, path: String) -> BNStats {
+        let standard = BNStats.standard(hasRunningStatistics: plane.statistics != nil)
+        guard let asked = options.bnStats, path == options.checkpoint, plane.net.batchNorm else { return standard }
+        if asked == .running && plane.statistics == nil {
+            note("\(path) has no BatchNorm running statistics: drawn with batch statistics")
+            return .batch
+        }
+        return asked
+    }
+
+    /// The fixed plane's BatchNorm statistics in a few words (nil without BatchNorm).
+    var fixedStatistics: String? {
+        guard fixed != nil, config.net.batchNorm else { return nil }
+        let e = active.evaluator
+        return e.bnStats.summary(images: e.recomputeImages?.count)
     }
 
     /// The message for a key that would train or change a fixed plane.

@@ -82,7 +82,12 @@ extension SessionEngine {
         } else {
             let a = plane.weights(row: ends.start.row, col: ends.start.col)
             let b = plane.weights(row: ends.end.row, col: ends.end.col)
-            profile = Transect(from: a, to: b, count: Session.transectPoints, evaluator: active.evaluator, data: evalData(split, images: images))
+            // The segment lies in a direction plane: its running statistics move as the plane's.
+            let statistics = plane.runningStatistics(row: ends.start.row, col: ends.start.col).map {
+                ($0, plane.runningStatistics(row: ends.end.row, col: ends.end.col)!)
+            }
+            profile = Transect(
+                from: a, to: b, count: Session.transectPoints, statistics: statistics, evaluator: active.evaluator, data: evalData(split, images: images))
         }
         transect.profile = Session.TransectProfile(ends: ends, split: split, step: active.trainer.step, images: images, transect: profile)
         transect.plane = transectPlane
