@@ -13,7 +13,9 @@ extension SidePanel {
         w.row("data", s.dataset.isEmpty ? s.config.dataset.rawValue : s.dataset)
         w.row("net", (net.presetName.map { $0 + ": " } ?? "") + net.convSummary)
         w.row("params", s.parameterCount > 0 ? "\(Format.thousands(s.parameterCount)) per point" : "-")
-        w.row("BN", net.batchNorm ? "on: \(fixed.bnStats ?? BNStats.batch.summary())" : "off")
+        // Which statistics BatchNorm normalises with (`mpo view --bn-stats`; running where the
+        // plane's models had them).
+        w.row("BN", net.batchNorm ? "on, \((fixed.bnStats ?? .batch).short(images: fixed.bnImages))" : "off")
         w.row("training", "none: fixed plane", pen: theme.warning)
         w.row("map", Self.mapWork(s))
 

@@ -20,7 +20,16 @@ public enum BNStats: String, CaseIterable, Sendable {
     /// them (PyTorch users read a trained BN net in eval mode), else the batch's.
     public static func standard(hasRunningStatistics: Bool) -> BNStats { hasRunningStatistics ? .running : .batch }
 
-    /// A few words for panels and summaries.
+    /// At most 26 characters, for the explorer's panel.
+    public func short(images: Int? = nil) -> String {
+        switch self {
+        case .batch: "batch statistics"
+        case .running: "running statistics"
+        case .recompute: "recomputed, \(images.map(String.init) ?? "?") images"
+        }
+    }
+
+    /// A few words for summaries.
     public func summary(images: Int? = nil) -> String {
         switch self {
         case .batch: "batch statistics of each eval set"

@@ -14,12 +14,15 @@ extension Session {
         public var trajectory: [DirectionPlane.Marker]
         public var varianceExplained: [Double]
         public var frame: PlaneFrame
-        /// How BatchNorm normalises its points (`BNStats.summary`); nil for a net without BatchNorm.
-        public var bnStats: String?
+        /// How BatchNorm normalises its points; nil for a net without BatchNorm.
+        public var bnStats: BNStats?
+        /// recompute: the training images each point's statistics come from.
+        public var bnImages: Int?
 
-        init(_ plane: DirectionPlane, path: String, bnStats: String? = nil) {
+        init(_ plane: DirectionPlane, path: String, bnStats: BNStats? = nil, bnImages: Int? = nil) {
             self.path = path
             self.bnStats = plane.net.batchNorm ? bnStats : nil
+            self.bnImages = bnImages
             kind = plane.kind
             description = plane.description
             sources = plane.recipe.sources
@@ -95,12 +98,6 @@ extension SessionEngine {
         return asked
     }
 
-    /// The fixed plane's BatchNorm statistics in a few words (nil without BatchNorm).
-    var fixedStatistics: String? {
-        guard fixed != nil, config.net.batchNorm else { return nil }
-        let e = active.evaluator
-        return e.bnStats.summary(images: e.recomputeImages?.count)
-    }
 
     /// The message for a key that would train or change a fixed plane.
     func refuseFixed(_ what: String) {

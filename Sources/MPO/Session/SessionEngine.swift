@@ -325,7 +325,9 @@ final class SessionEngine {
             s.evalImages = min(options.evalImages, evalSets[.test]!.count)
             s.live = liveStatus
             s.transect = transect.profile
-            s.fixedPlane = fixed.map { Session.FixedPlane($0.plane, path: $0.path, bnStats: fixedStatistics) }
+            s.fixedPlane = fixed.map {
+                Session.FixedPlane($0.plane, path: $0.path, bnStats: v.evaluator.bnStats, bnImages: v.evaluator.recomputeImages?.count)
+            }
         }
     }
 }
