@@ -11,8 +11,8 @@ Nets:
                 scored in eval mode (it has no BatchNorm, so eval and train mode agree)
   bn-net        conv 4,4,8,8 bn pool; dense 16 as one nn.Sequential `body` (indices past 10, which
                 name order sorts wrongly); scored in train mode over the 1,000 images as one batch,
-                as the engine's BatchNorm always uses the batch's statistics (the running buffers
-                in the state_dict are ignored by the engine)
+                what the engine's `--bn-stats batch` gives (eval mode, with the running buffers the
+                engine also reads, is scripts/make-bn-stats-fixture.py's)
 Losses are computed in float64 from the saved float32 weights. Images are read from the IDX .gz
 files with numpy and scaled by 1/255, as the engine reads them. Seeds fixed.
 

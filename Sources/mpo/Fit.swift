@@ -27,6 +27,7 @@ struct Fit: ParsableCommand {
         valueName: "name-or-path")) var save: String
     @Option(help: ArgumentHelp("Continue this model (from `mpo fit`) exactly where it stopped; net and optimizer settings come from it.", valueName: "file")) var resume: String?
     @OptionGroup var autosave: AutosaveOption
+    @OptionGroup var bn: BNStatsOption
 
     func validate() throws {
         try OptionCheck.choice("--dataset", dataset, DatasetKind.allCases.map(\.rawValue))
@@ -78,8 +79,13 @@ struct Fit: ParsableCommand {
         let test = try kind.load(.test, from: data).prefix(testImages)
         let workers = OptionCheck.resolvedWorkers(workers)
         let trainer = try ModelTrainer(model: model, train: train, workers: workers)
-        // BatchNorm statistics come from the batch: evaluate in batches of the training size.
-        let evaluator = try Evaluator(net: model.net, data: test, chunk: model.net.batchNorm ? model.settings.batchSize : 1000, workers: workers)
+        // The trainer keeps running statistics for a BatchNorm net, so they are the default, as
+        // PyTorch's model.eval(); with batch statistics the test images go in batches of the
+        // training size.
+        let mode = try bn.mode(for: model.net, running: trainer.model.statistics != nil, what: "net \(model.net.quoted)")
+        let evaluator = try Evaluator(
+            net: model.net, data: test, chunk: model.net.batchNorm && mode == .batch ? model.settings.batchSize : 1000, workers: workers)
+        try bn.apply(mode, to: evaluator, dataset: kind, from: data)
         let perEpoch = trainer.stepsPerEpoch
         let total = steps ?? (epochs ?? 3) * perEpoch
         let start = trainer.step, target = start + total
@@ -96,7 +102,8 @@ struct Fit: ParsableCommand {
         }
         let s = model.settings
         print("net \(model.net.quoted), P = \(trainer.layout.count); \(s.optimizer.rawValue) lr \(s.learningRate)\(s.optimizer == .sgd ? " momentum \(s.momentum)" : ""), batch \(s.batchSize), seed \(s.seed)")
-        print("data \(train.name) (\(train.count)), test \(test.name) (\(test.count)); steps \(start) -> \(target) (\(perEpoch) per epoch)")
+        print("data \(train.name) (\(train.count)), test \(test.name) (\(test.count)); steps \(start) -> \(target) (\(perEpoch) per epoch)"
+            + (bn.line(mode, net: model.net).map { "; test with " + $0 } ?? ""))
         let loop = TrainingLoop(trainer: trainer)
         func saveTrajectory() throws {
             if trajectoryEvery > 0 { try trajectory.write(to: trajectoryFile) }
@@ -115,7 +122,8 @@ struct Fit: ParsableCommand {
             if trajectoryEvery > 0 && trainer.step % trajectoryEvery == 0 { trajectory.append(step: trainer.step, weights: trainer.model.weights) }
             progress.update(done: trainer.step - start, loss: r.loss)
             if trainer.step % perEpoch == 0 || trainer.step == target {
-                let scored = evaluator.evaluate([trainer.model.weights])[0]
+                let m = trainer.model
+                let scored = evaluator.evaluate([m.weights], statistics: mode == .running ? [m.statistics!] : nil)[0]
                 progress.finish()
                 let epoch = Double(trainer.step) / Double(perEpoch)
                 print(String(format: "epoch %.2f step %d: train loss %.4f, test loss %.4f, test accuracy %.2f%% (%d images), %.1f s",

@@ -52,6 +52,14 @@ struct Info: ParsableCommand {
         print("--net takes these names or a description (see mpo train --help).")
     }
 
+    /// For a BatchNorm net, the statistics it is evaluated with unless --bn-stats says otherwise.
+    static func bn(_ net: ModelSpec, running: Bool, mpo: Bool = false, tracked: Int? = nil) -> String {
+        guard net.batchNorm else { return "" }
+        if mpo { return "; BatchNorm: batch statistics (an MPO plane has no running statistics)" }
+        guard running else { return "; BatchNorm: no running statistics, evaluated with batch statistics (--bn-stats batch; or recompute)" }
+        return "; BatchNorm: running statistics\(tracked.map { " (\($0) batches tracked)" } ?? ""), evaluated with them (--bn-stats running; or batch, recompute)"
+    }
+
     /// One file's kind, net and size; a state_dict that names no net (and no --net) lists its
     /// parameters in the order they would be matched, to write the --net from.
     static func describe(_ path: String, net given: ModelSpec?) throws -> String {
@@ -59,18 +67,24 @@ struct Info: ParsableCommand {
         func size(_ net: ModelSpec) -> String { "net \(net.quoted), P = \(ParameterLayout(net).count)" }
         switch file.metadata["format"] {
         case Checkpoint.format:
-            let c = try Checkpoint.read(path: path)
-            return "plane checkpoint, \(size(c.config.net)), step \(c.step), pattern \(c.pattern.name) \(c.pattern.width)x\(c.pattern.height), \(c.config.dataset.rawValue)"
+            switch try PlaneFile.read(path: path) {
+            case .mpo(let c):
+                return "plane checkpoint, \(size(c.config.net)), step \(c.step), pattern \(c.pattern.name) \(c.pattern.width)x\(c.pattern.height), \(c.config.dataset.rawValue)"
+                    + bn(c.config.net, running: false, mpo: true)
+            case .directions(let d):
+                return "\(d.kind.rawValue) plane (\(d.description)), \(size(d.net)), \(d.dataset.rawValue)" + bn(d.net, running: d.statistics != nil)
+            }
         case ModelFile.format:
             let m = try ModelFile.read(path: path)
             return "model, \(size(m.net)), step \(m.step), \(m.settings.dataset.rawValue), \(m.settings.optimizer.rawValue)"
+                + bn(m.net, running: m.statistics != nil, tracked: m.batchesTracked)
         case _ where TorchStateDict.isStateDict(file):
             if given == nil && file.metadata["net"] == nil {
                 let rows = TorchStateDict.orderedParameters(file).map { "  \(Safetensors.printable($0.name, limit: 60)) \($0.tensor.shape)" }
                 return (["PyTorch state_dict that does not say its net (give --net); its parameters in the order matched:"] + rows).joined(separator: "\n")
             }
             let model = try ModelFile.read(path: path, net: given)
-            return "PyTorch state_dict, \(size(model.net))"
+            return "PyTorch state_dict, \(size(model.net))" + bn(model.net, running: model.statistics != nil, tracked: model.batchesTracked)
         case let format:
             throw DataError(path, "not a plane, a model or a PyTorch state_dict (format \"\(Safetensors.printable(format ?? ""))\")")
         }

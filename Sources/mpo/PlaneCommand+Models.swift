@@ -33,8 +33,10 @@ extension PlaneCommand {
                 throw DataError(paths[k], "is another net (\(m[k].net.summary)) than \(paths[0]) (\(m[0].net.summary))")
             }
             do {
+                // Running statistics only when all three have them.
+                let statistics = m.allSatisfy { $0.statistics != nil } ? m.map { $0.statistics! } : nil
                 let plane = try DirectionPlane.through(
-                    m[0].weights, m[1].weights, m[2].weights, net: m[0].net, dataset: m[0].settings.dataset,
+                    m[0].weights, m[1].weights, m[2].weights, statistics: statistics, net: m[0].net, dataset: m[0].settings.dataset,
                     sources: paths.map { ($0 as NSString).lastPathComponent })
                 try output.write(plane)
             } catch let e as DirectionPlane.Degenerate {

@@ -44,7 +44,7 @@ extension PlaneCommand {
             print("trajectory \(path): \(t.count) snapshots (steps \(t.steps.first ?? 0)...\(t.steps.last ?? 0)); final model \(modelPath) at step \(final.step)")
             do {
                 let plane = try DirectionPlane.pca(
-                    rows: t.rows, count: t.count, final: final.weights, net: final.net, dataset: final.settings.dataset, steps: t.steps,
+                    rows: t.rows, count: t.count, final: final.weights, statistics: final.statistics, net: final.net, dataset: final.settings.dataset, steps: t.steps,
                     sources: [(path as NSString).lastPathComponent, (modelPath as NSString).lastPathComponent])
                 try output.write(plane)
             } catch let e as DirectionPlane.Degenerate {

@@ -36,7 +36,7 @@ extension PlaneCommand {
         func run() throws {
             let path = try PlaneCommand.input(around == nil ? "model" : "plane", file)
             let origin: [Float], net: ModelSpec, dataset: DatasetKind
-            var cell: String?
+            var cell: String?, statistics: [Float]?
             if let around {
                 let c = try Checkpoint.read(path: path)
                 let p = try TransectCommand.cell("--around", around)
@@ -44,10 +44,10 @@ extension PlaneCommand {
                 cell = "\(Self.number(p.row)),\(Self.number(p.col))"
             } else {
                 let m = try ModelFile.read(path: path, net: try self.net.map { try NetOption.spec($0, dataset: nil) })
-                (origin, net, dataset) = (m.weights, m.net, m.settings.dataset)
+                (origin, net, dataset, statistics) = (m.weights, m.net, m.settings.dataset, m.statistics)
             }
             var plane = DirectionPlane.random(
-                origin: origin, net: net, dataset: dataset, norm: DirectionPlane.Norm(rawValue: norm)!, ignoreBiasBN: ignore == "biasbn",
+                origin: origin, statistics: statistics, net: net, dataset: dataset, norm: DirectionPlane.Norm(rawValue: norm)!, ignoreBiasBN: ignore == "biasbn",
                 seed: seed, sources: [(path as NSString).lastPathComponent])
             plane.recipe.around = cell
             try output.write(plane)

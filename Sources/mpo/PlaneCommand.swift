@@ -60,6 +60,11 @@ struct PlaneCommand: ParsableCommand {
         if let first = p.trajectory.first, let last = p.trajectory.last {
             lines.append(String(format: "trajectory: %d points, from (%.3g, %.3g) to (%.3g, %.3g)", p.trajectory.count, first.alpha, first.beta, last.alpha, last.beta))
         }
+        if p.net.batchNorm {
+            lines.append(p.statistics == nil
+                ? "BatchNorm: no running statistics (its models had none): drawn with batch statistics, or --bn-stats recompute"
+                : "BatchNorm: carries its models' running statistics: drawn with them by default (--bn-stats running)")
+        }
         lines.append(String(format: "default view: α, β in [-%g, %g], %dx%d samples", p.radius, p.radius, PlaneFrame.directionSamples, PlaneFrame.directionSamples))
         return lines.joined(separator: "\n")
     }

@@ -135,6 +135,7 @@ struct Render: ParsableCommand {
     }
 
     @OptionGroup var precision: PrecisionOption
+    @OptionGroup var bn: BNStatsOption
 
     func run() throws {
         let compute = try precision.compute()
@@ -142,6 +143,11 @@ struct Render: ParsableCommand {
         let format = try format(), path = outputPath()
         let saved = try PlaneFile.read(path: checkpoint)
         let net = saved.net, dataset = saved.dataset, frame = saved.frame
+        let mode: BNStats
+        switch saved {
+        case .mpo: mode = try bn.mode(for: net, running: false, mpo: true, what: checkpoint)
+        case .directions(let d): mode = try bn.mode(for: net, running: d.statistics != nil, what: checkpoint)
+        }
         let workers = OptionCheck.resolvedWorkers(workers)
         try OptionCheck.memory(
             MemoryEstimate.evaluator(net, images: min(evalImages, dataset.count(of: split)), workers: workers)
@@ -149,7 +155,9 @@ struct Render: ParsableCommand {
             blame: "--eval-images \(evalImages) on the checkpoint's net")
         let data = try dataset.load(split, from: saved.dataDirectory).prefix(evalImages)
         let evaluator = try Evaluator(net: net, data: data, workers: workers, compute: compute)
+        try bn.apply(mode, to: evaluator, dataset: dataset, from: saved.dataDirectory)
         let view = try viewport(for: frame)
+        let bnLine = bn.line(mode, net: net)
         let surface = saved.surface
         var step = 0, clip = TrainingConfig.live.clip, subtitle: String, notes: [String], outline: Pattern?, marks = HeatmapImage.Marks()
         switch saved {
@@ -165,7 +173,8 @@ struct Render: ParsableCommand {
             notes = ["checkpoint \(checkpoint); pattern \(pattern.name) \(pattern.width)x\(pattern.height); net \(net.summary)"]
             outline = edges ? pattern : nil
         case .directions(let d):
-            print("plane \(checkpoint): \(d.description), from \(d.recipe.sources.joined(separator: ", ")); net \(net.summary)")
+            print("plane \(checkpoint): \(d.description), from \(d.recipe.sources.joined(separator: ", ")); net \(net.summary)"
+                + (bnLine.map { "; " + $0 } ?? ""))
             if d.varianceExplained.count == 2 {
                 print(String(format: "variance explained: d1 %.2f%%, d2 %.2f%%", 100 * d.varianceExplained[0], 100 * d.varianceExplained[1]))
             }
@@ -175,9 +184,9 @@ struct Render: ParsableCommand {
             print(zip(named, values).map { m, v in
                 String(format: "%@ (%.3g, %.3g): %@ loss %.4f, accuracy %.4f", m.name, m.alpha, m.beta, split.rawValue, v.loss, v.accuracy)
             }.joined(separator: "\n"))
-            subtitle = "\(d.kind.rawValue) plane, \(d.recipe.sources.first ?? ""), \(data.count) images"
+            subtitle = "\(d.kind.rawValue) plane, \(d.recipe.sources.first ?? ""), \(data.count) images" + (net.batchNorm ? ", BN \(mode.rawValue)" : "")
             notes = ["checkpoint \(checkpoint); \(d.kind.rawValue) plane (\(d.description)); net \(net.summary)",
-                     "grid positions: row = -beta, col = alpha"]
+                     "grid positions: row = -beta, col = alpha"] + (bnLine.map { [$0] } ?? [])
             outline = nil
             marks = HeatmapImage.Marks(d)
         }

@@ -18,6 +18,7 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "Start the scale at SPAN / (pattern size / 2), so the plane spans the same distance whatever the pattern's size; a number above 0 (default: the preset's scale, 0.1).") var span: Float?
     @Option(help: "Which cells a step draws: 'uniform' (the paper) or 'wrong' (more often where the picture is still wrong: weight FLOOR + wrongness), optionally with its floor, e.g. wrong:0.2 (default: the preset's).") var focus: String?
     @OptionGroup var precision: PrecisionOption
+    @OptionGroup var bnStats: MPOBNStatsOption
 
     /// The training settings, computing with this process's ISA level and the chosen precision.
     func config() throws -> TrainingConfig {

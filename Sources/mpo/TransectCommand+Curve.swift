@@ -10,12 +10,15 @@ extension TransectCommand {
     func runCurve() throws {
         let file = try CurveFile.read(path: files[0])
         let net = file.net, curve = file.curve
-        if net.batchNorm && evalImages > 10_000 {
-            throw ValidationError("--eval-images \(evalImages): a BatchNorm net sees all of them in one batch; at most 10000")
+        // A curve's points have no running statistics (it trains with batch statistics).
+        let mode = try bn.mode(for: net, running: false, what: files[0])
+        if net.batchNorm && mode == .batch && evalImages > 10_000 {
+            throw ValidationError("--eval-images \(evalImages): a BatchNorm net with batch statistics sees all of them in one batch; at most 10000")
         }
         let images = try file.settings.dataset.load(Split(rawValue: split)!, from: data).prefix(evalImages)
         let evaluator = try Evaluator(
-            net: net, data: images, chunk: net.batchNorm ? images.count : 1000, workers: OptionCheck.resolvedWorkers(workers))
+            net: net, data: images, chunk: net.batchNorm && mode == .batch ? images.count : 1000, workers: OptionCheck.resolvedWorkers(workers))
+        try bn.apply(mode, to: evaluator, dataset: file.settings.dataset, from: data)
         let along = Transect(along: curve, count: points, evaluator: evaluator)
         let segment = straight ? Transect(from: curve.a, to: curve.b, count: points, evaluator: evaluator) : nil
         let barrier = along.barrier
@@ -23,7 +26,7 @@ extension TransectCommand {
         if json {
             var fields = [
                 "\"curve_kind\": \"\(curve.kind.rawValue)\"", "\"step\": \(file.step)", "\"points\": \(points)",
-                "\"split\": \"\(split)\"", "\"images\": \(images.count)",
+                "\"split\": \"\(split)\"", "\"images\": \(images.count)", "\"bn_stats\": \(net.batchNorm ? "\"\(mode.rawValue)\"" : "null")",
                 "\"barrier\": \(Self.number(barrier.height))", "\"barrier_t\": \(Self.number(barrier.t))",
                 "\"min_accuracy\": \(Self.number(along.accuracy[low]))", "\"min_accuracy_t\": \(Self.number(along.t[low]))",
                 "\"end_losses\": [\(Self.number(along.loss.first!)), \(Self.number(along.loss.last!))]",
@@ -35,7 +38,8 @@ extension TransectCommand {
             }
             print("{" + fields.joined(separator: ", ") + "}")
         } else {
-            print("curve \((files[0] as NSString).lastPathComponent) (\(curve.kind.rawValue), step \(file.step)): \(points) points, \(images.count) \(split) images")
+            print("curve \((files[0] as NSString).lastPathComponent) (\(curve.kind.rawValue), step \(file.step)): \(points) points, \(images.count) \(split) images"
+                + (bn.line(mode, net: net).map { "; " + $0 } ?? ""))
             print(String(format: "ends: loss %.4f (acc %.2f%%) at t=0, %.4f (acc %.2f%%) at t=1", along.loss.first!,
                          100 * along.accuracy.first!, along.loss.last!, 100 * along.accuracy.last!))
             print(String(format: "curve: barrier height %.4f at t=%.3f, lowest accuracy %.2f%% at t=%.3f",

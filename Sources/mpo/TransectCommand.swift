@@ -22,6 +22,7 @@ struct TransectCommand: ParsableCommand {
     @Option(help: NetOption.help("for PyTorch state_dicts that do not say; files of ours say their own")) var net: String?
     @Flag(help: "With a curve: also the straight segment between its ends, and both barriers.") var straight = false
     @Flag(help: "With a curve: one JSON line (barrier, straight_barrier, min_accuracy, end_accuracies, ...).") var json = false
+    @OptionGroup var bn: BNStatsOption
 
     func validate() throws {
         try OptionCheck.count("--points", points, 2...10_001)
@@ -62,15 +63,19 @@ struct TransectCommand: ParsableCommand {
     func run() throws {
         if from == nil && files.count == 1 { return try runCurve() }
         var net: ModelSpec, dataset: DatasetKind, a: [Float], b: [Float], label: String
+        var statistics: (a: [Float], b: [Float])?, mode: BNStats
         if let from, let to {
             let plane = try PlaneFile.read(path: files[0])
             let (p, q) = (try Self.cell("--from", from), try Self.cell("--to", to))
             let surface = plane.surface, frame = plane.frame
-            func point(_ x: (row: Double, col: Double)) -> [Float] {
-                let at = frame.position(x.row, x.col)  // (α, β) of a direction plane
-                return surface.weights(row: at.row, col: at.col)
+            let (pa, pb) = (frame.position(p.row, p.col), frame.position(q.row, q.col))  // (α, β) of a direction plane
+            (net, dataset, a, b) = (plane.net, plane.dataset, surface.weights(row: pa.row, col: pa.col), surface.weights(row: pb.row, col: pb.col))
+            if let sa = surface.runningStatistics(row: pa.row, col: pa.col), let sb = surface.runningStatistics(row: pb.row, col: pb.col) {
+                statistics = (sa, sb)  // the segment lies in the plane: its statistics move as the plane's
             }
-            (net, dataset, a, b) = (plane.net, plane.dataset, point(p), point(q))
+            if case .mpo = plane { mode = try bn.mode(for: net, running: false, mpo: true, what: files[0]) } else {
+                mode = try bn.mode(for: net, running: statistics != nil, what: files[0])
+            }
             label = "\((files[0] as NSString).lastPathComponent) (\(from)) -> (\(to))"
         } else {
             let given = try self.net.map { try NetOption.spec($0, dataset: nil) }
@@ -79,18 +84,23 @@ struct TransectCommand: ParsableCommand {
                 throw DataError(files[1], "is another net (\(mb.net.summary)) than \(files[0]) (\(ma.net.summary))")
             }
             (net, dataset, a, b) = (ma.net, ma.settings.dataset, ma.weights, mb.weights)
+            if let sa = ma.statistics, let sb = mb.statistics { statistics = (sa, sb) }
+            let without = [ma, mb].firstIndex { $0.statistics == nil }.map { files[$0] }
+            mode = try bn.mode(for: net, running: statistics != nil, what: without ?? files[0])
             label = "\((files[0] as NSString).lastPathComponent) -> \((files[1] as NSString).lastPathComponent)"
         }
-        if net.batchNorm && evalImages > 10_000 {
-            throw ValidationError("--eval-images \(evalImages): a BatchNorm net sees all of them in one batch; at most 10000")
+        if net.batchNorm && mode == .batch && evalImages > 10_000 {
+            throw ValidationError("--eval-images \(evalImages): a BatchNorm net with batch statistics sees all of them in one batch; at most 10000")
         }
         let images = try dataset.load(Split(rawValue: split)!, from: data).prefix(evalImages)
-        // A BatchNorm net gets the whole subset in one batch, as a map does (its statistics
-        // are the subset's); others go in chunks of 1000, which only changes the summation order.
+        // With batch statistics a BatchNorm net gets the whole subset in one batch, as a map does
+        // (its statistics are the subset's); others go in chunks of 1000, which only changes the
+        // summation order.
         let evaluator = try Evaluator(
-            net: net, data: images, chunk: net.batchNorm ? images.count : 1000, workers: OptionCheck.resolvedWorkers(workers))
-        let transect = Transect(from: a, to: b, count: points, evaluator: evaluator)
-        print("transect \(label): \(points) points, \(images.count) \(split) images")
+            net: net, data: images, chunk: net.batchNorm && mode == .batch ? images.count : 1000, workers: OptionCheck.resolvedWorkers(workers))
+        try bn.apply(mode, to: evaluator, dataset: dataset, from: data)
+        let transect = Transect(from: a, to: b, count: points, statistics: mode == .running ? statistics : nil, evaluator: evaluator)
+        print("transect \(label): \(points) points, \(images.count) \(split) images" + (bn.line(mode, net: net).map { "; " + $0 } ?? ""))
         print(String(format: "ends: loss %.4f (acc %.2f%%) at t=0, %.4f (acc %.2f%%) at t=1", transect.loss.first!,
                      100 * transect.accuracy.first!, transect.loss.last!, 100 * transect.accuracy.last!))
         let barrier = transect.barrier

@@ -15,18 +15,21 @@ struct View: ParsableCommand {
     @OptionGroup var ui: ExplorerUIOptions
     @Option(help: "Worker threads, 1 or more; capped at the cores (default: all cores).") var workers: Int?
     @OptionGroup var precision: PrecisionOption
+    @OptionGroup var bn: BNStatsOption
 
     func run() throws {
         let compute = try precision.compute()
         TerminalProcess.prepare()
         let folders = ProjectFolders.locate()
         // refuse a damaged file before the screen changes
-        var config: TrainingConfig, pattern: Pattern, message: String
+        var config: TrainingConfig, pattern: Pattern, message: String, mode: BNStats
         switch try PlaneFile.read(path: checkpoint) {
         case .mpo(let saved):
+            mode = try bn.mode(for: saved.config.net, running: false, mpo: true, what: checkpoint)
             (config, pattern) = (saved.config, saved.pattern)
             message = "viewing \((checkpoint as NSString).lastPathComponent) at step \(saved.step), paused: space trains on"
         case .directions(let d):
+            mode = try bn.mode(for: d.net, running: d.statistics != nil, what: checkpoint)
             // Settings for a pattern trained later from here (p, e); the plane itself has none.
             config = .live
             config.net = d.net
@@ -36,9 +39,11 @@ struct View: ParsableCommand {
         }
         config.compute = compute
         try TrainingOptions.checkMemory(config, workers: OptionCheck.resolvedWorkers(workers), evalImages: ui.evalImages, planes: 2)
-        try TerminalProcess.run(ExplorerOptions(
+        var options = ExplorerOptions(
             config: config, pattern: pattern, checkpoint: checkpoint, startPaused: true,
             evalImages: ui.evalImages, workers: OptionCheck.resolvedWorkers(workers), folders: folders, ascii: ui.ascii,
-            startMessage: message))
+            startMessage: message)
+        (options.bnStats, options.bnImages) = (mode, bn.images)
+        try TerminalProcess.run(options)
     }
 }

@@ -57,6 +57,54 @@ final class LayerForwardTests: XCTestCase {
         }
     }
 
+    /// With running statistics each image is normalised on its own, as PyTorch's eval mode does:
+    /// the batch's own mean and spread play no part.
+    func testBatchNormWithRunningStatistics() {
+        let (c, n, hw) = (3, 4, 6)
+        var rng = Xoshiro256(seed: 23)
+        let x = rng.floats(c * n * hw, -2, 5)
+        let weights = rng.floats(2 * c)
+        let running = rng.floats(c, -1, 1) + rng.floats(c, 0.1, 3)
+        for relu in [false, true] {
+            let layer = BatchNorm(channels: c, hw: hw, scaleOffset: 0, shiftOffset: c, relu: relu)
+            let harness = LayerHarness(layer: layer, n: n, inputCount: x.count, parameterCount: 2 * c)
+            let y = running.withUnsafeBufferPointer { r in
+                layer.running = r.baseAddress!
+                return harness.forward(x: x, weights: weights)
+            }
+            let want = Reference.batchNorm(x, c: c, run: n * hw, storedScale: Array(weights[0..<c]), shift: Array(weights[c...]), running: running, relu: relu)
+            XCTAssertLessThan(relativeError(y, want), 1e-6, "relu \(relu)")
+            // One image alone comes out as it did in the batch.
+            let one = (0..<c).flatMap { ch in x[(ch * n * hw)..<(ch * n * hw + hw)] }
+            let alone = running.withUnsafeBufferPointer { r in
+                layer.running = r.baseAddress!
+                return LayerHarness(layer: layer, n: 1, inputCount: one.count, parameterCount: 2 * c).forward(x: one, weights: weights)
+            }
+            XCTAssertEqual(alone, (0..<c).flatMap { ch in y[(ch * n * hw)..<(ch * n * hw + hw)] })
+        }
+    }
+
+    /// What a batch pass hands to running statistics: the mean and the unbiased variance
+    /// (PyTorch's running_var), over N·H·W values per channel.
+    func testBatchNormReportsMeanAndUnbiasedVariance() {
+        let (c, n, hw) = (3, 5, 7)
+        var rng = Xoshiro256(seed: 24)
+        var x = rng.floats(c * n * hw, -2, 5)
+        for i in 0..<(n * hw) { x[2 * n * hw + i] = x[2 * n * hw + i] * 1e-3 + 7 }  // a narrow channel far from 0
+        let layer = BatchNorm(channels: c, hw: hw, scaleOffset: 0, shiftOffset: c, relu: true)
+        _ = LayerHarness(layer: layer, n: n, inputCount: x.count, parameterCount: 2 * c).forward(x: x, weights: rng.floats(2 * c))
+        var s = [Float](repeating: .nan, count: 2 * c)
+        s.withUnsafeMutableBufferPointer { layer.batchStatistics(into: $0.baseAddress!) }
+        for ch in 0..<c {
+            let values = x[(ch * n * hw)..<((ch + 1) * n * hw)].map(Double.init)
+            let mean = values.reduce(0, +) / Double(values.count)
+            let unbiased = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count - 1)
+            XCTAssertEqual(Double(s[ch]), mean, accuracy: 1e-6 * max(1, abs(mean)))
+            // Recovered from 1/sqrt(var + eps): about 1e-7 of var + eps.
+            XCTAssertEqual(Double(s[c + ch]), unbiased, accuracy: 1e-6 * (unbiased + 1e-5), "channel \(ch)")
+        }
+    }
+
     func testMaxPool2Floors() {
         for (h, w) in [(4, 6), (5, 7), (3, 3), (2, 9)] {
             let planes = 6

@@ -79,6 +79,24 @@ final class LayerGradientTests: XCTestCase {
         }
     }
 
+    /// With running statistics BatchNorm is a per-channel affine map of each value: the same
+    /// finite-difference check, the statistics held fixed.
+    func testBatchNormWithRunningStatistics() {
+        for relu in [false, true] {
+            let (harness, x, weights) = batchNorm(c: 3, n: 3, hw: 20, relu: relu)
+            var rng = Xoshiro256(seed: 6)
+            let running = rng.floats(3, -1, 1) + rng.floats(3, 0.2, 4)
+            let layer = harness.layer as! BatchNorm
+            running.withUnsafeBufferPointer { r in
+                layer.running = r.baseAddress!
+                harness.check(
+                    x: x, weights: weights, blocks: [0..<3, 3..<6], epsilon: 1e-2,
+                    kinks: relu ? { _, _, y in reluPattern(y) } : nil, "batchnorm running relu=\(relu)")
+                layer.running = nil
+            }
+        }
+    }
+
     func testBatchNormWithoutInputGradient() {
         let (harness, x, weights) = batchNorm(c: 2, n: 2, hw: 9, relu: true)
         var rng = Xoshiro256(seed: 5)

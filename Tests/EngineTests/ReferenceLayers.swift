@@ -44,6 +44,21 @@ enum Reference {
         return y
     }
 
+    /// BatchNorm with fixed statistics (PyTorch's eval mode): running mean [C] then variance [C].
+    static func batchNorm(
+        _ x: [Float], c: Int, run: Int, storedScale: [Float], shift: [Float], running: [Float], relu: Bool
+    ) -> [Double] {
+        var y = [Double](repeating: 0, count: x.count)
+        for ch in 0..<c {
+            for i in 0..<run {
+                let out = (Double(storedScale[ch]) + 1) * (Double(x[ch * run + i]) - Double(running[ch])) / (Double(running[c + ch]) + 1e-5).squareRoot()
+                    + Double(shift[ch])
+                y[ch * run + i] = relu ? max(out, 0) : out
+            }
+        }
+        return y
+    }
+
     /// 2x2 max-pool, stride 2, floor.
     static func maxPool(_ x: [Float], planes: Int, h: Int, w: Int) -> [Double] {
         let oh = h / 2, ow = w / 2

@@ -45,4 +45,25 @@ final class DirectionPlaneEndToEndTests: XCTestCase {
         try tmux.wait(for: "EXIT=0")
         XCTAssertEqual(try tmux.display("#{alternate_on}"), "0", "left the alternate screen")
     }
+
+    /// A plane around a PyTorch-trained BatchNorm net carries its running statistics: the panel
+    /// says the map uses them, and `--bn-stats batch` switches to the batch's.
+    func testPanelSaysWhichBatchNormStatisticsAFixedPlaneUses() throws {
+        try RealBinary.skipUnlessReady()
+        let folders = try Fixtures.folders(self)
+        let model = try ModelFile.read(path: packageRootFolder + "/Tests/Fixtures/torch/bn-stats.safetensors")
+        let plane = DirectionPlane.random(
+            origin: model.weights, statistics: model.statistics, net: model.net, dataset: .fashionMNIST, norm: .filter, ignoreBiasBN: true,
+            seed: 1, sources: ["bn-stats.safetensors"])
+        let path = folders.checkpoints + "/bn-random.safetensors"
+        try plane.write(to: path)
+        for (arguments, shown) in [("", "on, running statistics"), (" --bn-stats batch", "on, batch statistics")] {
+            let tmux = Tmux()
+            try tmux.startProgram(binary, "view \(path) --eval-images 16\(arguments)", home: folders.root, width: 120, height: 40)
+            let screen = try tmux.wait("the panel's BN line", timeout: 90) { $0.line(containing: "BN        on, ") != nil }
+            XCTAssertTrue(screen.line(containing: "BN        on, ")!.contains(shown), screen)
+            try tmux.send("q")
+            try tmux.wait(for: "EXIT=0")
+        }
+    }
 }

@@ -83,6 +83,58 @@ final class DirectionPlaneTests: XCTestCase {
         }
     }
 
+    /// BatchNorm running statistics move with the weights: each marker of a three-model plane has
+    /// its own model's, a random plane has its origin's everywhere, a variance that the
+    /// combination drives below 0 far out is 0, and the file keeps them.
+    func testStatisticsFollowTheModelsOverThePlane() throws {
+        let net = ModelSpec.small.with(batchNorm: true)
+        let layout = StatisticsLayout(net), p = ParameterLayout(net)
+        XCTAssertEqual(layout.count, 2 * (4 + 8))
+        let weights = (1...3).map { seed -> [Float] in
+            var rng = Xoshiro256(seed: UInt64(seed))
+            return p.initialWeights(using: &rng)
+        }
+        let statistics = (1...3).map { seed -> [Float] in
+            var rng = Xoshiro256(seed: UInt64(100 + seed))
+            var s = layout.initial
+            for e in layout.entries {
+                for i in e.meanRange { s[i] = rng.uniform(-1, 1) }
+                for i in e.varianceRange { s[i] = rng.uniform(0.1, 3) }
+            }
+            return s
+        }
+        var plane = try DirectionPlane.through(
+            weights[0], weights[1], weights[2], statistics: statistics, net: net, dataset: .fashionMNIST, sources: ["a", "b", "c"])
+        for (m, s) in zip(plane.markers, statistics) {
+            let at = plane.frame.position(m.alpha, m.beta)
+            let got = try XCTUnwrap(plane.runningStatistics(row: at.row, col: at.col))
+            for (x, y) in zip(got, s) { XCTAssertEqual(x, y, accuracy: 1e-5, "marker \(m.name)") }
+        }
+        // Far outside the three some variance combines to below 0: taken as 0, never negative.
+        let far = try XCTUnwrap(plane.runningStatistics(row: -40, col: -40))
+        XCTAssertTrue(layout.varianceIndices.allSatisfy { far[$0] >= 0 })
+        XCTAssertTrue(layout.varianceIndices.contains { far[$0] == 0 }, "the test reaches a clamped variance")
+
+        let path = temporary("bn-three.safetensors")
+        try plane.write(to: path)
+        let back = try DirectionPlane.read(path: path)
+        XCTAssertEqual(back.statistics, plane.statistics)
+        // A plane around one model has its statistics everywhere.
+        plane = DirectionPlane.random(
+            origin: weights[0], statistics: statistics[0], net: net, dataset: .fashionMNIST, norm: .filter, ignoreBiasBN: true, seed: 4, sources: [])
+        XCTAssertEqual(plane.runningStatistics(row: 3.5, col: -2), statistics[0])
+        // Without statistics none are stored, and the plane says so.
+        plane.statistics = nil
+        try plane.write(to: path)
+        XCTAssertNil(try DirectionPlane.read(path: path).statistics)
+        XCTAssertNil(try DirectionPlane.read(path: path).runningStatistics(row: 0, col: 0))
+        // Half the statistics is damage.
+        var file = try Safetensors.read(path: path)
+        file.tensors["statistics_origin"] = .init(statistics[0])
+        try file.write(to: path)
+        XCTAssertThrowsError(try DirectionPlane.read(path: path)) { XCTAssertTrue("\($0)".contains("statistics incomplete"), "\($0)") }
+    }
+
     func testThreeModelPlaneRefusesDegenerateModels() {
         let a = model(seed: 1), b = model(seed: 2)
         let mid = zip(a, b).map { ($0 + $1) / 2 }

@@ -21,6 +21,46 @@ final class ModelFitTests: XCTestCase {
         return s
     }
 
+    /// A BatchNorm net keeps running statistics as PyTorch's train mode does: each step folds its
+    /// batch's mean and unbiased variance in with momentum 0.1, counted in num_batches_tracked;
+    /// a net without BatchNorm has none.
+    func testBatchNormFitTracksRunningStatisticsAsPyTorch() throws {
+        let net = ModelSpec.small.with(batchNorm: true)
+        let model = ModelTrainer.initial(net: net, settings: settings())
+        let layout = StatisticsLayout(net)
+        XCTAssertEqual(model.statistics, layout.initial)
+        XCTAssertNil(ModelTrainer.initial(net: .small, settings: settings()).statistics)
+        let trainer = try ModelTrainer(model: model, train: Self.data.train, workers: 2)
+        var expected = layout.initial
+        for step in 0..<3 {
+            // The batch the step draws, from a copy of the model's generator, through the weights before the step.
+            var rng = trainer.model.rng
+            var sampler = MinibatchSampler(dataset: Self.data.train, batchSize: 32)
+            sampler.next(using: &rng)
+            let network = try Network(spec: net, capacity: 32)
+            var batch = [Float](repeating: 0, count: layout.count)
+            sampler.images.withUnsafeBufferPointer { x in
+                trainer.model.weights.withUnsafeBufferPointer { w in
+                    network.forward(images: x.baseAddress!, count: 32, weights: w.baseAddress!)
+                    batch.withUnsafeMutableBufferPointer { network.batchStatistics(into: $0.baseAddress!) }
+                }
+            }
+            expected = zip(expected, batch).map { 0.9 * $0 + 0.1 * $1 }
+            trainer.advance()
+            let got = try XCTUnwrap(trainer.model.statistics)
+            for (x, y) in zip(got, expected) { XCTAssertEqual(x, y, accuracy: 1e-5 * max(1, abs(y)), "step \(step + 1)") }
+            XCTAssertEqual(trainer.model.batchesTracked, step + 1)
+        }
+        XCTAssertGreaterThan(zip(trainer.model.statistics!, layout.initial).map { abs($0 - $1) }.max()!, 0.01, "the statistics moved")
+        // Saved as PyTorch's buffers, read back unchanged.
+        let path = temporary("bn.safetensors")
+        try trainer.model.write(to: path)
+        let raw = try Safetensors.read(path: path)
+        XCTAssertEqual(raw.tensors["1.running_var"]?.shape, [4])
+        XCTAssertEqual(raw.tensors["1.num_batches_tracked"]?.int64s(), [3])
+        XCTAssertEqual(try ModelFile.read(path: path).statistics, trainer.model.statistics)
+    }
+
     func testModelFileRoundTripKeepsEverythingAndUsesPyTorchNames() throws {
         let trainer = try ModelTrainer(model: ModelTrainer.initial(net: .small, settings: settings()), train: Self.data.train, workers: 2)
         for _ in 0..<3 { trainer.advance() }

@@ -43,18 +43,23 @@ final class TorchModelTests: XCTestCase {
     }
 
     /// BatchNorm weights are gamma in PyTorch and gamma - 1 in the engine; the running buffers
-    /// are skipped; the Sequential's indices past 10 are put back in order.
+    /// are read beside them (the fixture was scored in train mode: batch statistics, the
+    /// evaluator's default; BNStatsParityTests checks eval mode); the Sequential's indices past
+    /// 10 are put back in order.
     func testBatchNormNetScoresAsPyTorchInTrainMode() throws {
         let (engine, pytorch) = try score("bn-net")
         XCTAssertEqual(engine.loss, pytorch.loss, accuracy: 1e-4 * pytorch.loss, "mean cross-entropy")
         XCTAssertEqual(engine.accuracy, pytorch.accuracy, accuracy: 1.0 / 1000)
         let file = try Safetensors.read(path: "\(Self.folder)/bn-net.safetensors")
-        XCTAssertNotNil(file.tensors["body.1.running_mean"], "the file holds the buffers the reader skips")
         XCTAssertNotNil(file.tensors["body.12.weight"])
         let model = try ModelFile.read(path: "\(Self.folder)/bn-net.safetensors", net: ModelSpec(parsing: try Self.reference("bn-net").net))
         let layout = ParameterLayout(model.net)
         let gamma = try file.tensor("body.13.weight", in: "bn-net").floats()
         XCTAssertEqual(Array(model.weights[layout.entry(named: "13.weight")!.range]), gamma.map { $0 - 1 })
+        let statistics = StatisticsLayout(model.net)
+        let last = try XCTUnwrap(statistics.entries.last)
+        XCTAssertEqual(last.module, 13)
+        XCTAssertEqual(Array(try XCTUnwrap(model.statistics)[last.varianceRange]), try file.tensor("body.13.running_var", in: "bn-net").floats())
     }
 
     func testANetNamedInTheMetadataNeedsNoNetArgument() throws {

@@ -8,12 +8,16 @@ public final class Network {
     public let spec: ModelSpec
     public let plan: LayerPlan
     public let layout: ParameterLayout
+    /// Where BatchNorm's running statistics live in a statistics vector [S] (`forward(statistics:)`).
+    public let statisticsLayout: StatisticsLayout
     public let capacity: Int
     /// Forward-only networks keep two activation buffers and reuse them layer after layer.
     public let forwardOnly: Bool
     /// The ISA level and GEMM precision every layer computes with.
     public let compute: Compute
     let layers: [Layer]
+    /// The BatchNorm layers among them, in order (one per `statisticsLayout` entry).
+    let norms: [BatchNorm]
     /// activations[i] is layer i's output: [capacity * layers[i].outputSize].
     private let activations: [UnsafeMutablePointer<Float>]
     /// [capacity, C*H*W] staging for inputs with more than one channel (NCHW -> CNHW).
@@ -32,7 +36,9 @@ public final class Network {
         self.compute = compute
         plan = LayerPlan(spec)
         layout = ParameterLayout(plan)
-        layers = Self.build(plan, capacity: capacity, compute: compute)
+        statisticsLayout = StatisticsLayout(plan)
+        layers = Self.build(plan, statistics: statisticsLayout, capacity: capacity, compute: compute)
+        norms = layers.compactMap { $0 as? BatchNorm }
         let widest = max(spec.inputSize, layers.map(\.outputSize).max()!) * capacity
         if forwardOnly {
             let pair: [UnsafeMutablePointer<Float>] = [.allocate(capacity: widest), .allocate(capacity: widest)]
@@ -62,8 +68,9 @@ public final class Network {
 
     /// One engine layer per fused run of the plan (`LayerPlan.fusedLayers`), its sizes and
     /// parameter offsets read from the run's first step.
-    private static func build(_ plan: LayerPlan, capacity: Int, compute: Compute) -> [Layer] {
-        plan.fusedLayers.map { run -> Layer in
+    private static func build(_ plan: LayerPlan, statistics: StatisticsLayout, capacity: Int, compute: Compute) -> [Layer] {
+        var norms = statistics.entries.makeIterator()
+        return plan.fusedLayers.map { run -> Layer in
             let first = plan.steps[run.lowerBound], kinds = plan.steps[run].map(\.kind)
             let (x, p) = (first.input, first.parameters)
             switch first.kind {
@@ -75,7 +82,7 @@ public final class Network {
             case .batchNorm:
                 return BatchNorm(
                     channels: x[0], hw: x[1] * x[2], scaleOffset: p[0].offset, shiftOffset: p[1].offset,
-                    relu: kinds.contains(.relu), compute: compute)
+                    statisticsOffset: norms.next()!.offset, relu: kinds.contains(.relu), compute: compute)
             case .maxPool2:
                 return MaxPool2(channels: x[0], height: x[1], width: x[2], capacity: capacity)
             case .adaptiveAvgPool:
@@ -93,9 +100,15 @@ public final class Network {
 
     /// Runs images [n, C, H, W] (NCHW, as stored) through the net; returns logits [n, classes],
     /// valid until the next pass. `images` must stay valid until `backward` has run.
+    /// BatchNorm normalises with the batch's own statistics, or with `statistics` [S]
+    /// (`statisticsLayout`: running means and variances, PyTorch's eval mode) when given; those
+    /// must stay valid until `backward` has run too.
     @discardableResult
-    public func forward(images: UnsafePointer<Float>, count n: Int, weights: UnsafePointer<Float>) -> UnsafePointer<Float> {
+    public func forward(
+        images: UnsafePointer<Float>, count n: Int, weights: UnsafePointer<Float>, statistics: UnsafePointer<Float>? = nil
+    ) -> UnsafePointer<Float> {
         precondition(n > 0 && n <= capacity, "batch of \(n) exceeds the network's capacity \(capacity)")
+        for norm in norms { norm.running = statistics.map { $0 + norm.statisticsOffset } }
         var x = images
         if let stagedInput {
             lp_ncs_to_cns(images, Int32(spec.inputChannels), Int32(n), Int32(spec.inputShape[1] * spec.inputShape[2]), stagedInput)

@@ -24,6 +24,11 @@ public struct ExplorerOptions: Sendable {
     public var sizesBatch = true
     /// How `--precision auto` chose the compute path (nil when the user named one).
     public var precisionChoice: String?
+    /// BatchNorm statistics for the plane of fixed directions in `checkpoint` (`mpo view
+    /// --bn-stats`); nil, and planes opened later: the plane's default (`BNStats.standard`).
+    public var bnStats: BNStats?
+    /// Training images a recompute passes per point (`--bn-images`).
+    public var bnImages = BNStats.defaultRecomputeImages
 
     public init(
         config: TrainingConfig, pattern: Pattern, checkpoint: String? = nil, startPaused: Bool = false,
@@ -79,6 +84,7 @@ public enum ExplorerApp {
                 workers: min(max(1, options.workers ?? cores), cores), folders: options.folders,
                 startPaused: paused, checkpoint: checkpoint, recovery: recovery).sizingBatch(options.sizesBatch)
             sessionOptions.precisionChoice = options.precisionChoice
+            (sessionOptions.bnStats, sessionOptions.bnImages) = (options.bnStats, options.bnImages)
             let s = Session(options: sessionOptions)
             s.onUpdate = { wake.signal() }
             s.start()

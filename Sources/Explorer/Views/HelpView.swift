@@ -68,7 +68,7 @@ struct HelpView {
         var notes: [(String, String, Pen?)] = [("Notes", "", theme.header)]
         let text = [
             "Dark = low loss / high accuracy: the pattern's black cells should turn dark.",
-            "BatchNorm planes are evaluated with the batch statistics of each evaluation set.",
+            "BatchNorm: MPO planes use each evaluation set's batch statistics, fixed planes their models' running statistics if kept (the panel's BN line says which).",
             "A fixed plane (mpo plane; \(state.keyName(.openBrowser)) opens one) is w = origin + α·d1 + β·d2: nothing trains; the cursor shows (α, β), markers show their letters, a PCA plane its path.",
             "Terminal: \(state.terminalSummary.isEmpty ? "unknown" : state.terminalSummary). --ascii forces plain ASCII.",
             "Keys can be remapped in keys.conf next to Patterns/: lines like `explorer x = toggleEdges`.",

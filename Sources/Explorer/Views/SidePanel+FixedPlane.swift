@@ -13,7 +13,9 @@ extension SidePanel {
         w.row("data", t.dataset.isEmpty ? t.config.dataset.rawValue : t.dataset)
         w.row("net", (net.presetName.map { $0 + ": " } ?? "") + net.convSummary)
         w.row("params", t.parameterCount > 0 ? "\(Format.thousands(t.parameterCount)) per point" : "-")
-        w.row("BN", net.batchNorm ? "on (batch statistics of each eval set)" : "off")
+        // Which statistics BatchNorm normalises with (`mpo view --bn-stats`; running where the
+        // plane's models had them).
+        w.row("BN", net.batchNorm ? "on, \((fixed.bnStats ?? .batch).short(images: fixed.bnImages))" : "off")
         w.row("training", "none: fixed plane", pen: theme.warning)
         w.row("map", Self.mapWork(s))
 

@@ -9,6 +9,8 @@ import Foundation
 /// By default the images go through each point's network as one batch, so BatchNorm uses the
 /// statistics of the whole subset; `chunk` passes at most that many at a time (less memory; a
 /// BatchNorm net's statistics are then the chunk's, other nets only sum in another order).
+/// With `useStatistics(.running)` or `.recompute` BatchNorm normalises with fixed statistics per
+/// point instead (`BNStats`), and chunks change nothing but the order of the sums.
 public final class Evaluator {
     /// The default subset; `evaluate` also takes another one of at most `capacity` images.
     public let data: Dataset
@@ -20,6 +22,14 @@ public final class Evaluator {
     let workers: Int
     private let networks: [Network]
     private let points: [UnsafeMutablePointer<Float>]  // per worker: w [P]
+    /// S: BatchNorm running statistics per point (0 without BatchNorm).
+    public let statisticsCount: Int
+    /// How BatchNorm normalises; always `.batch` for a net without BatchNorm.
+    public private(set) var bnStats = BNStats.batch
+    /// recompute: the training images each point's statistics come from, and per worker a
+    /// network of `BNStats.recomputeBatch` images to pass them through.
+    public private(set) var recomputeImages: Dataset?
+    private var recomputeNetworks: [Network] = []
 
     public init(
         net: ModelSpec, data: Dataset, capacity: Int? = nil, chunk: Int? = nil, workers: Int = CPU.cores, compute: Compute = .default
@@ -39,6 +49,26 @@ public final class Evaluator {
         networks = try (0..<self.workers).map { _ in try Network(spec: net, capacity: c, forwardOnly: true, compute: compute) }
         let p = ParameterLayout(net).count
         points = (0..<self.workers).map { _ in .allocate(capacity: p) }
+        statisticsCount = StatisticsLayout(net).count
+    }
+
+    /// Chooses how BatchNorm normalises from now on; `.recompute` needs `images` (training
+    /// images of the net's shape). Ignored by a net without BatchNorm.
+    public func useStatistics(_ mode: BNStats, images: Dataset? = nil) throws {
+        guard statisticsCount > 0 else { return }
+        if mode == .recompute {
+            guard let images, images.count > 0 else { throw DataError("--bn-images", "recomputing BatchNorm statistics needs training images") }
+            guard images.shape == net.inputShape else { throw DataError(images.name, "images are \(images.shape), the net expects \(net.inputShape)") }
+            let c = min(BNStats.recomputeBatch, images.count)
+            if recomputeNetworks.first?.capacity != c {
+                recomputeNetworks = try (0..<workers).map { _ in try Network(spec: net, capacity: c, forwardOnly: true, compute: compute) }
+            }
+            recomputeImages = images
+        } else {
+            recomputeImages = nil
+            recomputeNetworks = []
+        }
+        bnStats = mode
     }
 
     deinit { points.forEach { $0.deallocate() } }
@@ -51,29 +81,68 @@ public final class Evaluator {
     }
 
     /// Evaluates `count` points on `data`, each in chunks of at most `chunk` images: `point(k, w)`
-    /// writes point k's weights into w [P]. Returns [count][chunks] parts, point-major.
+    /// writes point k's weights into w [P], `statistics(k, s)` its running statistics into s [S]
+    /// (asked for in `.running` mode only). Returns [count][chunks] parts, point-major.
     private func run(
-        _ count: Int, data: Dataset, point: (_ k: Int, _ w: UnsafeMutablePointer<Float>) -> Void
+        _ count: Int, data: Dataset, point: (_ k: Int, _ w: UnsafeMutablePointer<Float>) -> Void,
+        statistics: ((_ k: Int, _ s: UnsafeMutablePointer<Float>) -> Void)? = nil
     ) -> (parts: [Part], chunks: Int) {
         precondition(data.count > 0 && data.count <= capacity && data.shape == net.inputShape)
         let n = data.count, size = data.imageSize, chunk = min(self.chunk, n)
         let chunks = (n + chunk - 1) / chunk
         var parts = [Part](repeating: Part(), count: count * chunks)
+        let fixed = pointStatistics(count, point: point, statistics: statistics)  // [count * S], empty for batch statistics
+        let width = statisticsCount
         data.images.withUnsafeBufferPointer { images in
             data.labels.withUnsafeBufferPointer { labels in
-                parts.withUnsafeMutableBufferPointer { parts in
-                    Parallel.forEach(count * chunks, workers: workers) { item, worker in
-                        let k = item / chunks, start = item % chunks * chunk, m = min(chunk, n - start)
-                        let w = points[worker], network = networks[worker]
-                        point(k, w)
-                        network.forward(images: images.baseAddress! + start * size, count: m, weights: w)
-                        let (loss, correct) = network.crossEntropy(labels: labels.baseAddress! + start)
-                        parts[item] = Part(loss: loss, correct: correct, images: m)
+                fixed.withUnsafeBufferPointer { fixed in
+                    parts.withUnsafeMutableBufferPointer { parts in
+                        Parallel.forEach(count * chunks, workers: workers) { item, worker in
+                            let k = item / chunks, start = item % chunks * chunk, m = min(chunk, n - start)
+                            let w = points[worker], network = networks[worker]
+                            point(k, w)
+                            network.forward(
+                                images: images.baseAddress! + start * size, count: m, weights: w,
+                                statistics: fixed.isEmpty ? nil : fixed.baseAddress! + k * width)
+                            let (loss, correct) = network.crossEntropy(labels: labels.baseAddress! + start)
+                            parts[item] = Part(loss: loss, correct: correct, images: m)
+                        }
                     }
                 }
             }
         }
         return (parts, chunks)
+    }
+
+    /// Each point's BatchNorm statistics [count * S], point-major: the given ones (`.running`),
+    /// or one pass over `recomputeImages` per point (`.recompute`, the points spread over the
+    /// workers); empty with batch statistics.
+    private func pointStatistics(
+        _ count: Int, point: (_ k: Int, _ w: UnsafeMutablePointer<Float>) -> Void,
+        statistics: ((_ k: Int, _ s: UnsafeMutablePointer<Float>) -> Void)?
+    ) -> [Float] {
+        let width = statisticsCount
+        guard width > 0, bnStats != .batch else { return [] }
+        var s = [Float](repeating: 0, count: count * width)
+        s.withUnsafeMutableBufferPointer { s in
+            switch bnStats {
+            case .batch: break
+            case .running:
+                guard let statistics else { preconditionFailure("running BatchNorm statistics asked of points that have none") }
+                for k in 0..<count { statistics(k, s.baseAddress! + k * width) }
+            case .recompute:
+                let data = recomputeImages!
+                data.images.withUnsafeBufferPointer { images in
+                    Parallel.forEach(count, workers: workers) { k, worker in
+                        let w = points[worker]
+                        point(k, w)
+                        recomputeNetworks[worker].recomputeStatistics(
+                            images: images.baseAddress!, count: data.count, weights: w, into: s.baseAddress! + k * width)
+                    }
+                }
+            }
+        }
+        return s
     }
 
     /// Mean cross-entropy and accuracy at each grid position of a plane of any kind, on `data`
@@ -83,9 +152,9 @@ public final class Evaluator {
     ) -> [(loss: Float, accuracy: Float)] {
         let data = data ?? self.data
         precondition(surface.parameterCount == ParameterLayout(net).count)
-        let (parts, chunks) = run(positions.count, data: data) { k, w in
-            surface.point(row: positions[k].row, col: positions[k].col, into: w)
-        }
+        let (parts, chunks) = run(
+            positions.count, data: data, point: { k, w in surface.point(row: positions[k].row, col: positions[k].col, into: w) },
+            statistics: surface.statisticsCount == statisticsCount ? { k, s in surface.statistics(row: positions[k].row, col: positions[k].col, into: s) } : nil)
         let n = data.count
         return (0..<positions.count).map { k in
             let mine = parts[(k * chunks)..<((k + 1) * chunks)], s = Self.summed(mine)
@@ -102,13 +171,14 @@ public final class Evaluator {
 
     /// Mean cross-entropy and accuracy of each weight vector [P] on `data` (default: the
     /// evaluator's subset): the chunks' losses weighted by their images, also for one chunk.
-    public func evaluate(_ weights: [[Float]], data: Dataset? = nil) -> [(loss: Double, accuracy: Double)] {
+    /// `statistics`: each vector's BatchNorm running statistics [S] (needed in `.running` mode).
+    public func evaluate(_ weights: [[Float]], statistics: [[Float]]? = nil, data: Dataset? = nil) -> [(loss: Double, accuracy: Double)] {
         let data = data ?? self.data
-        let p = ParameterLayout(net).count
-        precondition(weights.allSatisfy { $0.count == p })
-        let (parts, chunks) = run(weights.count, data: data) { k, w in
-            weights[k].withUnsafeBufferPointer { w.update(from: $0.baseAddress!, count: p) }
-        }
+        let p = ParameterLayout(net).count, width = statisticsCount
+        precondition(weights.allSatisfy { $0.count == p } && (statistics.map { $0.count == weights.count && $0.allSatisfy { $0.count == width } } ?? true))
+        let (parts, chunks) = run(
+            weights.count, data: data, point: { k, w in weights[k].withUnsafeBufferPointer { w.update(from: $0.baseAddress!, count: p) } },
+            statistics: statistics.map { statistics in { k, s in statistics[k].withUnsafeBufferPointer { s.update(from: $0.baseAddress!, count: width) } } })
         let n = Double(data.count)
         return (0..<weights.count).map { k in
             let s = Self.summed(parts[(k * chunks)..<((k + 1) * chunks)])

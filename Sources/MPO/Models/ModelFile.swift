@@ -5,7 +5,9 @@ import Foundation
 ///   tensors  one per parameter, named and shaped as PyTorch's `named_parameters()` of the
 ///            equivalent nn.Sequential (`0.weight` [8, 1, 3, 3], ...), F32 (a BatchNorm weight as
 ///            the engine stores it: gamma - 1); `optimizer.m`, `optimizer.v` [P] (Adam) or
-///            `optimizer.momentum` [P] (SGD)
+///            `optimizer.momentum` [P] (SGD); a BatchNorm net's buffers when it has them, as
+///            PyTorch names them: `1.running_mean`, `1.running_var` [C] F32 and
+///            `1.num_batches_tracked` [] I64 (files without them open, with no running statistics)
 ///   metadata format `losspatterns-model`, format_version, the net (`netMetadata`: its sizes,
 ///            its description and its parameter table), dataset, optimizer, lr, momentum,
 ///            batch_size, step, seed, rng_state.
@@ -32,8 +34,17 @@ public struct ModelFile: TrainingFile {
     public var m: [Float], v: [Float]
     public var step: Int
     public var rng: Xoshiro256
+    /// BatchNorm's running statistics [S] (`StatisticsLayout`), nil when the model has none
+    /// (no BatchNorm, or a file written before they were kept).
+    public var statistics: [Float]?
+    /// PyTorch's num_batches_tracked: the training batches folded into `statistics`.
+    public var batchesTracked = 0
 
-    public init(net: ModelSpec, settings: Settings, weights: [Float], m: [Float], v: [Float], step: Int, rng: Xoshiro256) {
+    public init(
+        net: ModelSpec, settings: Settings, weights: [Float], m: [Float], v: [Float], step: Int, rng: Xoshiro256,
+        statistics: [Float]? = nil, batchesTracked: Int = 0
+    ) {
+        precondition(statistics.map { $0.count == StatisticsLayout(net).count && !$0.isEmpty } ?? true)
         self.net = net
         self.settings = settings
         self.weights = weights
@@ -41,6 +52,8 @@ public struct ModelFile: TrainingFile {
         self.v = v
         self.step = step
         self.rng = rng
+        self.statistics = statistics
+        self.batchesTracked = batchesTracked
     }
 
     /// The net's keys in every file we write (models, trajectories, planes): its sizes as the
@@ -59,6 +72,13 @@ public struct ModelFile: TrainingFile {
         let layout = ParameterLayout(net)
         var tensors: [String: Safetensors.Tensor] = [:]
         for e in layout.entries { tensors[e.name] = .init(Array(weights[e.range]), shape: e.shape) }
+        if let statistics {
+            for e in StatisticsLayout(net).entries {
+                tensors[e.meanName] = .init(Array(statistics[e.meanRange]))
+                tensors[e.varianceName] = .init(Array(statistics[e.varianceRange]))
+                tensors[e.countName] = .init([Int64(batchesTracked)], shape: [])
+            }
+        }
         switch settings.optimizer {
         case .adam:
             tensors["optimizer.m"] = .init(m)
@@ -81,6 +101,7 @@ public struct ModelFile: TrainingFile {
     public func write(to path: String) throws {
         guard weights.allSatisfy(\.isFinite) else { throw DataError(path, "not saved: the weights have non-finite values (training diverged)") }
         guard m.allSatisfy(\.isFinite), v.allSatisfy(\.isFinite) else { throw DataError(path, "not saved: the optimiser state has non-finite values") }
+        guard statistics?.allSatisfy(\.isFinite) ?? true else { throw DataError(path, "not saved: the BatchNorm running statistics have non-finite values") }
         try file.write(to: path)
     }
 
@@ -150,6 +171,49 @@ public struct ModelFile: TrainingFile {
         guard words.count == 4 else { throw damaged("rng_state missing") }
         let p = layout.count
         let (mm, vv) = optimizer == .adam ? (try vector("optimizer.m", p), try vector("optimizer.v", p)) : (try vector("optimizer.momentum", p), [])
-        return ModelFile(net: net, settings: settings, weights: weights, m: mm, v: vv, step: step, rng: Xoshiro256(state: words))
+        var model = ModelFile(net: net, settings: settings, weights: weights, m: mm, v: vv, step: step, rng: Xoshiro256(state: words))
+        do {
+            (model.statistics, model.batchesTracked) = try runningStatistics(file, net: net, names: StatisticsLayout(net).entries.map {
+                (mean: $0.meanName, variance: $0.varianceName, count: $0.countName)
+            }, path: path)
+        } catch let e as DataError { throw damaged(e.problem) }
+        return model
+    }
+
+    /// A BatchNorm net's running statistics [S] and num_batches_tracked from the tensors `names`
+    /// gives per BatchNorm (in the net's order): all there, or none (nil); a count that is
+    /// missing is 0. Variances must be at least 0 and everything finite.
+    static func runningStatistics(
+        _ file: Safetensors, net: ModelSpec, names: [(mean: String, variance: String, count: String)], path: String
+    ) throws -> (statistics: [Float]?, batchesTracked: Int) {
+        let layout = StatisticsLayout(net)
+        let present = names.flatMap { [$0.mean, $0.variance] }.filter { file.tensors[$0] != nil }
+        guard !present.isEmpty else { return (nil, 0) }
+        guard present.count == 2 * names.count else {
+            let missing = names.flatMap { [$0.mean, $0.variance] }.filter { file.tensors[$0] == nil }
+            throw DataError(path, "BatchNorm running statistics incomplete: no \(missing.prefix(3).map { Safetensors.printable($0) }.joined(separator: ", "))")
+        }
+        var s = [Float](), tracked = 0
+        s.reserveCapacity(layout.count)
+        for (e, n) in zip(layout.entries, names) {
+            for (name, isVariance) in [(n.mean, false), (n.variance, true)] {
+                let t = file.tensors[name]!
+                guard TorchStateDict.floatTypes.contains(t.dtype), t.count == e.channels, t.shape.count == 1 else {
+                    throw DataError(path, "tensor \(Safetensors.printable(name)) has shape \(t.shape) \(t.dtype.rawValue), expected [\(e.channels)] floats")
+                }
+                let values = t.floats()
+                guard values.allSatisfy(\.isFinite), !isVariance || values.allSatisfy({ $0 >= 0 }) else {
+                    throw DataError(path, "tensor \(Safetensors.printable(name)) holds NaN, infinity\(isVariance ? " or a negative variance" : "")")
+                }
+                s += values
+            }
+            if let t = file.tensors[n.count] {
+                guard t.count == 1, [.i64, .i32].contains(t.dtype), let k = t.int64s().first, k >= 0, k <= Int64(Int32.max) else {
+                    throw DataError(path, "tensor \(Safetensors.printable(n.count)) is not one count of batches")
+                }
+                tracked = max(tracked, Int(k))
+            }
+        }
+        return (s, tracked)
     }
 }

@@ -5,8 +5,13 @@ import Foundation
 /// Without BatchNorm the batch is split in two halves, each with its own network and gradient
 /// slot, run on up to two workers; the slots are summed in order, so results depend neither on
 /// timing nor on the worker count. A BatchNorm
-/// net needs the whole batch in one network (its statistics are the batch's) and uses one worker.
+/// net needs the whole batch in one network (its statistics are the batch's) and uses one worker;
+/// it also keeps running statistics as PyTorch's train mode does (momentum 0.1, unbiased
+/// variance, num_batches_tracked), so its models evaluate as `model.eval()` would.
 public final class ModelTrainer {
+    /// PyTorch's default BatchNorm momentum.
+    public static let statisticsMomentum = 0.1
+
     public private(set) var model: ModelFile
     public let train: Dataset
     public let layout: ParameterLayout
@@ -23,7 +28,9 @@ public final class ModelTrainer {
         let layout = ParameterLayout(net)
         let w = layout.initialWeights(using: &rng)
         let o = Optimizer(settings.optimizer, count: layout.count, learningRate: settings.learningRate, momentum: settings.momentum)
-        return ModelFile(net: net, settings: settings, weights: w, m: o.m, v: o.v, step: 0, rng: rng)
+        let statistics = StatisticsLayout(net)
+        return ModelFile(
+            net: net, settings: settings, weights: w, m: o.m, v: o.v, step: 0, rng: rng, statistics: statistics.count > 0 ? statistics.initial : nil)
     }
 
     public init(model: ModelFile, train: Dataset, workers: Int = CPU.cores, compute: Compute = .default) throws {
@@ -31,6 +38,9 @@ public final class ModelTrainer {
             throw DataError(train.name, "images are \(train.shape), the net expects \(model.net.inputShape)")
         }
         self.model = model
+        // A BatchNorm model saved before running statistics were kept starts them afresh.
+        let statistics = StatisticsLayout(model.net)
+        if statistics.count > 0 && self.model.statistics == nil { (self.model.statistics, self.model.batchesTracked) = (statistics.initial, 0) }
         self.train = train
         layout = ParameterLayout(model.net)
         let batch = model.settings.batchSize
@@ -100,6 +110,7 @@ public final class ModelTrainer {
                 }
             }
         }
+        if model.statistics != nil { trackStatistics() }
         var gradient = gradients[0]
         for k in 1..<parts.count {
             gradients[k].withUnsafeBufferPointer { g in for i in 0..<gradient.count { gradient[i] += g[i] } }
@@ -110,5 +121,17 @@ public final class ModelTrainer {
         return StepResult(
             step: model.step, loss: results.reduce(0) { $0 + $1.loss }, accuracy: Double(results.reduce(0) { $0 + $1.correct }) / batch,
             images: model.settings.batchSize, seconds: Date().timeIntervalSince(start))
+    }
+
+    /// Folds the step's batch statistics into the running ones (BatchNorm nets run the batch in
+    /// one network): running ← 0.9·running + 0.1·batch, the variance unbiased.
+    private func trackStatistics() {
+        precondition(networks.count == 1)
+        var batch = [Float](repeating: 0, count: model.statistics!.count)
+        batch.withUnsafeMutableBufferPointer { networks[0].batchStatistics(into: $0.baseAddress!) }
+        model.statistics!.withUnsafeMutableBufferPointer { s in
+            batch.withUnsafeBufferPointer { StatisticsLayout.blend(s.baseAddress!, toward: $0.baseAddress!, count: $0.count, momentum: Self.statisticsMomentum) }
+        }
+        model.batchesTracked += 1
     }
 }

@@ -12,9 +12,11 @@ import Foundation
 /// net we describe (anything else stays after the module its name follows). Then the shapes
 /// must match the net's, row by row.
 ///
-/// BatchNorm's `running_mean`, `running_var` and `num_batches_tracked` buffers are ignored: our
-/// BatchNorm always uses the statistics of the batch it sees (an MPO plane has no running
-/// statistics), so a BN net scores as PyTorch's does in train mode, not in eval mode.
+/// BatchNorm's `running_mean`, `running_var` and `num_batches_tracked` buffers take no part in
+/// that order; each BatchNorm's are read from beside its weight (`model.running_mean` for
+/// `model.weight`) into the model's running statistics, so the net evaluates as PyTorch's
+/// `model.eval()` does (`BNStats.running`, the default for a model that has them). A state_dict
+/// saved without buffers (`track_running_stats=False`) opens with none.
 public enum TorchStateDict {
     static let ignoredBuffers: Set<String> = ["running_mean", "running_var", "num_batches_tracked"]
     /// Parameters may be saved in any float type (`model.half()`, `model.double()`); they are read as F32.
@@ -51,7 +53,14 @@ public enum TorchStateDict {
         var settings = ModelFile.Settings()
         settings.dataset = DatasetKind.allCases.first { $0.imageShape == net.inputShape } ?? .fashionMNIST
         let zeros = [Float](repeating: 0, count: layout.count)
-        return ModelFile(net: net, settings: settings, weights: weights, m: zeros, v: zeros, step: 0, rng: Xoshiro256(seed: 0))
+        var model = ModelFile(net: net, settings: settings, weights: weights, m: zeros, v: zeros, step: 0, rng: Xoshiro256(seed: 0))
+        // Each BatchNorm's buffers sit beside the weight matched to its scale.
+        let modules = zip(layout.entries, found).filter { $0.0.kind == .bnScale }.map { split($0.1.name).module }
+        let prefix = { (m: String) in m.isEmpty ? "" : m + "." }
+        (model.statistics, model.batchesTracked) = try ModelFile.runningStatistics(
+            file, net: net, names: modules.map { (prefix($0) + "running_mean", prefix($0) + "running_var", prefix($0) + "num_batches_tracked") },
+            path: path)
+        return model
     }
 
     /// The net the file's `net` metadata names, checked as a `--net` would be.
@@ -145,7 +154,7 @@ public enum TorchStateDict {
         func cell(_ s: String) -> String { s.padding(toLength: width, withPad: " ", startingAt: 0) }
         var lines = [
             "its tensors do not match the net '\(net.text)' (\(differing.count) of \(max(expected.count, read.count)) rows differ; "
-                + "BatchNorm running statistics are ignored):",
+                + "BatchNorm running statistics are matched apart):",
             "     " + cell("expected (ours)") + "  found (in the file, in the order read)",
         ]
         let rows = max(expected.count, read.count)

@@ -13,22 +13,36 @@ public struct Transect: Sendable {
         public let a: [Float]  // [P]
         public let b: [Float]  // [P]
         public let count: Int
+        /// The ends' BatchNorm running statistics [S] each, moved along the segment as the
+        /// weights are (a convex combination: variances stay positive); nil when they have none.
+        public let statistics: (a: [Float], b: [Float])?
 
-        public init(from a: [Float], to b: [Float], count: Int) {
-            precondition(a.count == b.count && count >= 2)
-            (self.a, self.b, self.count) = (a, b, count)
+        public init(from a: [Float], to b: [Float], count: Int, statistics: (a: [Float], b: [Float])? = nil) {
+            precondition(a.count == b.count && count >= 2 && statistics.map { $0.a.count == $0.b.count } ?? true)
+            (self.a, self.b, self.count, self.statistics) = (a, b, count, statistics)
         }
 
         public var parameterCount: Int { a.count }
 
         /// The k-th point (col = k; row is unused) into w [P].
         public func point(row: Double, col: Double, into w: UnsafeMutablePointer<Float>) {
-            let k = Int(col.rounded())
+            Self.mix(a, b, k: Int(col.rounded()), count: count, into: w)
+        }
+
+        public var statisticsCount: Int { statistics?.a.count ?? 0 }
+
+        public func statistics(row: Double, col: Double, into s: UnsafeMutablePointer<Float>) {
+            guard let statistics else { return }
+            Self.mix(statistics.a, statistics.b, k: Int(col.rounded()), count: count, into: s)
+        }
+
+        /// (1 - t) a + t b at t = k / (count - 1) into out [a.count].
+        static func mix(_ a: [Float], _ b: [Float], k: Int, count: Int, into out: UnsafeMutablePointer<Float>) {
             // The ends exactly A and B: (1 - t) a + t b rounds otherwise.
-            if k <= 0 { return a.withUnsafeBufferPointer { w.update(from: $0.baseAddress!, count: $0.count) } }
-            if k >= count - 1 { return b.withUnsafeBufferPointer { w.update(from: $0.baseAddress!, count: $0.count) } }
+            if k <= 0 { return a.withUnsafeBufferPointer { out.update(from: $0.baseAddress!, count: $0.count) } }
+            if k >= count - 1 { return b.withUnsafeBufferPointer { out.update(from: $0.baseAddress!, count: $0.count) } }
             let t = Float(Double(k) / Double(count - 1))
-            for i in 0..<a.count { w[i] = (1 - t) * a[i] + t * b[i] }
+            for i in 0..<a.count { out[i] = (1 - t) * a[i] + t * b[i] }
         }
 
         /// Grid positions of all its points, in order.
@@ -42,8 +56,10 @@ public struct Transect: Sendable {
     }
 
     /// With a session's `Evaluator` (the one its map uses), all points on `data` in one batch each.
-    public init(from a: [Float], to b: [Float], count: Int, evaluator: Evaluator, data: Dataset) {
-        let segment = Segment(from: a, to: b, count: count)
+    public init(
+        from a: [Float], to b: [Float], count: Int, statistics: (a: [Float], b: [Float])? = nil, evaluator: Evaluator, data: Dataset
+    ) {
+        let segment = Segment(from: a, to: b, count: count, statistics: statistics)
         let values = evaluator.evaluate(segment, at: segment.positions, data: data)
         self.init(count: count, loss: values.map { Double($0.loss) }, accuracy: values.map { Double($0.accuracy) })
     }
@@ -55,13 +71,17 @@ public struct Transect: Sendable {
     }
 
     /// On the evaluator's subset, from the weight vectors themselves (`mpo transect`): each point's
-    /// loss summed over the evaluator's chunks in Double.
-    public init(from a: [Float], to b: [Float], count: Int, evaluator: Evaluator) {
+    /// loss summed over the evaluator's chunks in Double. `statistics`: the ends' BatchNorm running
+    /// statistics, moved with the weights (needed when the evaluator uses `.running`).
+    public init(from a: [Float], to b: [Float], count: Int, statistics: (a: [Float], b: [Float])? = nil, evaluator: Evaluator) {
         // In groups of 32 points: 10,001 points of a large net need not sit in memory at once.
-        let all = Self.points(from: a, to: b, count: count)
+        let segment = Segment(from: a, to: b, count: count, statistics: statistics)
         var values: [(loss: Double, accuracy: Double)] = []
         for start in stride(from: 0, to: count, by: 32) {
-            values += evaluator.evaluate(all[start..<min(count, start + 32)].map { $0() })
+            let ks = start..<min(count, start + 32)
+            values += evaluator.evaluate(
+                ks.map { segment.weights(row: 0, col: Double($0)) },
+                statistics: statistics == nil ? nil : ks.map { segment.runningStatistics(row: 0, col: Double($0))! })
         }
         self.init(count: count, loss: values.map(\.loss), accuracy: values.map(\.accuracy))
     }

@@ -3,7 +3,9 @@ import Foundation
 
 /// A direction plane as a checkpoint (safetensors, like an MPO plane's; `PlaneFile` tells them apart):
 ///   tensors  origin, direction_1, direction_2 [P] F32 (PyTorch `named_parameters()` order);
-///            trajectory [T, 2] F32 (α, β per snapshot) and trajectory_steps [T] I64, when it has one
+///            trajectory [T, 2] F32 (α, β per snapshot) and trajectory_steps [T] I64, when it has one;
+///            statistics_origin, statistics_direction_1, statistics_direction_2 [S] F32 (BatchNorm
+///            running statistics, `DirectionPlane.Statistics`), when its models had them
 ///   metadata format `losspatterns-plane`, format_version 1, plane_kind (random | models | pca),
 ///            the net (the checkpoints' keys, and `net_spec` as JSON), dataset, created,
 ///            norm, ignore, seed, sources (JSON list of file names), around (ROW,COL), markers
@@ -12,7 +14,8 @@ import Foundation
 /// training configuration), it does not misread them.
 extension DirectionPlane {
     public func write(to path: String) throws {
-        guard origin.allSatisfy(\.isFinite), direction1.allSatisfy(\.isFinite), direction2.allSatisfy(\.isFinite) else {
+        let s = statistics.map { $0.origin + $0.direction1 + $0.direction2 } ?? []
+        guard origin.allSatisfy(\.isFinite), direction1.allSatisfy(\.isFinite), direction2.allSatisfy(\.isFinite), s.allSatisfy(\.isFinite) else {
             throw DataError(path, "not saved: the plane has non-finite values")
         }
         try file.write(to: path)
@@ -34,6 +37,11 @@ extension DirectionPlane {
         var tensors: [String: Safetensors.Tensor] = [
             "origin": .init(origin), "direction_1": .init(direction1), "direction_2": .init(direction2),
         ]
+        if let statistics {
+            tensors["statistics_origin"] = .init(statistics.origin)
+            tensors["statistics_direction_1"] = .init(statistics.direction1)
+            tensors["statistics_direction_2"] = .init(statistics.direction2)
+        }
         if !trajectory.isEmpty {
             tensors["trajectory"] = .init(trajectory.flatMap { [Float($0.alpha), Float($0.beta)] }, shape: [trajectory.count, 2])
             tensors["trajectory_steps"] = .init(trajectory.map { Int64($0.name) ?? 0 })
@@ -85,6 +93,17 @@ extension DirectionPlane {
         var plane = DirectionPlane(
             kind: kind, net: net, dataset: dataset, origin: try vector("origin", p),
             direction1: try vector("direction_1", p), direction2: try vector("direction_2", p))
+        let names = ["statistics_origin", "statistics_direction_1", "statistics_direction_2"]
+        let stored = names.filter { file.tensors[$0] != nil }
+        if !stored.isEmpty {
+            let layout = StatisticsLayout(net)
+            guard stored.count == 3, layout.count > 0 else {
+                throw damaged(layout.count == 0 ? "BatchNorm statistics for a net without BatchNorm" : "BatchNorm statistics incomplete (\(stored.joined(separator: ", ")))")
+            }
+            let v = try names.map { try vector($0, layout.count) }
+            guard layout.varianceIndices.allSatisfy({ v[0][$0] >= 0 }) else { throw damaged("statistics_origin has a negative variance") }
+            plane.statistics = Statistics(origin: v[0], direction1: v[1], direction2: v[2], layout: layout)
+        }
         func finite(_ x: Double) -> Bool { x.isFinite && abs(x) <= maxCoordinate }
         if let text = m["markers"] {
             guard let markers = try? JSONDecoder().decode([Marker].self, from: Data(text.utf8)), markers.count <= 26,

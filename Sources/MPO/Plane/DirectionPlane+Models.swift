@@ -15,8 +15,10 @@ extension DirectionPlane {
         public let description: String
     }
 
+    /// `statistics`: the three models' BatchNorm running statistics [S] each, combined as their
+    /// weights are (e1 = sB − sA, e2 = sC − sA − α_C e1), so that each marker has its model's.
     public static func through(
-        _ a: [Float], _ b: [Float], _ c: [Float], net: ModelSpec, dataset: DatasetKind, sources: [String]
+        _ a: [Float], _ b: [Float], _ c: [Float], statistics: [[Float]]? = nil, net: ModelSpec, dataset: DatasetKind, sources: [String]
     ) throws -> DirectionPlane {
         precondition(a.count == b.count && a.count == c.count)
         let p = a.count
@@ -47,6 +49,13 @@ extension DirectionPlane {
             kind: .models, net: net, dataset: dataset, origin: a, direction1: d1.map(Float.init), direction2: d2)
         plane.markers = [Marker(name: "A", alpha: 0, beta: 0), Marker(name: "B", alpha: 1, beta: 0), Marker(name: "C", alpha: alpha, beta: 1)]
         plane.recipe.sources = sources
+        if let s = statistics {
+            precondition(s.count == 3)
+            let e1 = (0..<s[0].count).map { Double(s[1][$0]) - Double(s[0][$0]) }
+            let e2 = (0..<s[0].count).map { Double(s[2][$0]) - Double(s[0][$0]) - alpha * e1[$0] }
+            plane.statistics = Statistics(
+                origin: s[0], direction1: e1.map(Float.init), direction2: e2.map(Float.init), layout: StatisticsLayout(net))
+        }
         return plane
     }
 }

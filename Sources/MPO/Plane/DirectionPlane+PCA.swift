@@ -10,9 +10,11 @@ import Foundation
 /// model, which is its origin, and λ_k / trace(G) is the share of the path's squared distance
 /// from it that each direction holds.
 extension DirectionPlane {
-    /// `rows`: the snapshots [T * P]; `final`: the origin [P].
+    /// `rows`: the snapshots [T * P]; `final`: the origin [P]; `statistics`: the final model's
+    /// BatchNorm running statistics [S] (the snapshots keep none), the same all over the plane.
     public static func pca(
-        rows: [Float], count t: Int, final: [Float], net: ModelSpec, dataset: DatasetKind, steps: [Int] = [], sources: [String]
+        rows: [Float], count t: Int, final: [Float], statistics: [Float]? = nil, net: ModelSpec, dataset: DatasetKind, steps: [Int] = [],
+        sources: [String]
     ) throws -> DirectionPlane {
         let p = final.count
         precondition(rows.count == t * p)
@@ -62,6 +64,7 @@ extension DirectionPlane {
             }
         }
         plane.recipe.sources = sources
+        plane.statistics = statistics.map { Statistics(origin: $0, layout: StatisticsLayout(net)) }
         return plane
     }
 }

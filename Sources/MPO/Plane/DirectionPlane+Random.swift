@@ -49,9 +49,11 @@ extension DirectionPlane {
         x.reduce(0) { $0 + Double($1) * Double($1) }.squareRoot()
     }
 
-    /// Two random directions around `origin` (d1 drawn first, then d2, from one generator).
+    /// Two random directions around `origin` (d1 drawn first, then d2, from one generator);
+    /// `statistics`: the origin model's BatchNorm running statistics [S], the same all over the plane.
     public static func random(
-        origin: [Float], net: ModelSpec, dataset: DatasetKind, norm: Norm, ignoreBiasBN: Bool, seed: UInt64, sources: [String]
+        origin: [Float], statistics: [Float]? = nil, net: ModelSpec, dataset: DatasetKind, norm: Norm, ignoreBiasBN: Bool, seed: UInt64,
+        sources: [String]
     ) -> DirectionPlane {
         let layout = ParameterLayout(net)
         var rng = Xoshiro256(seed: seed)
@@ -62,6 +64,7 @@ extension DirectionPlane {
         plane.recipe.ignore = ignoreBiasBN ? "biasbn" : nil
         plane.recipe.seed = seed
         plane.recipe.sources = sources
+        plane.statistics = statistics.map { Statistics(origin: $0, layout: StatisticsLayout(net)) }
         return plane
     }
 }

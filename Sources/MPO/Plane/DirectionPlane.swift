@@ -49,6 +49,9 @@ public struct DirectionPlane: PlaneSurface, Sendable {
     public var trajectory: [Marker] = []
     /// pca: the fraction of the trajectory's squared distance from the origin along d1 and d2.
     public var varianceExplained: [Double] = []
+    /// The BatchNorm running statistics of the models it was made from, moved with the weights;
+    /// nil when they had none (or the net has no BatchNorm).
+    public var statistics: Statistics?
     public var created = Date()
 
     public init(kind: PlaneKind, net: ModelSpec, dataset: DatasetKind, origin: [Float], direction1: [Float], direction2: [Float]) {
@@ -76,6 +79,45 @@ public struct DirectionPlane: PlaneSurface, Sendable {
 
     public func point(row: Double, col: Double, into w: UnsafeMutablePointer<Float>) {
         point(alpha: col, beta: -row, into: w)  // (row, col) = (−β, α): see PlaneFrame
+    }
+
+    /// BatchNorm running statistics over the plane, affine as the weights are:
+    ///
+    ///     s(α, β) = s0 + α·e1 + β·e2,   each [S] (`StatisticsLayout`),
+    ///
+    /// with e1 = e2 = 0 around one model (random, PCA: its statistics everywhere, as loss-landscape
+    /// keeps the model's buffers), and through three models the same combination as their weights,
+    /// so each marker gets its own model's statistics. A variance below 0 (far outside the three)
+    /// is taken as 0.
+    public struct Statistics: Sendable, Equatable {
+        public var origin: [Float], direction1: [Float], direction2: [Float]
+        let variances: [Int]
+
+        public init(origin: [Float], direction1: [Float]? = nil, direction2: [Float]? = nil, layout: StatisticsLayout) {
+            precondition(origin.count == layout.count)
+            self.origin = origin
+            self.direction1 = direction1 ?? .init(repeating: 0, count: origin.count)
+            self.direction2 = direction2 ?? .init(repeating: 0, count: origin.count)
+            variances = layout.varianceIndices
+        }
+
+        /// s(α, β) into s [S].
+        public func point(alpha: Double, beta: Double, into s: UnsafeMutablePointer<Float>) {
+            origin.withUnsafeBufferPointer { o in
+                direction1.withUnsafeBufferPointer { e1 in
+                    direction2.withUnsafeBufferPointer { e2 in
+                        lp_plane_point(origin.count, o.baseAddress!, Float(alpha), e1.baseAddress!, Float(beta), e2.baseAddress!, s)
+                    }
+                }
+            }
+            for i in variances where s[i] < 0 { s[i] = 0 }
+        }
+    }
+
+    public var statisticsCount: Int { statistics?.origin.count ?? 0 }
+
+    public func statistics(row: Double, col: Double, into s: UnsafeMutablePointer<Float>) {
+        statistics?.point(alpha: col, beta: -row, into: s)
     }
 
     public func weights(alpha: Double, beta: Double) -> [Float] {

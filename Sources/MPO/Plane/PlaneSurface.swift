@@ -7,6 +7,24 @@ public protocol PlaneSurface: Sendable {
     var parameterCount: Int { get }
     /// Writes the weights at grid position (row, col) into w [P].
     func point(row: Double, col: Double, into w: UnsafeMutablePointer<Float>)
+    /// S: the BatchNorm running statistics it carries per point (`StatisticsLayout`); 0 when it
+    /// carries none (an MPO plane's points have none; default).
+    var statisticsCount: Int { get }
+    /// Writes the running statistics at grid position (row, col) into s [S] (when S > 0).
+    func statistics(row: Double, col: Double, into s: UnsafeMutablePointer<Float>)
+}
+
+extension PlaneSurface {
+    public var statisticsCount: Int { 0 }
+    public func statistics(row: Double, col: Double, into s: UnsafeMutablePointer<Float>) {}
+
+    /// The running statistics at grid position (row, col) [S], nil when it carries none.
+    public func runningStatistics(row: Double, col: Double) -> [Float]? {
+        guard statisticsCount > 0 else { return nil }
+        var s = [Float](repeating: 0, count: statisticsCount)
+        s.withUnsafeMutableBufferPointer { statistics(row: row, col: col, into: $0.baseAddress!) }
+        return s
+    }
 }
 
 extension PlaneSurface {

@@ -16,9 +16,14 @@ extension PlaneRunner {
         config = c
         batchNorm = plane.net.batchNorm
         // An idle MPO plane of the same net on the current pattern (p or e starts training afresh);
-        // made before the old planes go, so a failure leaves the session as it was.
+        // made before the old planes go, so a failure leaves the session as it was. Its
+        // evaluator draws the fixed plane, with the BatchNorm statistics the plane takes.
         let idle: Variant
-        do { idle = try makeVariant(batchNorm: batchNorm, state: nil) } catch {
+        do {
+            idle = try makeVariant(batchNorm: batchNorm, state: nil)
+            let mode = statisticsMode(for: plane, path: path)
+            try idle.evaluator.useStatistics(mode, images: mode == .recompute ? data.train.prefix(options.bnImages) : nil)
+        } catch {
             (config, data, batchNorm) = old
             throw error
         }
@@ -27,6 +32,18 @@ extension PlaneRunner {
         fixed = (plane, path)
         paused = true
         sizing.sizesBatch = false
+    }
+
+    /// The statistics a fixed plane is drawn with: those `mpo view --bn-stats` asked for the file
+    /// it opened, else running ones where the plane carries them, else the batch's.
+    func statisticsMode(for plane: DirectionPlane, path: String) -> BNStats {
+        let standard = BNStats.standard(hasRunningStatistics: plane.statistics != nil)
+        guard let asked = options.bnStats, path == options.checkpoint, plane.net.batchNorm else { return standard }
+        if asked == .running && plane.statistics == nil {
+            log.note("\(path) has no BatchNorm running statistics: drawn with batch statistics")
+            return .batch
+        }
+        return asked
     }
 
     /// The message for a key that would train or change a fixed plane.

@@ -178,7 +178,9 @@ final class PlaneRunner {
         t.savesCompleted = savesCompleted
         t.dataset = "\(config.dataset.rawValue) (\(data.train.count) train)"
         t.evalImages = min(options.evalImages, data.poolCount)
-        t.fixedPlane = fixed.map { Session.FixedPlane($0.plane, path: $0.path) }
+        t.fixedPlane = fixed.map {
+            Session.FixedPlane($0.plane, path: $0.path, bnStats: v.evaluator.bnStats, bnImages: v.evaluator.recomputeImages?.count)
+        }
         t.plan = sizing.plan
         t.sizesBatch = sizing.sizesBatch
         return t

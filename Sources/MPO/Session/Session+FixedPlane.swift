@@ -14,9 +14,15 @@ extension Session {
         public var trajectory: [DirectionPlane.Marker]
         public var varianceExplained: [Double]
         public var frame: PlaneFrame
+        /// How BatchNorm normalises its points; nil for a net without BatchNorm.
+        public var bnStats: BNStats?
+        /// recompute: the training images each point's statistics come from.
+        public var bnImages: Int?
 
-        init(_ plane: DirectionPlane, path: String) {
+        init(_ plane: DirectionPlane, path: String, bnStats: BNStats? = nil, bnImages: Int? = nil) {
             self.path = path
+            self.bnStats = plane.net.batchNorm ? bnStats : nil
+            self.bnImages = bnImages
             kind = plane.kind
             description = plane.description
             sources = plane.recipe.sources

@@ -25,6 +25,12 @@ public final class Session: @unchecked Sendable {
         /// How `--precision auto` chose `config.compute` (shown on the side panel); nil when the
         /// user named the precision.
         public var precisionChoice: String?
+        /// BatchNorm statistics for the fixed plane in `checkpoint` (`mpo view --bn-stats`); nil,
+        /// and planes opened later: the plane's default (running when it has running statistics).
+        /// MPO planes always use batch statistics.
+        public var bnStats: BNStats?
+        /// Training images a recompute passes per point.
+        public var bnImages = BNStats.defaultRecomputeImages
 
         /// The same options with `sizesBatch` set.
         public func sizingBatch(_ on: Bool) -> Options {

@@ -41,7 +41,11 @@ final class TransectJob: CursorJob {
         } else {
             let a = c.surface.weights(row: ends.start.row, col: ends.start.col)
             let b = c.surface.weights(row: ends.end.row, col: ends.end.col)
-            t = Transect(from: a, to: b, count: Session.transectPoints, evaluator: c.evaluator, data: data)
+            // The segment lies in a direction plane: its running statistics move as the plane's.
+            let statistics = c.surface.runningStatistics(row: ends.start.row, col: ends.start.col).map {
+                ($0, c.surface.runningStatistics(row: ends.end.row, col: ends.end.col)!)
+            }
+            t = Transect(from: a, to: b, count: Session.transectPoints, statistics: statistics, evaluator: c.evaluator, data: data)
         }
         profile = Session.TransectProfile(ends: ends, split: c.split, step: c.step, images: c.mapImages, transect: t)
         plane = c.plane
