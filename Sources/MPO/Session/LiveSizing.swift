@@ -56,9 +56,12 @@ struct LiveSizing {
         skipNextStep = true
     }
 
-    static func cellImagesPerStep(_ t: Trainer) -> Int {
-        (min(t.config.cells, t.good.count) + min(t.config.cells, t.bad.count)) * t.config.batchSize
+    /// Cells a step of `t` trains (as many good and bad ones as the config asks, where there are).
+    static func cellsPerStep(_ t: Trainer) -> Int {
+        min(t.config.cells, t.good.count) + min(t.config.cells, t.bad.count)
     }
+
+    static func cellImagesPerStep(_ t: Trainer) -> Int { cellsPerStep(t) * t.config.batchSize }
 
     /// A plan for `work` from what was measured (or from `given`, a machine of known speed);
     /// nil before enough is measured. It becomes the plan of step `step`.

@@ -125,7 +125,7 @@ final class PlaneRunner {
     func replan(viewport: Viewport, evalSecondsPerSampleImage: Double) {
         let t = active.trainer
         let work = LivePlan.Work(
-            cellsPerStep: min(t.config.cells, t.good.count) + min(t.config.cells, t.bad.count),
+            cellsPerStep: LiveSizing.cellsPerStep(t),
             batchSize: sizing.sizesBatch ? options.config.batchSize : t.config.batchSize, sizesBatch: sizing.sizesBatch,
             patternSamples: viewport.liveGrid(pattern: pattern, maxSamples: pattern.width * pattern.height).count,
             viewSamples: viewport.liveGrid(pattern: pattern, maxSamples: .max).count, evalImages: options.evalImages)
