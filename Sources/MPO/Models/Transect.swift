@@ -49,12 +49,6 @@ public struct Transect: Sendable {
         public var positions: [(row: Double, col: Double)] { (0..<count).map { (0, Double($0)) } }
     }
 
-    /// The weight vectors of `count` evenly spaced points (both ends included), made on demand.
-    public static func points(from a: [Float], to b: [Float], count: Int) -> [() -> [Float]] {
-        let segment = Segment(from: a, to: b, count: count)
-        return (0..<count).map { k in { segment.weights(row: 0, col: Double(k)) } }
-    }
-
     /// With a session's `Evaluator` (the one its map uses), all points on `data` in one batch each.
     public init(
         from a: [Float], to b: [Float], count: Int, statistics: (a: [Float], b: [Float])? = nil, evaluator: Evaluator, data: Dataset
