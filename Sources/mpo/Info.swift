@@ -59,8 +59,13 @@ struct Info: ParsableCommand {
         func size(_ net: ModelSpec) -> String { "net \(net.quoted), P = \(ParameterLayout(net).count)" }
         switch file.metadata["format"] {
         case Checkpoint.format:
-            let c = try Checkpoint.read(path: path)
-            return "plane checkpoint, \(size(c.config.net)), step \(c.step), pattern \(c.pattern.name) \(c.pattern.width)x\(c.pattern.height), \(c.config.dataset.rawValue)"
+            switch try PlaneFile.read(path: path) {
+            case .mpo(let c):
+                return "plane checkpoint, \(size(c.config.net)), step \(c.step), pattern \(c.pattern.name) \(c.pattern.width)x\(c.pattern.height), \(c.config.dataset.rawValue)"
+            case .directions(let d):
+                let eigen = d.eigenvalues.isEmpty ? "" : ", Hessian eigenvalues " + d.eigenvalues.map { String(format: "%.6g", $0) }.joined(separator: ", ")
+                return "\(d.kind.rawValue) plane (\(d.description)), \(size(d.net)), \(d.dataset.rawValue)\(eigen)"
+            }
         case ModelFile.format:
             let m = try ModelFile.read(path: path)
             return "model, \(size(m.net)), step \(m.step), \(m.settings.dataset.rawValue), \(m.settings.optimizer.rawValue)"

@@ -65,12 +65,7 @@ struct TransectCommand: ParsableCommand {
         if let from, let to {
             let plane = try PlaneFile.read(path: files[0])
             let (p, q) = (try Self.cell("--from", from), try Self.cell("--to", to))
-            let surface = plane.surface, frame = plane.frame
-            func point(_ x: (row: Double, col: Double)) -> [Float] {
-                let at = frame.position(x.row, x.col)  // (α, β) of a direction plane
-                return surface.weights(row: at.row, col: at.col)
-            }
-            (net, dataset, a, b) = (plane.net, plane.dataset, point(p), point(q))
+            (net, dataset, a, b) = (plane.net, plane.dataset, plane.weights(at: p.row, p.col), plane.weights(at: q.row, q.col))
             label = "\((files[0] as NSString).lastPathComponent) (\(from)) -> (\(to))"
         } else {
             let given = try self.net.map { try NetOption.spec($0, dataset: nil) }

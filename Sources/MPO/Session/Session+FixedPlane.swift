@@ -13,6 +13,9 @@ extension Session {
         /// The projected path of a PCA plane, (α, β) per snapshot.
         public var trajectory: [DirectionPlane.Marker]
         public var varianceExplained: [Double]
+        /// A Hessian plane's λ1, λ2 (the eigenvalues of d1, d2), and the images they were taken on.
+        public var eigenvalues: [Double]
+        public var eigenvalueImages: String?
         public var frame: PlaneFrame
 
         init(_ plane: DirectionPlane, path: String) {
@@ -23,6 +26,8 @@ extension Session {
             markers = plane.markers
             trajectory = plane.trajectory
             varianceExplained = plane.varianceExplained
+            eigenvalues = plane.eigenvalues
+            eigenvalueImages = plane.recipe.hessianImages
             frame = plane.frame
         }
 
