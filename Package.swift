@@ -39,8 +39,8 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"]),
         .testTarget(name: "ParityTests", dependencies: ["Engine", "MPO", "TestSupport"]),
         .testTarget(name: "MPOTests", dependencies: ["Engine", "MPO", "TestSupport"]),
-        // Runs the built `mpo` binary; only the test helpers.
-        .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
+        // Runs the built `mpo` binary; the test helpers, and the library to read back what it writes.
+        .testTarget(name: "CLITests", dependencies: ["Engine", "MPO", "TestSupport"]),
         // What several test targets share: temporary folders, sessions, tmux, child processes,
         // IDX and gzip files.
         .target(name: "TestSupport", dependencies: ["Engine", "MPO", "CZlib"], path: "Tests/TestSupport"),

@@ -72,7 +72,8 @@ struct Info: ParsableCommand {
                 return "plane checkpoint, \(size(c.config.net)), step \(c.step), pattern \(c.pattern.name) \(c.pattern.width)x\(c.pattern.height), \(c.config.dataset.rawValue)"
                     + bn(c.config.net, running: false, mpo: true)
             case .directions(let d):
-                return "\(d.kind.rawValue) plane (\(d.description)), \(size(d.net)), \(d.dataset.rawValue)" + bn(d.net, running: d.statistics != nil)
+                let eigen = d.eigenvalues.isEmpty ? "" : ", Hessian eigenvalues " + d.eigenvalues.map { String(format: "%.6g", $0) }.joined(separator: ", ")
+                return "\(d.kind.rawValue) plane (\(d.description)), \(size(d.net)), \(d.dataset.rawValue)\(eigen)" + bn(d.net, running: d.statistics != nil)
             }
         case ModelFile.format:
             let m = try ModelFile.read(path: path)

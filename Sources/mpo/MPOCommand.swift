@@ -7,7 +7,7 @@ struct MPOCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mpo",
         abstract: "LossPatterns: draw pictures into neural-network loss landscapes (multi-point optimization).",
-        subcommands: [Explore.self, View.self, Edit.self, Train.self, Render.self, PatternCommand.self, Bench.self, Experiment.self, Fit.self, PlaneCommand.self, CurveCommand.self, TransectCommand.self, Info.self],
+        subcommands: [Explore.self, View.self, Edit.self, Train.self, Render.self, PatternCommand.self, Bench.self, Experiment.self, Fit.self, PlaneCommand.self, CurveCommand.self, TransectCommand.self, HessianCommand.self, Info.self],
         defaultSubcommand: Explore.self)
 
     /// ArgumentParser's `main`, with errors on one line: "Error: <what>" on stderr, exit status 64

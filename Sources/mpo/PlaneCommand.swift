@@ -6,14 +6,14 @@ import MPO
 /// `mpo plane`: make a plane of fixed directions around trained models (DESIGN.md §5).
 struct PlaneCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "plane", abstract: "Make a plane of fixed directions around trained models: random, through three models, or PCA of a trajectory.",
+        commandName: "plane", abstract: "Make a plane of fixed directions around trained models: random, through three models, PCA of a trajectory, or the Hessian's top eigenvectors.",
         discussion: """
             A direction plane is an origin model w0 and two directions d1, d2: w(α, β) = w0 + α·d1 + β·d2. \
-            It is saved like a trained plane (Checkpoints/NAME.safetensors, plane_kind random | models | pca) \
+            It is saved like a trained plane (Checkpoints/NAME.safetensors, plane_kind random | models | pca | hessian) \
             and opens in `mpo render` (α, β ∈ [-1, 1] by default, widened to hold its markers and path), \
             `mpo view` and `mpo transect --from α,β --to α,β`. Models are `mpo fit` files.
             """,
-        subcommands: [Random.self, Models.self, PCA.self])
+        subcommands: [Random.self, Models.self, PCA.self, Hessian.self])
 
     /// `--save`: a plain name goes into Checkpoints/, a path with a / is used as given.
     struct SaveOption: ParsableArguments {
@@ -56,6 +56,9 @@ struct PlaneCommand: ParsableCommand {
         if p.varianceExplained.count == 2 {
             let v = p.varianceExplained
             lines.append(String(format: "variance explained: d1 %.2f%%, d2 %.2f%% (together %.2f%%)", 100 * v[0], 100 * v[1], 100 * (v[0] + v[1])))
+        }
+        if p.eigenvalues.count == 2 {
+            lines.append(String(format: "Hessian eigenvalues: λ1 %.6g, λ2 %.6g (on %@ images)", p.eigenvalues[0], p.eigenvalues[1], p.recipe.hessianImages ?? "?"))
         }
         if let first = p.trajectory.first, let last = p.trajectory.last {
             lines.append(String(format: "trajectory: %d points, from (%.3g, %.3g) to (%.3g, %.3g)", p.trajectory.count, first.alpha, first.beta, last.alpha, last.beta))

@@ -178,6 +178,9 @@ struct Render: ParsableCommand {
             if d.varianceExplained.count == 2 {
                 print(String(format: "variance explained: d1 %.2f%%, d2 %.2f%%", 100 * d.varianceExplained[0], 100 * d.varianceExplained[1]))
             }
+            if !d.eigenvalues.isEmpty {
+                print("Hessian eigenvalues: " + d.eigenvalues.enumerated().map { String(format: "λ%d %.6g", $0.offset + 1, $0.element) }.joined(separator: ", "))
+            }
             // The origin and the markers, each evaluated at its own point.
             let named = [DirectionPlane.Marker(name: "origin", alpha: 0, beta: 0)] + d.markers
             let values = evaluator.evaluate(d, at: named.map { frame.position($0.alpha, $0.beta) })

@@ -66,4 +66,28 @@ final class DirectionPlaneEndToEndTests: XCTestCase {
             try tmux.wait(for: "EXIT=0")
         }
     }
+
+    /// A Hessian plane opens like any fixed plane, and the panel shows its eigenvalues.
+    func testViewOfAHessianPlaneShowsItsEigenvalues() throws {
+        try RealBinary.skipUnlessReady()
+        let folders = try Fixtures.folders(self)
+        var rng = Xoshiro256(seed: 5)
+        let weights = ParameterLayout(.small).initialWeights(using: &rng)
+        let images = try DatasetKind.fashionMNIST.load(.train).prefix(64)
+        let top = try HessianSpectrum(net: .small, weights: weights, data: images).top(k: 2)
+        let plane = DirectionPlane.hessian(
+            origin: weights, net: .small, dataset: .fashionMNIST, eigenvalues: top.values, directions: top.vectors, images: 64,
+            split: .train, seed: 0, sources: ["init"])
+        let path = folders.checkpoints + "/sharp.safetensors"
+        try plane.write(to: path)
+
+        let tmux = Tmux()
+        try tmux.startProgram(binary, "view \(path) --eval-images 32", home: folders.root, width: 120, height: 44)
+        let screen = try tmux.wait("the panel's Hessian eigenvalues", timeout: 90) { $0.contains("Hessian eigenvalues") && $0.contains("λ2 (d2)") }
+        XCTAssertTrue(screen.contains("hessian plane sharp"), screen)
+        XCTAssertNotNil(screen.line(containing: "λ1 (d1)"), screen)
+        XCTAssertNotNil(screen.line(containing: "64 train images"), screen)
+        try tmux.send("q")
+        try tmux.wait(for: "EXIT=0")
+    }
 }

@@ -259,7 +259,13 @@ final class DirectionPlaneTests: XCTestCase {
         let models = try DirectionPlane.through(a, b, c, net: .small, dataset: .fashionMNIST, sources: ["a", "b", "c"])
         let rows = a + b + c + a.map { $0 * 0.5 }
         let pca = try DirectionPlane.pca(rows: rows, count: 4, final: c, net: .small, dataset: .fashionMNIST, steps: [0, 100, 200, 300], sources: ["t", "m"])
-        return [random, models, pca]
+        var d1 = [Float](repeating: 0, count: a.count), d2 = d1
+        (d1[0], d2[1]) = (1, 1)
+        var hessian = DirectionPlane.hessian(
+            origin: a, net: .small, dataset: .fashionMNIST, eigenvalues: [12.5, 3.25], directions: [d1, d2], images: 500, split: .train,
+            seed: 4, sources: ["a.safetensors"])
+        hessian.recipe.around = "-0.5,0.25"
+        return [random, models, pca, hessian]
     }
 
     func testEachKindRoundTripsThroughItsFile() throws {
@@ -280,7 +286,9 @@ final class DirectionPlaneTests: XCTestCase {
                 XCTAssertEqual(x.beta, Double(Float(y.beta)))
             }
             XCTAssertEqual(back.varianceExplained, plane.varianceExplained)
+            XCTAssertEqual(back.eigenvalues, plane.eigenvalues)
             XCTAssertEqual(back.recipe, plane.recipe)
+            XCTAssertEqual(back.radius, plane.radius)
             let raw = try Safetensors.read(path: path)
             XCTAssertEqual(raw.metadata["plane_kind"], plane.kind.rawValue)
             XCTAssertEqual(raw.metadata["format"], "losspatterns-plane")
@@ -333,6 +341,8 @@ final class DirectionPlaneTests: XCTestCase {
         try refused({ $0.metadata["markers"] = "[{\"name\":\"A\",\"alpha\":1e300,\"beta\":0}]" }, "markers")
         try refused({ $0.metadata["variance_explained"] = "0.9,0.8" }, "variance_explained")
         try refused({ $0.metadata["format_version"] = "9" }, "newer")
+        try refused({ $0.metadata["eigenvalues"] = "12.5,nan" }, "eigenvalues")
+        try refused({ $0.metadata["eigenvalues"] = "1,2,3" }, "eigenvalues")
         XCTAssertThrowsError(try PlaneFile.read(path: {
             let path = temporary("good.safetensors")
             try! plane.write(to: path)

@@ -24,6 +24,8 @@ final class HostileOptionTests: XCTestCase {
         "transect": ["--from", "0,0", "--to", "1,1", "--points", "3", "--eval-images", "20", "--", "<ckpt>"],
         "plane random": ["--save", "<scratch>/pr-<case>", "--", "<model>"],
         "plane pca": ["--save", "<scratch>/pp-<case>", "--", "<trajectory>"],
+        "plane hessian": ["--eval-images", "20", "--max-steps", "4", "--save", "<scratch>/ph-<case>", "--", "<model>"],
+        "hessian": ["--eval-images", "20", "--max-steps", "4", "--", "<model>"],
         "pattern generate": ["--", "ring"],
         "pattern show": ["--", "ring"],
         "pattern convert": ["--", "<png>", "<scratch>/c.pbm"],

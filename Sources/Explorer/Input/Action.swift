@@ -9,6 +9,7 @@ public enum Action: String, CaseIterable, Sendable {
     case toggleSplit, toggleMetric, toggleBatchNorm, togglePause
     case cycleColorMap, cycleScale, toggleEdges
     case markTransect, cycleMarkerTransect
+    case curvatureAtCursor
     // the run
     case save, openBrowser, openPicker, openEditor
     case help, quit, redraw
@@ -44,6 +45,7 @@ public enum Action: String, CaseIterable, Sendable {
         case .toggleEdges: "overlay the pattern's edges"
         case .markTransect: "transect: mark start, end; clear"
         case .cycleMarkerTransect: "transect between markers: A-B, B-C, A-C"
+        case .curvatureAtCursor: "Hessian's top eigenvalue at the cursor"
         case .save: "save a checkpoint"
         case .openBrowser: "open a checkpoint"
         case .openPicker: "pick a pattern to train"

@@ -82,7 +82,7 @@ public struct KeyMap: Sendable {
             ("+", .zoomIn), ("=", .zoomIn), ("-", .zoomOut), ("_", .zoomOut), ("0", .resetView),
             ("t", .toggleSplit), ("m", .toggleMetric), ("b", .toggleBatchNorm), ("Space", .togglePause),
             ("c", .cycleColorMap), ("g", .cycleScale), ("x", .toggleEdges),
-            ("v", .markTransect), ("V", .cycleMarkerTransect),
+            ("v", .markTransect), ("V", .cycleMarkerTransect), ("E", .curvatureAtCursor),
             ("s", .save), ("o", .openBrowser), ("p", .openPicker), ("e", .openEditor),
             ("?", .help), ("F1", .help), ("q", .quit), ("C-l", .redraw),
         ]),

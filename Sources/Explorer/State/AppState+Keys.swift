@@ -83,6 +83,12 @@ extension AppState {
             return markTransect(now: now)
         case .cycleMarkerTransect:
             return cycleMarkerTransect(now: now)
+        case .curvatureAtCursor:
+            guard let s = snapshot, s.status != .loading else { return [] }
+            let p = camera.cursorPosition
+            outbox.append(.curvature(row: p.row, col: p.col))
+            note("the Hessian's top eigenvalue at the cursor (\(s.map.split.rawValue) split): computing...", now: now)
+            return [.bars, .panel]
         case .save:
             outbox.append(.save(name: nil))
             note("saving...", now: now)

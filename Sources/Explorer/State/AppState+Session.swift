@@ -81,6 +81,13 @@ extension AppState {
         return abs(probe.row - p.row) < 1e-9 && abs(probe.col - p.col) < 1e-9 ? probe : nil
     }
 
+    /// The session's curvature if it is for the cursor's position.
+    public var cursorCurvature: Session.Curvature? {
+        guard let c = snapshot?.curvature else { return nil }
+        let p = camera.cursorPosition
+        return abs(c.row - p.row) < 1e-9 && abs(c.col - p.col) < 1e-9 ? c : nil
+    }
+
     /// Seconds until `tick` has something to do (for the loop's poll timeout).
     public func nextTick(now: Date = Date()) -> TimeInterval {
         var t = 0.25

@@ -26,6 +26,11 @@ extension SidePanel {
             w.row("d2", "\(Format.fixed(100 * v[1], 1))%  (both \(Format.fixed(100 * (v[0] + v[1]), 1))%)")
             w.row("path", "\(fixed.trajectory.count) snapshots")
         }
+        if !fixed.eigenvalues.isEmpty {
+            w.header("Hessian eigenvalues")
+            for (i, value) in fixed.eigenvalues.enumerated() { w.row("λ\(i + 1) (d\(i + 1))", Format.compact(value)) }
+            if let images = fixed.eigenvalueImages { w.row("on", "\(images) images") }
+        }
         if !fixed.markers.isEmpty {
             w.header("Markers")
             for m in fixed.markers { w.row(m.name, "(\(Format.fixed(m.alpha, 3)), \(Format.fixed(m.beta, 3)))") }

@@ -115,6 +115,25 @@ struct SidePanel {
             w.row("train", "...", pen: theme.faint)
             w.row("test", "...", pen: theme.faint)
         }
+        curvature(&w)
+    }
+
+    /// The Hessian's top eigenvalue at the cursor: asked for with a key, computed off the UI
+    /// thread; its estimate shows while Lanczos runs.
+    func curvature(_ w: inout Writer) {
+        guard let c = state.cursorCurvature else {
+            let key = KeyHint(.curvatureAtCursor, "for the sharpness").text(state.keyMap, .explorer)
+            w.row("λmax", key ?? "-", pen: theme.faint)
+            return
+        }
+        let value = c.estimate.map { Format.fixed($0, $0.magnitude >= 100 ? 1 : 3) } ?? "..."
+        if let failure = c.failure {
+            w.row("λmax", failure, pen: theme.warning)
+        } else if c.done {
+            w.row("λmax", "\(value)  (\(c.split.rawValue), \(c.images) img)")
+        } else {
+            w.row("λmax", "\(value)  \(c.products)/\(c.maxProducts) Hv", pen: theme.faint)
+        }
     }
 
     /// What the session sized the live work to: "batch 32 of 64, map 24%" (of the compute time).

@@ -14,7 +14,7 @@ public enum PlaneFile {
         guard file.metadata["format"] == Checkpoint.format else { return .mpo(try Checkpoint.read(file, path: path)) }  // says what is wrong
         switch try PlaneKind.of(file.metadata, path: path) {
         case .mpo: return .mpo(try Checkpoint.read(file, path: path, expecting: net))
-        case .random, .models, .pca, .curve: return .directions(try DirectionPlane.read(file, path: path, expecting: net))
+        case .random, .models, .pca, .curve, .hessian: return .directions(try DirectionPlane.read(file, path: path, expecting: net))
         }
     }
 
@@ -44,6 +44,12 @@ public enum PlaneFile {
     public var dataDirectory: String? {
         if case .mpo(let c) = self { return c.config.dataDirectory }
         return nil
+    }
+
+    /// The weights at plane coordinates (a, b): ROW,COL of an MPO plane, α,β of a direction plane.
+    public func weights(at a: Double, _ b: Double) -> [Float] {
+        let p = frame.position(a, b)
+        return surface.weights(row: p.row, col: p.col)
     }
 
     /// Where its default view lies and what its coordinates are called.

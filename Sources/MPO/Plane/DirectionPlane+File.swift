@@ -9,7 +9,8 @@ import Foundation
 ///   metadata format `losspatterns-plane`, format_version 1, plane_kind (random | models | pca),
 ///            the net (the checkpoints' keys, and `net_spec` as JSON), dataset, created,
 ///            norm, ignore, seed, sources (JSON list of file names), around (ROW,COL), markers
-///            (JSON list of {name, alpha, beta}), variance_explained ("f1,f2"), view_radius.
+///            (JSON list of {name, alpha, beta}), variance_explained ("f1,f2"), view_radius; a hessian
+///            plane also eigenvalues ("λ1,λ2") and hessian_images ("1000 train").
 /// The version stays 1: a reader older than plane kinds refuses these files (they have no
 /// training configuration), it does not misread them.
 extension DirectionPlane {
@@ -34,6 +35,8 @@ extension DirectionPlane {
         if let seed = recipe.seed { meta["seed"] = String(seed) }
         if let around = recipe.around { meta["around"] = around }
         if !varianceExplained.isEmpty { meta["variance_explained"] = varianceExplained.map { String($0) }.joined(separator: ",") }
+        if !eigenvalues.isEmpty { meta["eigenvalues"] = eigenvalues.map { String($0) }.joined(separator: ",") }
+        if let images = recipe.hessianImages { meta["hessian_images"] = images }
         var tensors: [String: Safetensors.Tensor] = [
             "origin": .init(origin), "direction_1": .init(direction1), "direction_2": .init(direction2),
         ]
@@ -134,6 +137,14 @@ extension DirectionPlane {
             }
             plane.varianceExplained = values
         }
+        if let text = m["eigenvalues"] {
+            let values = text.split(separator: ",", omittingEmptySubsequences: false).map { Double($0) }
+            guard (1...2).contains(values.count), let finite = values as? [Double], finite.allSatisfy({ $0.isFinite && abs($0) < 1e30 }) else {
+                throw damaged("eigenvalues must be one or two finite numbers")
+            }
+            plane.eigenvalues = finite
+        }
+        plane.recipe.hessianImages = m["hessian_images"].map { Safetensors.printable($0, limit: 40) }
         plane.recipe.norm = m["norm"].map { Safetensors.printable($0, limit: 20) }
         plane.recipe.ignore = m["ignore"] == "biasbn" ? "biasbn" : nil
         plane.recipe.seed = m["seed"].flatMap(UInt64.init)

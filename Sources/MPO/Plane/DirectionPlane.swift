@@ -30,12 +30,14 @@ public struct DirectionPlane: PlaneSurface, Sendable {
         public var seed: UInt64?
         /// The files the plane was made from (models, a trajectory, an MPO plane).
         public var sources: [String] = []
-        /// random --around: the MPO plane cell whose weights are the origin ("ROW,COL").
+        /// random --around, hessian --at: the plane position whose weights are the origin ("ROW,COL" or "α,β").
         public var around: String?
+        /// hessian: the images the Hessian was taken on ("1000 train").
+        public var hessianImages: String?
         public init() {}
     }
 
-    /// random, models, pca or curve (never mpo: a trained plane is a `Checkpoint`).
+    /// random, models, pca, curve or hessian (never mpo: a trained plane is a `Checkpoint`).
     public var kind: PlaneKind
     public var net: ModelSpec
     public var dataset: DatasetKind
@@ -52,6 +54,8 @@ public struct DirectionPlane: PlaneSurface, Sendable {
     /// The BatchNorm running statistics of the models it was made from, moved with the weights;
     /// nil when they had none (or the net has no BatchNorm).
     public var statistics: Statistics?
+    /// hessian: λ1 ≥ λ2, the eigenvalues of d1 and d2.
+    public var eigenvalues: [Double] = []
     public var created = Date()
 
     public init(kind: PlaneKind, net: ModelSpec, dataset: DatasetKind, origin: [Float], direction1: [Float], direction2: [Float]) {
@@ -130,6 +134,7 @@ public struct DirectionPlane: PlaneSurface, Sendable {
     /// whole trajectory with a tenth to spare (a PCA plane's unit directions put the path many
     /// units away); the origin stays at the centre.
     public var radius: Double {
+        if let r = hessianRadius { return r }
         let far = (markers + trajectory).map { max(abs($0.alpha), abs($0.beta)) }.max() ?? 0
         return far * 1.1 <= 1 ? 1 : Self.nice(far * 1.1)
     }
@@ -154,6 +159,9 @@ public struct DirectionPlane: PlaneSurface, Sendable {
         case .models: return "through three models (A, B, C)"
         case .pca: return "PCA of a trajectory (\(trajectory.count) snapshots)"
         case .curve: return "through a curve's ends A, B and its point θ"
+        case .hessian:
+            return "top Hessian eigenvectors, " + eigenvalues.enumerated().map { String(format: "λ%d %.4g", $0.offset + 1, $0.element) }.joined(separator: ", ")
+                + (recipe.hessianImages.map { " (\($0) images)" } ?? "")
         case .mpo: return "trained"  // not made: init refuses it
         }
     }

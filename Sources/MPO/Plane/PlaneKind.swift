@@ -4,7 +4,7 @@ import Engine
 /// of fixed directions (`DirectionPlane`). Files without the key are MPO planes of the first
 /// format and open unchanged; a kind this program does not know is refused, naming it.
 public enum PlaneKind: String, CaseIterable, Sendable {
-    case mpo, random, models, pca, curve
+    case mpo, random, models, pca, curve, hessian
 
     /// Whether the plane is one of fixed directions (w0 + α·d1 + β·d2) rather than a trained one.
     public var isFixed: Bool { self != .mpo }

@@ -1,6 +1,6 @@
 /// The jobs at the cursor (see `CursorJob`), in the order they run when several are due.
 final class CursorJobs {
-    let jobs: [any CursorJob] = [ProbeJob(), TransectJob()]
+    let jobs: [any CursorJob] = [ProbeJob(), TransectJob(), CurvatureJob()]
 
     /// Seconds of work a job does per turn (a job that takes longer goes on in later turns).
     static let slice = 0.2

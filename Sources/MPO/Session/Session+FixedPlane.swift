@@ -13,6 +13,9 @@ extension Session {
         /// The projected path of a PCA plane, (α, β) per snapshot.
         public var trajectory: [DirectionPlane.Marker]
         public var varianceExplained: [Double]
+        /// A Hessian plane's λ1, λ2 (the eigenvalues of d1, d2), and the images they were taken on.
+        public var eigenvalues: [Double]
+        public var eigenvalueImages: String?
         public var frame: PlaneFrame
         /// How BatchNorm normalises its points; nil for a net without BatchNorm.
         public var bnStats: BNStats?
@@ -29,6 +32,8 @@ extension Session {
             markers = plane.markers
             trajectory = plane.trajectory
             varianceExplained = plane.varianceExplained
+            eigenvalues = plane.eigenvalues
+            eigenvalueImages = plane.recipe.hessianImages
             frame = plane.frame
         }
 

@@ -3,7 +3,7 @@ import Foundation
 extension Session {
     /// Everything the UI draws, as of one moment: a part per owner on the compute side — the
     /// planes' (`training`, `PlaneRunner`), the map's (`map`, `MapRefresher`) and one per job at
-    /// the cursor (`probe`, `transect`: `CursorJobs`) — each written whole by its owner.
+    /// the cursor (`probe`, `transect`, `curvature`: `CursorJobs`) — each written whole by its owner.
     public struct Snapshot: Sendable {
         /// Increases with every change.
         public var version = 0
@@ -21,6 +21,9 @@ extension Session {
         public var probe: Probe?
         /// The profile of the transect asked for with `.setTransect` (nil until it is computed).
         public var transect: TransectProfile?
+        /// The Hessian's top eigenvalue at the position asked for with `.curvature`, with its
+        /// progress while Lanczos runs (nil until asked, or after the plane shown changed).
+        public var curvature: Curvature?
 
         public init(training: Training, map: Map) {
             self.training = training

@@ -77,6 +77,8 @@ public final class Session: @unchecked Sendable {
         case toggleBatchNorm
         /// Evaluate one plane position on both splits for the probe panel.
         case probe(row: Double, col: Double)
+        /// The Hessian's top eigenvalue at one plane position, on the map's split (`CurvatureJob`).
+        case curvature(row: Double, col: Double)
         /// Save into Checkpoints/ the active plane (nil: a name made from pattern, net and step)
         /// and the other plane if it has unsaved steps (always under its made-up name).
         case save(name: String?)

@@ -14,7 +14,7 @@ extension SessionEngine {
             map.setSplit(s, step: planes.active.trainer.step)
         case .toggleBatchNorm:
             if planes.toggleBatchNorm() { planeReplaced(newView: false) }
-        case .probe, .setTransect:
+        case .probe, .setTransect, .curvature:
             cursor.take(command)
         case .save(let name):
             planes.save(name: name)
