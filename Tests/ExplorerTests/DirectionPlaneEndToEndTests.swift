@@ -90,4 +90,27 @@ final class DirectionPlaneEndToEndTests: XCTestCase {
         try tmux.send("q")
         try tmux.wait(for: "EXIT=0")
     }
+
+    /// E at the cursor: the panel's curvature row goes from its hint to a running estimate to the
+    /// Hessian's top eigenvalue on the map's split, while the explorer keeps answering keys.
+    func testCurvatureKeyShowsTheTopEigenvalueAtTheCursor() throws {
+        try RealBinary.skipUnlessReady()
+        let folders = try Fixtures.folders(self)
+        let path = try Fixtures.threeModelPlane(in: folders)
+        let tmux = Tmux()
+        try tmux.startProgram(binary, "view \(path) --eval-images 32", home: folders.root, width: 120, height: 44)
+        let before = try tmux.wait("the curvature hint", timeout: 90) { $0.line(containing: "curvature ") != nil && $0.contains("picture: fixed plane") }
+        XCTAssertTrue(before.line(containing: "curvature ")!.contains("E for the sharpness"), before)
+        try tmux.send("E")
+        let done = try tmux.wait("λ1 at the cursor", timeout: 120) { ($0.line(containing: "curvature ") ?? "").contains("(test, 32 img)") }
+        let row = done.line(containing: "curvature ")!
+        let number = row.split(separator: " ").compactMap { Double($0) }.first
+        XCTAssertNotNil(number, row)
+        XCTAssertTrue(number.map { $0.isFinite && $0 > 0 } ?? false, "a net at initialisation has positive top curvature: \(row)")
+        // the value belongs to the cursor's position: moving away drops it back to the hint
+        try tmux.send("l")
+        try tmux.wait("the hint again after the cursor moved") { ($0.line(containing: "curvature ") ?? "").contains("E for the sharpness") }
+        try tmux.send("q")
+        try tmux.wait(for: "EXIT=0")
+    }
 }

@@ -123,16 +123,16 @@ struct SidePanel {
     func curvature(_ w: inout Writer) {
         guard let c = state.cursorCurvature else {
             let key = KeyHint(.curvatureAtCursor, "for the sharpness").text(state.keyMap, .explorer)
-            w.row("λmax", key ?? "-", pen: theme.faint)
+            w.row("curvature", key ?? "-", pen: theme.faint)
             return
         }
         let value = c.estimate.map { Format.fixed($0, $0.magnitude >= 100 ? 1 : 3) } ?? "..."
         if let failure = c.failure {
-            w.row("λmax", failure, pen: theme.warning)
+            w.row("curvature", failure, pen: theme.warning)
         } else if c.done {
-            w.row("λmax", "\(value)  (\(c.split.rawValue), \(c.images) img)")
+            w.row("curvature", "\(value)  (\(c.split.rawValue), \(c.images) img)")
         } else {
-            w.row("λmax", "\(value)  \(c.products)/\(c.maxProducts) Hv", pen: theme.faint)
+            w.row("curvature", "\(value)  \(c.products)/\(c.maxProducts) Hv", pen: theme.faint)
         }
     }
 
