@@ -1,4 +1,5 @@
-/* Layout kernels: im2col/col2im for 3x3 convolutions, pooling, flatten transposes. */
+/* Layout kernels: im2col/col2im for 3x3 convolutions, the adaptive average pool, flatten transposes
+   (the max-pools are in pool.c). */
 #include "lp_kernels.h"
 
 #include <string.h>
@@ -298,42 +299,6 @@ void lp_col2im3x3_window_add(int isa, float *dcol, int c, int n, int h, int w, i
     else LP_PICK(isa, col2im3x3_window_add)(dcol, c, n, h, w, oh, ow, n0, nb, dx);
 }
 
-void lp_maxpool2_forward(const float *x, int planes, int h, int w, float *y, uint8_t *arg) {
-    const int oh = h / 2, ow = w / 2;
-    for (long p = 0; p < planes; p++) {
-        const float *xp = x + p * h * w;
-        float *yp = y + p * oh * ow;
-        uint8_t *ap = arg + p * oh * ow;
-        for (int i = 0; i < oh; i++) {
-            const float *r0 = xp + (2 * i) * w, *r1 = r0 + w;
-            for (int j = 0; j < ow; j++) {
-                /* first maximum in scan order wins, as in PyTorch */
-                float m = r0[2 * j]; uint8_t a = 0;
-                if (r0[2 * j + 1] > m) { m = r0[2 * j + 1]; a = 1; }
-                if (r1[2 * j] > m) { m = r1[2 * j]; a = 2; }
-                if (r1[2 * j + 1] > m) { m = r1[2 * j + 1]; a = 3; }
-                yp[i * ow + j] = m;
-                ap[i * ow + j] = a;
-            }
-        }
-    }
-}
-
-void lp_maxpool2_backward(const float *dy, const uint8_t *arg, int planes, int h, int w, float *dx) {
-    const int oh = h / 2, ow = w / 2;
-    memset(dx, 0, sizeof(float) * (size_t)planes * h * w);
-    for (long p = 0; p < planes; p++) {
-        float *dp = dx + p * h * w;
-        const float *gp = dy + p * oh * ow;
-        const uint8_t *ap = arg + p * oh * ow;
-        for (int i = 0; i < oh; i++)
-            for (int j = 0; j < ow; j++) {
-                uint8_t a = ap[i * ow + j];
-                dp[(2 * i + (a >> 1)) * w + 2 * j + (a & 1)] = gp[i * ow + j];
-            }
-    }
-}
-
 static inline int window_start(int i, int n, int k) { return (i * n) / k; }
 static inline int window_end(int i, int n, int k) { return ((i + 1) * n + k - 1) / k; }
 
@@ -431,84 +396,4 @@ void lp_ncs_to_cns(const float *x, int c, int n, int s, float *y) {
     for (int ci = 0; ci < c; ci++)
         for (int j = 0; j < n; j++)
             memcpy(y + ((long)ci * n + j) * s, x + ((long)j * c + ci) * s, sizeof(float) * s);
-}
-
-#if defined(__x86_64__)
-void lp_pool_bias_relu_forward_avx512(const float *x, const float *bias, int c, int nb, int h, int w,
-                                      float *y, uint8_t *arg, long y_stride);
-void lp_pool_bias_relu_backward_avx512(const float *dy, const uint8_t *arg, int c, int nb, int h, int w,
-                                       long y_stride, float *dx, float *dbias);
-void lp_pool_bias_relu_forward_avx2(const float *x, const float *bias, int c, int nb, int h, int w,
-                                    float *y, uint8_t *arg, long y_stride);
-void lp_pool_bias_relu_backward_avx2(const float *dy, const uint8_t *arg, int c, int nb, int h, int w,
-                                     long y_stride, float *dx, float *dbias);
-#endif
-#if defined(__aarch64__)
-void lp_pool_bias_relu_forward_neon(const float *x, const float *bias, int c, int nb, int h, int w,
-                                    float *y, uint8_t *arg, long y_stride);
-void lp_pool_bias_relu_backward_neon(const float *dy, const uint8_t *arg, int c, int nb, int h, int w,
-                                     long y_stride, float *dx, float *dbias);
-#endif
-
-void lp_pool_bias_relu_forward(int isa, const float *x, const float *bias, int c, int nb, int h, int w,
-                               float *y, uint8_t *arg, long y_stride) {
-#if defined(__x86_64__)
-    if (lp_isa_allows(isa, LP_ISA_AVX512)) { lp_pool_bias_relu_forward_avx512(x, bias, c, nb, h, w, y, arg, y_stride); return; }
-    if (lp_isa_allows(isa, LP_ISA_AVX2)) { lp_pool_bias_relu_forward_avx2(x, bias, c, nb, h, w, y, arg, y_stride); return; }
-#endif
-#if defined(__aarch64__)
-    if (lp_isa_allows(isa, LP_ISA_NEON)) { lp_pool_bias_relu_forward_neon(x, bias, c, nb, h, w, y, arg, y_stride); return; }
-#endif
-    const int oh = h / 2, ow = w / 2;
-    for (int ci = 0; ci < c; ci++) {
-        const float b = bias[ci];
-        for (int j = 0; j < nb; j++) {
-            const float *xp = x + ((long)ci * nb + j) * h * w;
-            float *yp = y + ci * y_stride + (long)j * oh * ow;
-            uint8_t *ap = arg + ci * y_stride + (long)j * oh * ow;
-            for (int i = 0; i < oh; i++) {
-                const float *r0 = xp + (2 * i) * w, *r1 = r0 + w;
-                for (int jj = 0; jj < ow; jj++) {
-                    float m = r0[2 * jj]; uint8_t a = 0;
-                    if (r0[2 * jj + 1] > m) { m = r0[2 * jj + 1]; a = 1; }
-                    if (r1[2 * jj] > m) { m = r1[2 * jj]; a = 2; }
-                    if (r1[2 * jj + 1] > m) { m = r1[2 * jj + 1]; a = 3; }
-                    m += b;
-                    if (!(m > 0)) { m = 0; a |= 0x80; }
-                    yp[i * ow + jj] = m;
-                    ap[i * ow + jj] = a;
-                }
-            }
-        }
-    }
-}
-
-void lp_pool_bias_relu_backward(int isa, const float *dy, const uint8_t *arg, int c, int nb, int h, int w,
-                                long y_stride, float *dx, float *dbias) {
-#if defined(__x86_64__)
-    if (lp_isa_allows(isa, LP_ISA_AVX512)) { lp_pool_bias_relu_backward_avx512(dy, arg, c, nb, h, w, y_stride, dx, dbias); return; }
-    if (lp_isa_allows(isa, LP_ISA_AVX2)) { lp_pool_bias_relu_backward_avx2(dy, arg, c, nb, h, w, y_stride, dx, dbias); return; }
-#endif
-#if defined(__aarch64__)
-    if (lp_isa_allows(isa, LP_ISA_NEON)) { lp_pool_bias_relu_backward_neon(dy, arg, c, nb, h, w, y_stride, dx, dbias); return; }
-#endif
-    const int oh = h / 2, ow = w / 2;
-    memset(dx, 0, sizeof(float) * (size_t)c * nb * h * w);
-    for (int ci = 0; ci < c; ci++) {
-        double sum = 0;
-        for (int j = 0; j < nb; j++) {
-            float *dp = dx + ((long)ci * nb + j) * h * w;
-            const float *gp = dy + ci * y_stride + (long)j * oh * ow;
-            const uint8_t *ap = arg + ci * y_stride + (long)j * oh * ow;
-            for (int i = 0; i < oh; i++)
-                for (int jj = 0; jj < ow; jj++) {
-                    const uint8_t a = ap[i * ow + jj];
-                    if (a & 0x80) continue;
-                    const float g = gp[i * ow + jj];
-                    dp[(2 * i + (a >> 1)) * w + 2 * jj + (a & 1)] = g;
-                    sum += g;
-                }
-        }
-        dbias[ci] += (float)sum;
-    }
 }
