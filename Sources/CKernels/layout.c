@@ -1,6 +1,6 @@
 /* Layout kernels: im2col/col2im for 3x3 convolutions, the adaptive average pool, flatten transposes
    (the max-pools are in pool.c). */
-#include "lp_kernels.h"
+#include "layout_avx512.h"
 
 #include <string.h>
 
@@ -26,6 +26,17 @@ static inline LP_BODY float and_bits(float v, uint32_t m) {
     u &= m;
     memcpy(&v, &u, 4);
     return v;
+}
+
+/* The shift of tap (ky, kx) = (tap / 3, tap % 3) within a plane of width w. */
+static inline LP_BODY long tap_offset(int tap, int w) { return (long)(tap / 3 - 1) * w + (tap % 3 - 1); }
+
+/* The positions p of a run of `len` whose shifted position p + off stays in the run: [lo, hi)
+   (empty when the run is shorter than the shift). */
+static inline LP_BODY void shifted_span(long off, long len, long *lo, long *hi) {
+    *lo = off < 0 ? -off : 0, *hi = off > 0 ? len - off : len;
+    if (*lo > len) *lo = len;
+    if (*hi < *lo) *hi = *lo;
 }
 
 /* Small chunks (nb * HW <= MASK_RUN: the paper's 14x14 and 7x7 layers) go further: one mask per
@@ -68,12 +79,11 @@ static inline LP_BODY void im2col3x3_body(const float *x, int c, int n, int h, i
         for (int ci = 0; ci < c; ci++) {
             const float *src = x + ((long)ci * n + n0) * hw;
             for (int tap = 0; tap < 9; tap++) {
-                const long off = (long)(tap / 3 - 1) * w + (tap % 3 - 1);
+                const long off = tap_offset(tap, w);
                 float *d = col + ((long)ci * 9 + tap) * cols;
                 /* p + off stays inside this channel's run of planes; what crosses a plane is masked */
-                long lo = off < 0 ? -off : 0, hi = off > 0 ? cols - off : cols;
-                if (lo > cols) lo = cols;
-                if (hi < lo) hi = lo;
+                long lo, hi;
+                shifted_span(off, cols, &lo, &hi);
                 for (long p = 0; p < lo; p++) d[p] = 0;
                 for (long p = lo; p < hi; p++) d[p] = and_bits(src[p + off], m[tap][p]);
                 for (long p = hi; p < cols; p++) d[p] = 0;
@@ -87,11 +97,10 @@ static inline LP_BODY void im2col3x3_body(const float *x, int c, int n, int h, i
     for (int ci = 0; ci < c; ci++) {
         for (int ky = 0; ky < 3; ky++) {
             for (int kx = 0; kx < 3; kx++) {
-                const long off = (long)(ky - 1) * w + (kx - 1);
+                const long off = tap_offset(ky * 3 + kx, w);
                 float *dst = col + ((long)ci * 9 + ky * 3 + kx) * cols;
-                long lo = off < 0 ? -off : 0, hi = off > 0 ? hw - off : hw;
-                if (lo > hw) lo = hw;   /* planes smaller than the shift (one row) */
-                if (hi < lo) hi = lo;
+                long lo, hi;
+                shifted_span(off, hw, &lo, &hi);
                 for (int j = 0; j < nb; j++) {
                     const float *src = x + ((long)ci * n + n0 + j) * hw;
                     float *d = dst + j * hw;
@@ -122,11 +131,10 @@ static inline LP_BODY void col2im3x3_add_body(float *dcol, int c, int n, int h, 
         for (int ci = 0; ci < c; ci++) {
             float *d = dx + ((long)ci * n + n0) * hw;
             for (int tap = 0; tap < 9; tap++) {
-                const long off = (long)(tap / 3 - 1) * w + (tap % 3 - 1);
+                const long off = tap_offset(tap, w);
                 const float *s = dcol + ((long)ci * 9 + tap) * cols;
-                long lo = off < 0 ? -off : 0, hi = off > 0 ? cols - off : cols;
-                if (lo > cols) lo = cols;
-                if (hi < lo) hi = lo;
+                long lo, hi;
+                shifted_span(off, cols, &lo, &hi);
                 /* masked entries add +0: the sums are those of the per-plane loop */
                 for (long p = lo; p < hi; p++) d[p + off] += and_bits(s[p], m[tap][p]);
             }
@@ -139,11 +147,10 @@ static inline LP_BODY void col2im3x3_add_body(float *dcol, int c, int n, int h, 
     for (int ci = 0; ci < c; ci++) {
         for (int ky = 0; ky < 3; ky++) {
             for (int kx = 0; kx < 3; kx++) {
-                const long off = (long)(ky - 1) * w + (kx - 1);
+                const long off = tap_offset(ky * 3 + kx, w);
                 float *src = dcol + ((long)ci * 9 + ky * 3 + kx) * cols;
-                long lo = off < 0 ? -off : 0, hi = off > 0 ? hw - off : hw;
-                if (lo > hw) lo = hw;
-                if (hi < lo) hi = lo;
+                long lo, hi;
+                shifted_span(off, hw, &lo, &hi);
                 for (int j = 0; j < nb; j++) {
                     float *d = dx + ((long)ci * n + n0 + j) * hw;
                     float *s = src + j * hw;
@@ -163,9 +170,9 @@ static inline LP_BODY void col2im3x3_add_body(float *dcol, int c, int n, int h, 
     }
 }
 
-LP_VARIANTS_VOID(im2col3x3, (const float *x, int c, int n, int h, int w, int n0, int nb, float *col),
+LP_VARIANTS_VOID_AVX512(im2col3x3, (const float *x, int c, int n, int h, int w, int n0, int nb, float *col),
                  (x, c, n, h, w, n0, nb, col))
-LP_VARIANTS_VOID(col2im3x3_add, (float *dcol, int c, int n, int h, int w, int n0, int nb, float *dx),
+LP_VARIANTS_VOID_AVX512(col2im3x3_add, (float *dcol, int c, int n, int h, int w, int n0, int nb, float *dx),
                  (dcol, c, n, h, w, n0, nb, dx))
 
 void lp_im2col3x3(int isa, const float *x, int c, int n, int h, int w, int n0, int nb, float *col) {
@@ -283,9 +290,9 @@ static inline LP_BODY void col2im3x3_window_add_body(const float *dcol, int c, i
         }
 }
 
-LP_VARIANTS_VOID(im2col3x3_window, (const float *x, int c, int n, int h, int w, int oh, int ow, int n0, int nb, float *col),
+LP_VARIANTS_VOID_AVX512(im2col3x3_window, (const float *x, int c, int n, int h, int w, int oh, int ow, int n0, int nb, float *col),
                  (x, c, n, h, w, oh, ow, n0, nb, col))
-LP_VARIANTS_VOID(col2im3x3_window_add,
+LP_VARIANTS_VOID_AVX512(col2im3x3_window_add,
                  (const float *dcol, int c, int n, int h, int w, int oh, int ow, int n0, int nb, float *dx),
                  (dcol, c, n, h, w, oh, ow, n0, nb, dx))
 
@@ -333,7 +340,7 @@ static void make_taps(pool_taps *t, int h, int w, int k) {
     t->start[k * k] = total;
 }
 
-void lp_adaptive_avgpool_forward(const float *x, int c, int n, int h, int w, int k, float *y) {
+static inline LP_BODY void adaptive_avgpool_forward_body(const float *x, int c, int n, int h, int w, int k, float *y) {
     static __thread pool_taps taps;
     make_taps(&taps, h, w, k);
     const long kk = (long)k * k, hw = (long)h * w;
@@ -363,7 +370,7 @@ void lp_adaptive_avgpool_forward(const float *x, int c, int n, int h, int w, int
     }
 }
 
-void lp_adaptive_avgpool_backward(const float *dy, int c, int n, int h, int w, int k, float *dx) {
+static inline LP_BODY void adaptive_avgpool_backward_body(const float *dy, int c, int n, int h, int w, int k, float *dx) {
     static __thread pool_taps taps;
     make_taps(&taps, h, w, k);
     const long kk = (long)k * k, hw = (long)h * w;
@@ -390,6 +397,19 @@ void lp_adaptive_avgpool_backward(const float *dy, int c, int n, int h, int w, i
             }
         }
     }
+}
+
+LP_VARIANTS_VOID_AVX512(adaptive_avgpool_forward, (const float *x, int c, int n, int h, int w, int k, float *y),
+                        (x, c, n, h, w, k, y))
+LP_VARIANTS_VOID_AVX512(adaptive_avgpool_backward, (const float *dy, int c, int n, int h, int w, int k, float *dx),
+                        (dy, c, n, h, w, k, dx))
+
+void lp_adaptive_avgpool_forward(int isa, const float *x, int c, int n, int h, int w, int k, float *y) {
+    LP_PICK(isa, adaptive_avgpool_forward)(x, c, n, h, w, k, y);
+}
+
+void lp_adaptive_avgpool_backward(int isa, const float *dy, int c, int n, int h, int w, int k, float *dx) {
+    LP_PICK(isa, adaptive_avgpool_backward)(dy, c, n, h, w, k, dx);
 }
 
 void lp_ncs_to_cns(const float *x, int c, int n, int s, float *y) {

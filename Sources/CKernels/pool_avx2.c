@@ -3,7 +3,7 @@
    7-wide one), the even and odd input columns of two rows separated with one shuffle each; a row's
    last vector overlaps the one before instead of being masked (it recomputes the same values).
    Rows narrower than four run the portable loop. Outputs, winners and input gradients match the
-   portable C bit for bit; the bias gradient is summed in another order. */
+   portable C bit for bit; the bias gradient is summed in another order (in double lanes). */
 #if defined(__x86_64__)
 #include "pool_rows.h"
 
@@ -132,9 +132,8 @@ AVX2 static INLINE __m128 tail4(__m128 v, int skip) {
 
 AVX2 double lp_pool_rows_backward_avx2(const float *dy, const uint8_t *arg, int w, int ow, int rows, float *dx) {
     if (ow < 4) return lp_pool_rows_backward_portable(dy, arg, w, ow, rows, dx);
-    /* float partial sums per lane, summed in double at the end */
-    __m256 s8 = _mm256_setzero_ps();
-    __m128 s4 = _mm_setzero_ps();
+    /* the live dy summed in double lanes (a float lane over a long channel drifts) */
+    __m256d sum4 = _mm256_setzero_pd();
     for (int i = 0; i < rows; i++) {
         float *r0 = dx + (long)(2 * i) * w, *r1 = r0 + w;
         const float *gr = dy + (long)i * ow;
@@ -142,25 +141,23 @@ AVX2 double lp_pool_rows_backward_avx2(const float *dy, const uint8_t *arg, int 
         if (ow >= 8) {
             for (int j = 0, done = 0;; j += 8) {
                 if (j > ow - 8) j = ow - 8;
-                s8 = _mm256_add_ps(s8, tail8(backward8(gr + j, ar + j, r0 + 2 * j, r1 + 2 * j), done - j));
+                const __m256 g = tail8(backward8(gr + j, ar + j, r0 + 2 * j, r1 + 2 * j), done - j);
+                sum4 = _mm256_add_pd(sum4, _mm256_add_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(g)),
+                                                         _mm256_cvtps_pd(_mm256_extractf128_ps(g, 1))));
                 done = j + 8;
                 if (j == ow - 8) break;
             }
         } else {
             for (int j = 0, done = 0;; j += 4) {
                 if (j > ow - 4) j = ow - 4;
-                s4 = _mm_add_ps(s4, tail4(backward4(gr + j, ar + j, r0 + 2 * j, r1 + 2 * j), done - j));
+                sum4 = _mm256_add_pd(sum4, _mm256_cvtps_pd(tail4(backward4(gr + j, ar + j, r0 + 2 * j, r1 + 2 * j), done - j)));
                 done = j + 4;
                 if (j == ow - 4) break;
             }
         }
     }
-    float p[8], q[4];
-    _mm256_storeu_ps(p, s8);
-    _mm_storeu_ps(q, s4);
-    double sum = 0;
-    for (int l = 0; l < 8; l++) sum += p[l];
-    for (int l = 0; l < 4; l++) sum += q[l];
-    return sum;
+    double lanes[4];
+    _mm256_storeu_pd(lanes, sum4);
+    return (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
 }
 #endif /* __x86_64__ */

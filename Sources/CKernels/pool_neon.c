@@ -2,7 +2,7 @@
    is pool.c). Four output columns at a time: vld2q separates the even and odd input columns of a
    row, the winner of each window is tracked with compare masks, and vst2q interleaves them back in
    the backward pass; the last ow % 4 columns of a row run the portable window. Same results as the
-   portable C, bit for bit (the bias gradient summed in another order). */
+   portable C, bit for bit (the bias gradient summed in another order, in double lanes). */
 #if defined(__aarch64__)
 #include "pool_rows.h"
 
@@ -41,7 +41,8 @@ void lp_pool_rows_forward_neon(const float *x, int w, int ow, int rows, float bi
 
 double lp_pool_rows_backward_neon(const float *dy, const uint8_t *arg, int w, int ow, int rows, float *dx) {
     const float32x4_t zero = vdupq_n_f32(0);
-    float32x4_t sum4 = zero;
+    /* the live dy summed in double lanes (a float lane over a long channel drifts) */
+    float64x2_t sum2 = vdupq_n_f64(0);
     double tail = 0;
     for (int i = 0; i < rows; i++) {
         float *r0 = dx + (long)(2 * i) * w, *r1 = r0 + w;
@@ -55,7 +56,7 @@ double lp_pool_rows_backward_neon(const float *dy, const uint8_t *arg, int w, in
             const uint32x4_t a = vmovl_u16(vget_low_u16(vmovl_u8(vreinterpret_u8_u32(vdup_n_u32(packed)))));
             const uint32x4_t live = vceqq_u32(vandq_u32(a, vdupq_n_u32(0x80)), vdupq_n_u32(0));
             const float32x4_t gl = vbslq_f32(live, g, zero);
-            sum4 = vaddq_f32(sum4, gl);
+            sum2 = vaddq_f64(sum2, vaddq_f64(vcvt_f64_f32(vget_low_f32(gl)), vcvt_high_f64_f32(gl)));
             float32x4x2_t top, bottom;
             top.val[0] = vbslq_f32(vceqq_u32(a, vdupq_n_u32(0)), gl, zero);
             top.val[1] = vbslq_f32(vceqq_u32(a, vdupq_n_u32(1)), gl, zero);
@@ -66,6 +67,6 @@ double lp_pool_rows_backward_neon(const float *dy, const uint8_t *arg, int w, in
         }
         for (; j < ow; j++) tail += lp_pool_window_backward(gr[j], ar[j], r0 + 2 * j, r1 + 2 * j);
     }
-    return vaddvq_f32(sum4) + tail;
+    return vaddvq_f64(sum2) + tail;
 }
 #endif /* __aarch64__ */
