@@ -13,7 +13,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OUT="$ROOT/.build/bench-gemm-bf16"
 mkdir -p "$OUT"
 "${CC:-gcc}" -O3 -fno-math-errno -Wall -Wextra -I "$ROOT/Sources/CKernels/include" \
-    "$ROOT/scripts/bench_gemm_bf16.c" "$ROOT/Sources/CKernels/gemm_bf16.c" \
+    "$ROOT/scripts/bench_gemm_bf16.c" "$ROOT/Sources/CKernels/gemm_bf16.c" "$ROOT/Sources/CKernels/scratch.c" \
     -o "$OUT/bench_gemm_bf16" -lopenblas -lm -lpthread
 export OPENBLAS_CORETYPE=${BLAS_CORE:-SkylakeX} OPENBLAS_NUM_THREADS=1
 exec taskset -c "${CORE:-1}" "$OUT/bench_gemm_bf16" "${1:-7}"

@@ -13,7 +13,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OUT="$ROOT/.build/bench-gemm-f32"
 mkdir -p "$OUT"
 "${CC:-gcc}" -O3 -fno-math-errno -Wall -Wextra -Wno-unused-function -I "$ROOT/Sources/CKernels/include" \
-    "$ROOT/scripts/bench_gemm_f32.c" "$ROOT/Sources/CKernels/gemm_f32.c" "$ROOT/Sources/CKernels/gemm_f32_avx512.c" \
+    "$ROOT/scripts/bench_gemm_f32.c" "$ROOT/Sources/CKernels/gemm_f32.c" "$ROOT/Sources/CKernels/gemm_f32_avx512.c" "$ROOT/Sources/CKernels/scratch.c" \
     "$ROOT/Sources/CKernels/isa.c" -o "$OUT/bench_gemm_f32" -Wl,--no-as-needed -lopenblas -lm -lpthread
 level=${3:-avx512}
 core=$([[ $level == avx2 ]] && echo Haswell || echo SkylakeX)

@@ -20,8 +20,8 @@
  * Loops: k-block (KC) > m-block (MC, A packed once) > B panel (packed into L1) > A tile.
  */
 #include "lp_kernels.h"
+#include "scratch.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,26 +40,6 @@ enum {
     B_BLOCK = 384 << 10, /* bytes of packed B per n-block, inside L2 */
 };
 
-
-/* ---- Scratch: one growing buffer per thread, freed when the thread exits. ---- */
-
-static __thread uint32_t *scratch;
-static __thread size_t scratch_words;
-static pthread_key_t scratch_key;
-static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
-
-static void scratch_key_init(void) { pthread_key_create(&scratch_key, free); }
-
-static uint32_t *scratch_get(size_t words) {
-    if (words <= scratch_words) return scratch;
-    pthread_once(&scratch_once, scratch_key_init);
-    free(scratch);
-    words += words / 2;
-    scratch = aligned_alloc(64, (words * sizeof(uint32_t) + 63) & ~(size_t)63);
-    scratch_words = scratch ? words : 0;
-    pthread_setspecific(scratch_key, scratch);
-    return scratch;
-}
 
 /* ---- Packing: fp32 -> bf16 pairs. ---- */
 
@@ -335,7 +315,7 @@ BF16 static void gemm_avx512(int ta, int tb, int m, int n, int k, float alpha, c
        buffer (in L1) serves every panel. */
     const int single = m <= mc;
     const long a_words = (long)mc * ((qc + 15) & ~15), b_words = (long)NR * qc * (single ? 1 : (nc + 15) / 16);
-    uint32_t *ap = scratch_get(a_words + b_words);
+    uint32_t *ap = lp_scratch(sizeof(uint32_t) * (a_words + b_words));
     if (!ap) abort();
     uint32_t *bp = ap + a_words; /* 64-byte aligned */
 

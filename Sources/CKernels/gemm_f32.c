@@ -18,7 +18,6 @@
  */
 #include "gemm_f32_internal.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,25 +49,6 @@ enum {
     MC = 96,   /* A block 96 * 320 * 4 = 120 KB, inside L2 */
     NC = 2048, /* B block up to 2.5 MB (L3) */
 };
-
-/* ---- Scratch: one growing buffer per thread, freed when the thread exits. ---- */
-
-static __thread float *scratch;
-static __thread size_t scratch_floats;
-static pthread_key_t scratch_key;
-static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
-
-static void scratch_key_init(void) { pthread_key_create(&scratch_key, free); }
-
-float *lp_gemm_f32_scratch(size_t floats) {
-    if (floats <= scratch_floats) return scratch;
-    pthread_once(&scratch_once, scratch_key_init);
-    free(scratch);
-    scratch = aligned_alloc(64, (floats * sizeof(float) + 63) & ~(size_t)63);
-    scratch_floats = scratch ? floats : 0;
-    pthread_setspecific(scratch_key, scratch);
-    return scratch;
-}
 
 /* Rows of the next A tile when `rem` rows are left: 6 where possible, never a tile under 4
    unless fewer than 4 rows remain in all (7 = 4 + 3, 8 = 4 + 4, 9 = 5 + 4). */
@@ -313,7 +293,7 @@ AVX2 static void gemm_avx2(int ta, int tb, int m, int n, int k, float alpha, con
     const int ncap = n < NC ? n : NC, mcap = m < MC ? m : MC;
     const int direct = b_in_place(tb, m, k, ldb);
     const long bfloats = (long)kcap * ((ncap + NR - 1) / NR * NR);
-    float *const bpack = lp_gemm_f32_scratch((size_t)(bfloats + (long)mcap * kcap + 16));
+    float *const bpack = lp_scratch(sizeof(float) * (size_t)(bfloats + (long)mcap * kcap + 16));
     if (!bpack) { lp_gemm_f32_reference(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc); return; }
     float *const apack = bpack + bfloats;
     for (int jc = 0; jc < n; jc += NC) {

@@ -307,8 +307,7 @@ AVX512 void lp_gemm_f32_avx512(int ta, int tb, int m, int n, int k, float alpha,
     if ((astride & 127) == 0) astride += 16;
     const long bfloats = direct_b ? 0 : (long)kcap * ((ncap + NR - 1) / NR * NR);
     const long afloats = direct_a ? 0 : rows ? mcap * astride : (long)mcap * kcap;
-    /* (never 0 floats: a thread's first request of 0 would return its NULL buffer) */
-    float *const bpack = lp_gemm_f32_scratch((size_t)(bfloats + afloats + 16));
+    float *const bpack = lp_scratch(sizeof(float) * (size_t)(bfloats + afloats + 16));
     if (!bpack) { lp_gemm_f32_reference(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc); return; }
     float *const apack = bpack + bfloats;
     const micro_fn(*table)[MR + 1] = micro_table[rows];

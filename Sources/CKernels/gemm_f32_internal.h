@@ -2,6 +2,7 @@
 #ifndef LP_GEMM_F32_INTERNAL_H
 #define LP_GEMM_F32_INTERNAL_H
 #include "lp_kernels.h"
+#include "scratch.h"
 
 #include <stddef.h>
 
@@ -10,8 +11,6 @@ void lp_gemm_f32_reference(int ta, int tb, int m, int n, int k, float alpha, con
                            int ldb, float beta, float *c, int ldc);
 
 #if defined(__x86_64__)
-/* This thread's packing buffer of at least `floats` floats, 64-byte aligned (NULL when out of memory). */
-float *lp_gemm_f32_scratch(size_t floats);
 /* The avx512 level's kernel; the caller has handled m, n <= 0, k <= 0 and alpha == 0. */
 void lp_gemm_f32_avx512(int ta, int tb, int m, int n, int k, float alpha, const float *a, int lda, const float *b,
                         int ldb, float beta, float *c, int ldc);

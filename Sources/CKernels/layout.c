@@ -1,5 +1,6 @@
-/* Layout kernels: im2col/col2im for 3x3 convolutions, pooling, flatten transposes. */
-#include "lp_kernels.h"
+/* Layout kernels: im2col/col2im for 3x3 convolutions, the adaptive average pool, flatten transposes
+   (the max-pools are in pool.c). */
+#include "layout_avx512.h"
 
 #include <string.h>
 
@@ -25,6 +26,17 @@ static inline LP_BODY float and_bits(float v, uint32_t m) {
     u &= m;
     memcpy(&v, &u, 4);
     return v;
+}
+
+/* The shift of tap (ky, kx) = (tap / 3, tap % 3) within a plane of width w. */
+static inline LP_BODY long tap_offset(int tap, int w) { return (long)(tap / 3 - 1) * w + (tap % 3 - 1); }
+
+/* The positions p of a run of `len` whose shifted position p + off stays in the run: [lo, hi)
+   (empty when the run is shorter than the shift). */
+static inline LP_BODY void shifted_span(long off, long len, long *lo, long *hi) {
+    *lo = off < 0 ? -off : 0, *hi = off > 0 ? len - off : len;
+    if (*lo > len) *lo = len;
+    if (*hi < *lo) *hi = *lo;
 }
 
 /* Small chunks (nb * HW <= MASK_RUN: the paper's 14x14 and 7x7 layers) go further: one mask per
@@ -67,12 +79,11 @@ static inline LP_BODY void im2col3x3_body(const float *x, int c, int n, int h, i
         for (int ci = 0; ci < c; ci++) {
             const float *src = x + ((long)ci * n + n0) * hw;
             for (int tap = 0; tap < 9; tap++) {
-                const long off = (long)(tap / 3 - 1) * w + (tap % 3 - 1);
+                const long off = tap_offset(tap, w);
                 float *d = col + ((long)ci * 9 + tap) * cols;
                 /* p + off stays inside this channel's run of planes; what crosses a plane is masked */
-                long lo = off < 0 ? -off : 0, hi = off > 0 ? cols - off : cols;
-                if (lo > cols) lo = cols;
-                if (hi < lo) hi = lo;
+                long lo, hi;
+                shifted_span(off, cols, &lo, &hi);
                 for (long p = 0; p < lo; p++) d[p] = 0;
                 for (long p = lo; p < hi; p++) d[p] = and_bits(src[p + off], m[tap][p]);
                 for (long p = hi; p < cols; p++) d[p] = 0;
@@ -86,11 +97,10 @@ static inline LP_BODY void im2col3x3_body(const float *x, int c, int n, int h, i
     for (int ci = 0; ci < c; ci++) {
         for (int ky = 0; ky < 3; ky++) {
             for (int kx = 0; kx < 3; kx++) {
-                const long off = (long)(ky - 1) * w + (kx - 1);
+                const long off = tap_offset(ky * 3 + kx, w);
                 float *dst = col + ((long)ci * 9 + ky * 3 + kx) * cols;
-                long lo = off < 0 ? -off : 0, hi = off > 0 ? hw - off : hw;
-                if (lo > hw) lo = hw;   /* planes smaller than the shift (one row) */
-                if (hi < lo) hi = lo;
+                long lo, hi;
+                shifted_span(off, hw, &lo, &hi);
                 for (int j = 0; j < nb; j++) {
                     const float *src = x + ((long)ci * n + n0 + j) * hw;
                     float *d = dst + j * hw;
@@ -121,11 +131,10 @@ static inline LP_BODY void col2im3x3_add_body(float *dcol, int c, int n, int h, 
         for (int ci = 0; ci < c; ci++) {
             float *d = dx + ((long)ci * n + n0) * hw;
             for (int tap = 0; tap < 9; tap++) {
-                const long off = (long)(tap / 3 - 1) * w + (tap % 3 - 1);
+                const long off = tap_offset(tap, w);
                 const float *s = dcol + ((long)ci * 9 + tap) * cols;
-                long lo = off < 0 ? -off : 0, hi = off > 0 ? cols - off : cols;
-                if (lo > cols) lo = cols;
-                if (hi < lo) hi = lo;
+                long lo, hi;
+                shifted_span(off, cols, &lo, &hi);
                 /* masked entries add +0: the sums are those of the per-plane loop */
                 for (long p = lo; p < hi; p++) d[p + off] += and_bits(s[p], m[tap][p]);
             }
@@ -138,11 +147,10 @@ static inline LP_BODY void col2im3x3_add_body(float *dcol, int c, int n, int h, 
     for (int ci = 0; ci < c; ci++) {
         for (int ky = 0; ky < 3; ky++) {
             for (int kx = 0; kx < 3; kx++) {
-                const long off = (long)(ky - 1) * w + (kx - 1);
+                const long off = tap_offset(ky * 3 + kx, w);
                 float *src = dcol + ((long)ci * 9 + ky * 3 + kx) * cols;
-                long lo = off < 0 ? -off : 0, hi = off > 0 ? hw - off : hw;
-                if (lo > hw) lo = hw;
-                if (hi < lo) hi = lo;
+                long lo, hi;
+                shifted_span(off, hw, &lo, &hi);
                 for (int j = 0; j < nb; j++) {
                     float *d = dx + ((long)ci * n + n0 + j) * hw;
                     float *s = src + j * hw;
@@ -162,9 +170,9 @@ static inline LP_BODY void col2im3x3_add_body(float *dcol, int c, int n, int h, 
     }
 }
 
-LP_VARIANTS_VOID(im2col3x3, (const float *x, int c, int n, int h, int w, int n0, int nb, float *col),
+LP_VARIANTS_VOID_AVX512(im2col3x3, (const float *x, int c, int n, int h, int w, int n0, int nb, float *col),
                  (x, c, n, h, w, n0, nb, col))
-LP_VARIANTS_VOID(col2im3x3_add, (float *dcol, int c, int n, int h, int w, int n0, int nb, float *dx),
+LP_VARIANTS_VOID_AVX512(col2im3x3_add, (float *dcol, int c, int n, int h, int w, int n0, int nb, float *dx),
                  (dcol, c, n, h, w, n0, nb, dx))
 
 void lp_im2col3x3(int isa, const float *x, int c, int n, int h, int w, int n0, int nb, float *col) {
@@ -282,9 +290,9 @@ static inline LP_BODY void col2im3x3_window_add_body(const float *dcol, int c, i
         }
 }
 
-LP_VARIANTS_VOID(im2col3x3_window, (const float *x, int c, int n, int h, int w, int oh, int ow, int n0, int nb, float *col),
+LP_VARIANTS_VOID_AVX512(im2col3x3_window, (const float *x, int c, int n, int h, int w, int oh, int ow, int n0, int nb, float *col),
                  (x, c, n, h, w, oh, ow, n0, nb, col))
-LP_VARIANTS_VOID(col2im3x3_window_add,
+LP_VARIANTS_VOID_AVX512(col2im3x3_window_add,
                  (const float *dcol, int c, int n, int h, int w, int oh, int ow, int n0, int nb, float *dx),
                  (dcol, c, n, h, w, oh, ow, n0, nb, dx))
 
@@ -296,42 +304,6 @@ void lp_im2col3x3_window(int isa, const float *x, int c, int n, int h, int w, in
 void lp_col2im3x3_window_add(int isa, float *dcol, int c, int n, int h, int w, int oh, int ow, int n0, int nb, float *dx) {
     if (oh == h && ow == w) lp_col2im3x3_add(isa, dcol, c, n, h, w, n0, nb, dx);
     else LP_PICK(isa, col2im3x3_window_add)(dcol, c, n, h, w, oh, ow, n0, nb, dx);
-}
-
-void lp_maxpool2_forward(const float *x, int planes, int h, int w, float *y, uint8_t *arg) {
-    const int oh = h / 2, ow = w / 2;
-    for (long p = 0; p < planes; p++) {
-        const float *xp = x + p * h * w;
-        float *yp = y + p * oh * ow;
-        uint8_t *ap = arg + p * oh * ow;
-        for (int i = 0; i < oh; i++) {
-            const float *r0 = xp + (2 * i) * w, *r1 = r0 + w;
-            for (int j = 0; j < ow; j++) {
-                /* first maximum in scan order wins, as in PyTorch */
-                float m = r0[2 * j]; uint8_t a = 0;
-                if (r0[2 * j + 1] > m) { m = r0[2 * j + 1]; a = 1; }
-                if (r1[2 * j] > m) { m = r1[2 * j]; a = 2; }
-                if (r1[2 * j + 1] > m) { m = r1[2 * j + 1]; a = 3; }
-                yp[i * ow + j] = m;
-                ap[i * ow + j] = a;
-            }
-        }
-    }
-}
-
-void lp_maxpool2_backward(const float *dy, const uint8_t *arg, int planes, int h, int w, float *dx) {
-    const int oh = h / 2, ow = w / 2;
-    memset(dx, 0, sizeof(float) * (size_t)planes * h * w);
-    for (long p = 0; p < planes; p++) {
-        float *dp = dx + p * h * w;
-        const float *gp = dy + p * oh * ow;
-        const uint8_t *ap = arg + p * oh * ow;
-        for (int i = 0; i < oh; i++)
-            for (int j = 0; j < ow; j++) {
-                uint8_t a = ap[i * ow + j];
-                dp[(2 * i + (a >> 1)) * w + 2 * j + (a & 1)] = gp[i * ow + j];
-            }
-    }
 }
 
 static inline int window_start(int i, int n, int k) { return (i * n) / k; }
@@ -368,7 +340,7 @@ static void make_taps(pool_taps *t, int h, int w, int k) {
     t->start[k * k] = total;
 }
 
-void lp_adaptive_avgpool_forward(const float *x, int c, int n, int h, int w, int k, float *y) {
+static inline LP_BODY void adaptive_avgpool_forward_body(const float *x, int c, int n, int h, int w, int k, float *y) {
     static __thread pool_taps taps;
     make_taps(&taps, h, w, k);
     const long kk = (long)k * k, hw = (long)h * w;
@@ -398,7 +370,7 @@ void lp_adaptive_avgpool_forward(const float *x, int c, int n, int h, int w, int
     }
 }
 
-void lp_adaptive_avgpool_backward(const float *dy, int c, int n, int h, int w, int k, float *dx) {
+static inline LP_BODY void adaptive_avgpool_backward_body(const float *dy, int c, int n, int h, int w, int k, float *dx) {
     static __thread pool_taps taps;
     make_taps(&taps, h, w, k);
     const long kk = (long)k * k, hw = (long)h * w;
@@ -427,88 +399,21 @@ void lp_adaptive_avgpool_backward(const float *dy, int c, int n, int h, int w, i
     }
 }
 
+LP_VARIANTS_VOID_AVX512(adaptive_avgpool_forward, (const float *x, int c, int n, int h, int w, int k, float *y),
+                        (x, c, n, h, w, k, y))
+LP_VARIANTS_VOID_AVX512(adaptive_avgpool_backward, (const float *dy, int c, int n, int h, int w, int k, float *dx),
+                        (dy, c, n, h, w, k, dx))
+
+void lp_adaptive_avgpool_forward(int isa, const float *x, int c, int n, int h, int w, int k, float *y) {
+    LP_PICK(isa, adaptive_avgpool_forward)(x, c, n, h, w, k, y);
+}
+
+void lp_adaptive_avgpool_backward(int isa, const float *dy, int c, int n, int h, int w, int k, float *dx) {
+    LP_PICK(isa, adaptive_avgpool_backward)(dy, c, n, h, w, k, dx);
+}
+
 void lp_ncs_to_cns(const float *x, int c, int n, int s, float *y) {
     for (int ci = 0; ci < c; ci++)
         for (int j = 0; j < n; j++)
             memcpy(y + ((long)ci * n + j) * s, x + ((long)j * c + ci) * s, sizeof(float) * s);
-}
-
-#if defined(__x86_64__)
-void lp_pool_bias_relu_forward_avx512(const float *x, const float *bias, int c, int nb, int h, int w,
-                                      float *y, uint8_t *arg, long y_stride);
-void lp_pool_bias_relu_backward_avx512(const float *dy, const uint8_t *arg, int c, int nb, int h, int w,
-                                       long y_stride, float *dx, float *dbias);
-void lp_pool_bias_relu_forward_avx2(const float *x, const float *bias, int c, int nb, int h, int w,
-                                    float *y, uint8_t *arg, long y_stride);
-void lp_pool_bias_relu_backward_avx2(const float *dy, const uint8_t *arg, int c, int nb, int h, int w,
-                                     long y_stride, float *dx, float *dbias);
-#endif
-#if defined(__aarch64__)
-void lp_pool_bias_relu_forward_neon(const float *x, const float *bias, int c, int nb, int h, int w,
-                                    float *y, uint8_t *arg, long y_stride);
-void lp_pool_bias_relu_backward_neon(const float *dy, const uint8_t *arg, int c, int nb, int h, int w,
-                                     long y_stride, float *dx, float *dbias);
-#endif
-
-void lp_pool_bias_relu_forward(int isa, const float *x, const float *bias, int c, int nb, int h, int w,
-                               float *y, uint8_t *arg, long y_stride) {
-#if defined(__x86_64__)
-    if (lp_isa_allows(isa, LP_ISA_AVX512)) { lp_pool_bias_relu_forward_avx512(x, bias, c, nb, h, w, y, arg, y_stride); return; }
-    if (lp_isa_allows(isa, LP_ISA_AVX2)) { lp_pool_bias_relu_forward_avx2(x, bias, c, nb, h, w, y, arg, y_stride); return; }
-#endif
-#if defined(__aarch64__)
-    if (lp_isa_allows(isa, LP_ISA_NEON)) { lp_pool_bias_relu_forward_neon(x, bias, c, nb, h, w, y, arg, y_stride); return; }
-#endif
-    const int oh = h / 2, ow = w / 2;
-    for (int ci = 0; ci < c; ci++) {
-        const float b = bias[ci];
-        for (int j = 0; j < nb; j++) {
-            const float *xp = x + ((long)ci * nb + j) * h * w;
-            float *yp = y + ci * y_stride + (long)j * oh * ow;
-            uint8_t *ap = arg + ci * y_stride + (long)j * oh * ow;
-            for (int i = 0; i < oh; i++) {
-                const float *r0 = xp + (2 * i) * w, *r1 = r0 + w;
-                for (int jj = 0; jj < ow; jj++) {
-                    float m = r0[2 * jj]; uint8_t a = 0;
-                    if (r0[2 * jj + 1] > m) { m = r0[2 * jj + 1]; a = 1; }
-                    if (r1[2 * jj] > m) { m = r1[2 * jj]; a = 2; }
-                    if (r1[2 * jj + 1] > m) { m = r1[2 * jj + 1]; a = 3; }
-                    m += b;
-                    if (!(m > 0)) { m = 0; a |= 0x80; }
-                    yp[i * ow + jj] = m;
-                    ap[i * ow + jj] = a;
-                }
-            }
-        }
-    }
-}
-
-void lp_pool_bias_relu_backward(int isa, const float *dy, const uint8_t *arg, int c, int nb, int h, int w,
-                                long y_stride, float *dx, float *dbias) {
-#if defined(__x86_64__)
-    if (lp_isa_allows(isa, LP_ISA_AVX512)) { lp_pool_bias_relu_backward_avx512(dy, arg, c, nb, h, w, y_stride, dx, dbias); return; }
-    if (lp_isa_allows(isa, LP_ISA_AVX2)) { lp_pool_bias_relu_backward_avx2(dy, arg, c, nb, h, w, y_stride, dx, dbias); return; }
-#endif
-#if defined(__aarch64__)
-    if (lp_isa_allows(isa, LP_ISA_NEON)) { lp_pool_bias_relu_backward_neon(dy, arg, c, nb, h, w, y_stride, dx, dbias); return; }
-#endif
-    const int oh = h / 2, ow = w / 2;
-    memset(dx, 0, sizeof(float) * (size_t)c * nb * h * w);
-    for (int ci = 0; ci < c; ci++) {
-        double sum = 0;
-        for (int j = 0; j < nb; j++) {
-            float *dp = dx + ((long)ci * nb + j) * h * w;
-            const float *gp = dy + ci * y_stride + (long)j * oh * ow;
-            const uint8_t *ap = arg + ci * y_stride + (long)j * oh * ow;
-            for (int i = 0; i < oh; i++)
-                for (int jj = 0; jj < ow; jj++) {
-                    const uint8_t a = ap[i * ow + jj];
-                    if (a & 0x80) continue;
-                    const float g = gp[i * ow + jj];
-                    dp[(2 * i + (a >> 1)) * w + 2 * jj + (a & 1)] = g;
-                    sum += g;
-                }
-        }
-        dbias[ci] += (float)sum;
-    }
 }

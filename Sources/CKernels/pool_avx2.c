@@ -1,12 +1,11 @@
-/* AVX2 versions of the fused max-pool epilogue, chosen per call by the run's ISA level
-   (lp_pool_bias_relu_forward in layout.c). Eight output columns at a time (four where a pooled row
-   is narrower than eight: the paper net's 7-wide one), the even and odd input columns of two rows
-   separated with one shuffle each; a row's last vector overlaps the one before instead of being
-   masked (it recomputes the same values). Rows narrower than four run the portable loop. Outputs,
-   winners and input gradients match the portable C bit for bit; the bias gradient is summed in
-   another order. */
+/* The fused max-pool epilogue's row loops at the avx2 level (pool_rows.h; the skeleton is pool.c).
+   Eight output columns at a time (four where a pooled row is narrower than eight: the paper net's
+   7-wide one), the even and odd input columns of two rows separated with one shuffle each; a row's
+   last vector overlaps the one before instead of being masked (it recomputes the same values).
+   Rows narrower than four run the portable loop. Outputs, winners and input gradients match the
+   portable C bit for bit; the bias gradient is summed in another order (in double lanes). */
 #if defined(__x86_64__)
-#include "lp_kernels.h"
+#include "pool_rows.h"
 
 #include <immintrin.h>
 #include <string.h>
@@ -62,46 +61,25 @@ AVX2 static INLINE void forward4(const float *r0, const float *r1, __m128 b, flo
     memcpy(arg, &bytes, 4);
 }
 
-AVX2
-void lp_pool_bias_relu_forward_avx2(const float *x, const float *bias, int c, int nb, int h, int w,
-                                    float *y, uint8_t *arg, long y_stride) {
-    const int oh = h / 2, ow = w / 2;
-    for (int ci = 0; ci < c; ci++) {
-        const float bs = bias[ci];
-        const __m256 b8 = _mm256_set1_ps(bs);
-        const __m128 b4 = _mm_set1_ps(bs);
-        for (int jn = 0; jn < nb; jn++) {
-            const float *xp = x + ((long)ci * nb + jn) * h * w;
-            float *yp = y + ci * y_stride + (long)jn * oh * ow;
-            uint8_t *ap = arg + ci * y_stride + (long)jn * oh * ow;
-            for (int i = 0; i < oh; i++) {
-                const float *r0 = xp + (2 * i) * w, *r1 = r0 + w;
-                float *yr = yp + i * ow;
-                uint8_t *ar = ap + i * ow;
-                if (ow >= 8) {
-                    for (int j = 0;; j += 8) {
-                        if (j > ow - 8) j = ow - 8;
-                        forward8(r0 + 2 * j, r1 + 2 * j, b8, yr + j, ar + j);
-                        if (j == ow - 8) break;
-                    }
-                } else if (ow >= 4) {
-                    for (int j = 0;; j += 4) {
-                        if (j > ow - 4) j = ow - 4;
-                        forward4(r0 + 2 * j, r1 + 2 * j, b4, yr + j, ar + j);
-                        if (j == ow - 4) break;
-                    }
-                } else {
-                    for (int j = 0; j < ow; j++) {
-                        float m = r0[2 * j]; uint8_t a = 0;
-                        if (r0[2 * j + 1] > m) { m = r0[2 * j + 1]; a = 1; }
-                        if (r1[2 * j] > m) { m = r1[2 * j]; a = 2; }
-                        if (r1[2 * j + 1] > m) { m = r1[2 * j + 1]; a = 3; }
-                        m += bs;
-                        if (!(m > 0)) { m = 0; a |= 0x80; }
-                        yr[j] = m;
-                        ar[j] = a;
-                    }
-                }
+AVX2 void lp_pool_rows_forward_avx2(const float *x, int w, int ow, int rows, float bias, float *y, uint8_t *arg) {
+    if (ow < 4) { lp_pool_rows_forward_portable(x, w, ow, rows, bias, y, arg); return; }
+    const __m256 b8 = _mm256_set1_ps(bias);
+    const __m128 b4 = _mm_set1_ps(bias);
+    for (int i = 0; i < rows; i++) {
+        const float *r0 = x + (long)(2 * i) * w, *r1 = r0 + w;
+        float *yr = y + (long)i * ow;
+        uint8_t *ar = arg + (long)i * ow;
+        if (ow >= 8) {
+            for (int j = 0;; j += 8) {
+                if (j > ow - 8) j = ow - 8;
+                forward8(r0 + 2 * j, r1 + 2 * j, b8, yr + j, ar + j);
+                if (j == ow - 8) break;
+            }
+        } else {
+            for (int j = 0;; j += 4) {
+                if (j > ow - 4) j = ow - 4;
+                forward4(r0 + 2 * j, r1 + 2 * j, b4, yr + j, ar + j);
+                if (j == ow - 4) break;
             }
         }
     }
@@ -152,58 +130,34 @@ AVX2 static INLINE __m128 tail4(__m128 v, int skip) {
     return _mm_and_ps(v, (__m128)_mm_cmpgt_epi32(idx, _mm_set1_epi32(skip - 1)));
 }
 
-AVX2
-void lp_pool_bias_relu_backward_avx2(const float *dy, const uint8_t *arg, int c, int nb, int h, int w,
-                                     long y_stride, float *dx, float *dbias) {
-    const int oh = h / 2, ow = w / 2;
-    for (int ci = 0; ci < c; ci++) {
-        /* the bias gradient sums in double, like the portable loop, over float partial sums */
-        __m256 s8 = _mm256_setzero_ps();
-        __m128 s4 = _mm_setzero_ps();
-        double sum = 0;
-        for (int jn = 0; jn < nb; jn++) {
-            float *dp = dx + ((long)ci * nb + jn) * h * w;
-            const float *gp = dy + ci * y_stride + (long)jn * oh * ow;
-            const uint8_t *ap = arg + ci * y_stride + (long)jn * oh * ow;
-            /* rows and columns no window covers (odd sides) get no gradient */
-            if (h & 1) memset(dp + (long)(h - 1) * w, 0, sizeof(float) * w);
-            if (w & 1) for (int r = 0; r < 2 * oh; r++) dp[(long)r * w + w - 1] = 0;
-            for (int i = 0; i < oh; i++) {
-                float *r0 = dp + (2 * i) * w, *r1 = r0 + w;
-                const float *gr = gp + i * ow;
-                const uint8_t *ar = ap + i * ow;
-                if (ow >= 8) {
-                    for (int j = 0, done = 0;; j += 8) {
-                        if (j > ow - 8) j = ow - 8;
-                        s8 = _mm256_add_ps(s8, tail8(backward8(gr + j, ar + j, r0 + 2 * j, r1 + 2 * j), done - j));
-                        done = j + 8;
-                        if (j == ow - 8) break;
-                    }
-                } else if (ow >= 4) {
-                    for (int j = 0, done = 0;; j += 4) {
-                        if (j > ow - 4) j = ow - 4;
-                        s4 = _mm_add_ps(s4, tail4(backward4(gr + j, ar + j, r0 + 2 * j, r1 + 2 * j), done - j));
-                        done = j + 4;
-                        if (j == ow - 4) break;
-                    }
-                } else {
-                    for (int j = 0; j < ow; j++) {
-                        const uint8_t a = ar[j];
-                        r0[2 * j] = r0[2 * j + 1] = r1[2 * j] = r1[2 * j + 1] = 0;
-                        if (a & 0x80) continue;
-                        const float g = gr[j];
-                        (a & 2 ? r1 : r0)[2 * j + (a & 1)] = g;
-                        sum += g;
-                    }
-                }
+AVX2 double lp_pool_rows_backward_avx2(const float *dy, const uint8_t *arg, int w, int ow, int rows, float *dx) {
+    if (ow < 4) return lp_pool_rows_backward_portable(dy, arg, w, ow, rows, dx);
+    /* the live dy summed in double lanes (a float lane over a long channel drifts) */
+    __m256d sum4 = _mm256_setzero_pd();
+    for (int i = 0; i < rows; i++) {
+        float *r0 = dx + (long)(2 * i) * w, *r1 = r0 + w;
+        const float *gr = dy + (long)i * ow;
+        const uint8_t *ar = arg + (long)i * ow;
+        if (ow >= 8) {
+            for (int j = 0, done = 0;; j += 8) {
+                if (j > ow - 8) j = ow - 8;
+                const __m256 g = tail8(backward8(gr + j, ar + j, r0 + 2 * j, r1 + 2 * j), done - j);
+                sum4 = _mm256_add_pd(sum4, _mm256_add_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(g)),
+                                                         _mm256_cvtps_pd(_mm256_extractf128_ps(g, 1))));
+                done = j + 8;
+                if (j == ow - 8) break;
+            }
+        } else {
+            for (int j = 0, done = 0;; j += 4) {
+                if (j > ow - 4) j = ow - 4;
+                sum4 = _mm256_add_pd(sum4, _mm256_cvtps_pd(tail4(backward4(gr + j, ar + j, r0 + 2 * j, r1 + 2 * j), done - j)));
+                done = j + 4;
+                if (j == ow - 4) break;
             }
         }
-        float p[8], q[4];
-        _mm256_storeu_ps(p, s8);
-        _mm_storeu_ps(q, s4);
-        for (int l = 0; l < 8; l++) sum += p[l];
-        for (int l = 0; l < 4; l++) sum += q[l];
-        dbias[ci] += (float)sum;
     }
+    double lanes[4];
+    _mm256_storeu_pd(lanes, sum4);
+    return (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
 }
 #endif /* __x86_64__ */

@@ -50,9 +50,21 @@ static void check_bytes(const char *what, const char *level, const uint8_t *got,
     printf("%-4s %-24s %-10s n=%-7ld %ld byte(s) differ\n", bad ? "FAIL" : "ok", what, level, n, bad);
 }
 
+/* Sums that every level takes in the portable loop's order must match it bit for bit. */
+static void check_same(const char *what, const char *level, const float *got, const float *portable, long n) {
+    char label[64];
+    snprintf(label, sizeof label, "%s = portable", what);
+    check_bytes(label, level, (const uint8_t *)got, (const uint8_t *)portable, n * (long)sizeof(float));
+}
+
 /* ---- shapes ---- */
 typedef struct { int c, n, h, w; } shape;
-static const shape shapes[] = {{3, 5, 7, 9}, {1, 2, 28, 28}, {8, 3, 14, 14}, {2, 4, 1, 7}, {2, 2, 1, 1}, {5, 3, 6, 11}, {4, 6, 3, 3}};
+/* the paper net's planes (28, 14, 7 and the 3x3 the adaptive pool reads), odd and one-pixel sides,
+   a plane over the avx512 kernels' 16,384-float tables, a run of more small planes than the
+   tables hold, and pooled rows of 3, 2 and 8 with the input rows back to back */
+static const shape shapes[] = {{3, 5, 7, 9}, {1, 2, 28, 28}, {8, 3, 14, 14}, {2, 4, 1, 7}, {2, 2, 1, 1}, {5, 3, 6, 11},
+                               {4, 6, 3, 3}, {6, 7, 7, 7}, {1, 3, 130, 129}, {1, 1900, 3, 3}, {2, 5, 6, 6}, {3, 3, 5, 4},
+                               {2, 3, 2, 16}};
 enum { SHAPES = sizeof shapes / sizeof shapes[0] };
 
 static double pixel(const float *x, shape s, int ci, int j, int y, int xx) {
@@ -93,17 +105,23 @@ static void test_im2col(int isa, const char *lv) {
                                 dwant[(((long)ci * s.n + n0 + j) * s.h + sy) * s.w + sx] +=
                                     dcol[((long)ci * 9 + ky * 3 + kx) * cols + j * hw + y * s.w + xx];
                             }
+        float *dcol0 = copy(dcol, k * cols), *dx0 = copy(dx, size);
         lp_col2im3x3_add(isa, dcol, s.c, s.n, s.h, s.w, n0, nb, dx);
         check("col2im3x3_add", lv, dx, dwant, size, 1e-6);
+        lp_col2im3x3_add(LP_ISA_PORTABLE, dcol0, s.c, s.n, s.h, s.w, n0, nb, dx0);
+        check_same("col2im3x3_add", lv, dx, dx0, size);
+        free(dcol0); free(dx0);
         free(x); free(col); free(want); free(dcol); free(dx); free(dwant);
     }
 }
 
-/* the top-left oh x ow window of outputs (the odd last row/column a floor max-pool drops) */
+/* the top-left oh x ow window of outputs (the odd last row/column a floor max-pool drops, as the
+   paper net's 7x7 -> 6x6, and a narrower one) */
 static void test_im2col_window(int isa, const char *lv) {
-    for (int t = 0; t < SHAPES; t++) {
-        shape s = shapes[t];
-        const int oh = s.h > 1 ? s.h - 1 : 1, ow = s.w > 2 ? s.w - 2 : 1;
+    for (int t = 0; t < 2 * SHAPES; t++) {
+        shape s = shapes[t / 2];
+        const int oh = t % 2 ? (s.h > 1 ? s.h / 2 * 2 : 1) : s.h > 1 ? s.h - 1 : 1;
+        const int ow = t % 2 ? (s.w > 1 ? s.w / 2 * 2 : 1) : s.w > 2 ? s.w - 2 : 1;
         const long hw = (long)s.h * s.w, ohw = (long)oh * ow, size = (long)s.c * s.n * hw;
         float *x = randoms(size, -1, 1);
         const int n0 = s.n > 1 ? 1 : 0, nb = s.n - n0;
@@ -124,8 +142,12 @@ static void test_im2col_window(int isa, const char *lv) {
                         }
         lp_im2col3x3_window(isa, x, s.c, s.n, s.h, s.w, oh, ow, n0, nb, col);
         check("im2col3x3_window", lv, col, want, k * cols, 0);
+        float *dcol0 = copy(dcol, k * cols), *dx0 = copy(dx, size);
         lp_col2im3x3_window_add(isa, dcol, s.c, s.n, s.h, s.w, oh, ow, n0, nb, dx);
         check("col2im3x3_window_add", lv, dx, dwant, size, 1e-6);
+        lp_col2im3x3_window_add(LP_ISA_PORTABLE, dcol0, s.c, s.n, s.h, s.w, oh, ow, n0, nb, dx0);
+        check_same("col2im3x3_window_add", lv, dx, dx0, size);
+        free(dcol0); free(dx0);
         free(x); free(col); free(want); free(dcol); free(dx); free(dwant);
     }
 }
@@ -178,6 +200,44 @@ static void test_pool_epilogue(int isa, const char *lv) {
         check("pool_bias_relu dbias", lv, db, dbw, s.c, 1e-6);
         free(x); free(bias); free(y); free(arg); free(warg); free(want); free(dy); free(dx); free(db); free(dxw); free(dbw);
     }
+}
+
+/* adaptive average pool to k x k, PyTorch's windows, fused with the flatten: y[N, C*k*k]; and its
+   adjoint. k = 4 as the paper net (3x3 -> 4x4), 5 (more outputs than a vector), 9 (over 64). */
+static void test_adaptive_pool(int isa, const char *lv) {
+    const int sides[] = {4, 5, 9};
+    for (int t = 0; t < SHAPES; t++)
+        for (int ki = 0; ki < 3; ki++) {
+            shape s = shapes[t];
+            const int k = sides[ki];
+            const long hw = (long)s.h * s.w, size = (long)s.c * s.n * hw, outs = (long)s.n * s.c * k * k;
+            float *x = randoms(size, -1, 1), *y = randoms(outs, 9, 9), *dy = randoms(outs, -1, 1), *dx = randoms(size, 9, 9);
+            double *want = malloc(sizeof(double) * outs), *dwant = calloc((size_t)size, sizeof(double));
+            for (int ci = 0; ci < s.c; ci++)
+                for (int j = 0; j < s.n; j++)
+                    for (int a = 0; a < k; a++)
+                        for (int b = 0; b < k; b++) {
+                            const int y0 = a * s.h / k, y1 = ((a + 1) * s.h + k - 1) / k, x0 = b * s.w / k, x1 = ((b + 1) * s.w + k - 1) / k;
+                            const long o = ((long)j * s.c + ci) * k * k + a * k + b;
+                            double sum = 0;
+                            for (int p = y0; p < y1; p++) for (int q = x0; q < x1; q++) sum += pixel(x, s, ci, j, p, q);
+                            want[o] = sum / ((y1 - y0) * (x1 - x0));
+                            for (int p = y0; p < y1; p++)
+                                for (int q = x0; q < x1; q++)
+                                    dwant[(((long)ci * s.n + j) * s.h + p) * s.w + q] += (double)dy[o] / ((y1 - y0) * (x1 - x0));
+                        }
+            lp_adaptive_avgpool_forward(isa, x, s.c, s.n, s.h, s.w, k, y);
+            check(k == 4 ? "adaptive_avgpool_fwd k4" : k == 5 ? "adaptive_avgpool_fwd k5" : "adaptive_avgpool_fwd k9", lv, y, want, outs, 1e-6);
+            lp_adaptive_avgpool_backward(isa, dy, s.c, s.n, s.h, s.w, k, dx);
+            check(k == 4 ? "adaptive_avgpool_bwd k4" : k == 5 ? "adaptive_avgpool_bwd k5" : "adaptive_avgpool_bwd k9", lv, dx, dwant, size, 1e-6);
+            float *y0 = copy(y, outs), *dx0 = copy(dx, size);
+            lp_adaptive_avgpool_forward(LP_ISA_PORTABLE, x, s.c, s.n, s.h, s.w, k, y0);
+            lp_adaptive_avgpool_backward(LP_ISA_PORTABLE, dy, s.c, s.n, s.h, s.w, k, dx0);
+            check_same("adaptive_avgpool_fwd", lv, y, y0, outs);
+            check_same("adaptive_avgpool_bwd", lv, dx, dx0, size);
+            free(y0); free(dx0);
+            free(x); free(y); free(dy); free(dx); free(want); free(dwant);
+        }
 }
 
 static void test_channel_kernels(int isa, const char *lv) {
@@ -325,21 +385,6 @@ static void test_unleveled(void) {
         shape s = shapes[t];
         const long hw = (long)s.h * s.w, size = (long)s.c * s.n * hw;
         float *x = randoms(size, -1, 1);
-        /* adaptive average pool to k x k, PyTorch's windows, fused with the flatten: y[N, C*k*k] */
-        const int k = 4;
-        float *y = randoms((long)s.n * s.c * k * k, 9, 9);
-        double *want = malloc(sizeof(double) * s.n * s.c * k * k);
-        for (int ci = 0; ci < s.c; ci++)
-            for (int j = 0; j < s.n; j++)
-                for (int a = 0; a < k; a++)
-                    for (int b = 0; b < k; b++) {
-                        const int y0 = a * s.h / k, y1 = ((a + 1) * s.h + k - 1) / k, x0 = b * s.w / k, x1 = ((b + 1) * s.w + k - 1) / k;
-                        double sum = 0;
-                        for (int p = y0; p < y1; p++) for (int q = x0; q < x1; q++) sum += pixel(x, s, ci, j, p, q);
-                        want[((long)j * s.c + ci) * k * k + a * k + b] = sum / ((y1 - y0) * (x1 - x0));
-                    }
-        lp_adaptive_avgpool_forward(x, s.c, s.n, s.h, s.w, k, y);
-        check("adaptive_avgpool_forward", lv, y, want, (long)s.n * s.c * k * k, 1e-6);
         /* max-pool 2x2 (BatchNorm nets), first maximum wins */
         const int oh = s.h / 2, ow = s.w / 2;
         if (oh > 0 && ow > 0) {
@@ -369,7 +414,7 @@ static void test_unleveled(void) {
                 for (long q = 0; q < hw; q++) zw[((long)ci * s.n + j) * hw + q] = x[((long)j * s.c + ci) * hw + q];
         lp_ncs_to_cns(x, s.c, s.n, (int)hw, z);
         check("ncs_to_cns", lv, z, zw, size, 0);
-        free(x); free(y); free(want); free(z); free(zw);
+        free(x); free(z); free(zw);
     }
     /* dense helpers */
     const int rows = 13, cols = 7;
@@ -466,6 +511,7 @@ int main(void) {
         test_im2col(isa, lv);
         test_im2col_window(isa, lv);
         test_pool_epilogue(isa, lv);
+        test_adaptive_pool(isa, lv);
         test_channel_kernels(isa, lv);
         test_gemm(isa, lv, 1);
         test_gemm_f32(isa, lv);

@@ -58,6 +58,13 @@ static inline int lp_isa_allows(int isa, int level) {
 #define LP_PICK(isa, name)                                                  \
     (lp_isa_allows(isa, LP_ISA_AVX512) ? name##_avx512                      \
      : lp_isa_allows(isa, LP_ISA_AVX2) ? name##_avx2 : name##_portable)
+/* As LP_VARIANTS_VOID, with a kernel written by hand for avx512 first: `int lp_##name##_avx512
+   params`, which returns 0 for a shape it does not take (the body, vectorised for avx512, then
+   runs). Elsewhere the same as LP_VARIANTS_VOID. */
+#define LP_VARIANTS_VOID_AVX512(name, params, args)                                             \
+    LP_TARGET_AVX512 static void name##_avx512 params { if (!lp_##name##_avx512 args) name##_body args; } \
+    LP_TARGET_AVX2 static void name##_avx2 params { name##_body args; }                         \
+    static void name##_portable params { name##_body args; }
 #elif defined(__aarch64__)
 /* NEON is the aarch64 baseline: the _neon copy is the compiler's vectorisation of the body, the
    _portable copy is compiled with vectorisation off so the two paths really differ. */
@@ -70,8 +77,10 @@ static inline int lp_isa_allows(int isa, int level) {
     static void name##_neon params { name##_body args; }     \
     LP_NO_VECTORIZE static void name##_portable params { name##_body args; }
 #define LP_PICK(isa, name) (lp_isa_allows(isa, LP_ISA_NEON) ? name##_neon : name##_portable)
+#define LP_VARIANTS_VOID_AVX512(name, params, args) LP_VARIANTS_VOID(name, params, args)
 #else
 #define LP_VARIANTS_VOID(name, params, args) static void name##_portable params { name##_body args; }
+#define LP_VARIANTS_VOID_AVX512(name, params, args) LP_VARIANTS_VOID(name, params, args)
 #define LP_PICK(isa, name) (name##_portable)
 #endif
 

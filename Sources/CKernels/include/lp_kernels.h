@@ -34,9 +34,9 @@ void lp_maxpool2_backward(const float *dy, const uint8_t *arg, int planes, int h
 
 /* Adaptive average pool to k x k with PyTorch's windows [floor(i*n/k), ceil((i+1)*n/k)), fused
    with the flatten that follows it: x: [C, N, H, W] -> y: [N, C*k*k] (PyTorch's flatten order). */
-void lp_adaptive_avgpool_forward(const float *x, int c, int n, int h, int w, int k, float *y);
+void lp_adaptive_avgpool_forward(int isa, const float *x, int c, int n, int h, int w, int k, float *y);
 /* dx[C, N, H, W] = adjoint applied to dy[N, C*k*k] (dx is fully overwritten). */
-void lp_adaptive_avgpool_backward(const float *dy, int c, int n, int h, int w, int k, float *dx);
+void lp_adaptive_avgpool_backward(int isa, const float *dy, int c, int n, int h, int w, int k, float *dx);
 
 /* y[c, i] = relu(x[c, i] + bias[c]) for c < C, i < run (in place allowed). bias may be NULL. */
 void lp_bias_relu(int isa, const float *x, const float *bias, int c, long run, float *y, int relu);

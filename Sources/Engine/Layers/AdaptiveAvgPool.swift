@@ -6,19 +6,21 @@ import CKernels
 /// x: [C, N, H, W] -> y: [N, C*k*k] (PyTorch's flatten order).
 final class AdaptiveAvgPool: Layer {
     let channels: Int, height: Int, width: Int, side: Int
+    let compute: Compute
 
     var outputSize: Int { channels * side * side }
 
-    init(channels: Int, height: Int, width: Int, side: Int) {
+    init(channels: Int, height: Int, width: Int, side: Int, compute: Compute = .default) {
         precondition(side <= 64, "adaptive pool side \(side) > 64")
         self.channels = channels
         self.height = height
         self.width = width
         self.side = side
+        self.compute = compute
     }
 
     func forward(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, n: Int, weights: UnsafePointer<Float>) {
-        lp_adaptive_avgpool_forward(x, Int32(channels), Int32(n), Int32(height), Int32(width), Int32(side), y)
+        lp_adaptive_avgpool_forward(compute.isa.level, x, Int32(channels), Int32(n), Int32(height), Int32(width), Int32(side), y)
     }
 
     func backward(
@@ -27,6 +29,6 @@ final class AdaptiveAvgPool: Layer {
         gradient: UnsafeMutablePointer<Float>
     ) {
         guard let dx else { return }
-        lp_adaptive_avgpool_backward(dy, Int32(channels), Int32(n), Int32(height), Int32(width), Int32(side), dx)
+        lp_adaptive_avgpool_backward(compute.isa.level, dy, Int32(channels), Int32(n), Int32(height), Int32(width), Int32(side), dx)
     }
 }

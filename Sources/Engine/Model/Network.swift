@@ -87,7 +87,7 @@ public final class Network {
                 return MaxPool2(channels: x[0], height: x[1], width: x[2], capacity: capacity)
             case .adaptiveAvgPool:
                 precondition(kinds.last == .flatten, "the adaptive pool writes flattened features")
-                return AdaptiveAvgPool(channels: x[0], height: x[1], width: x[2], side: first.output[1])
+                return AdaptiveAvgPool(channels: x[0], height: x[1], width: x[2], side: first.output[1], compute: compute)
             case .linear:
                 return Linear(
                     inputs: x[0], outputs: first.output[0], weightOffset: p[0].offset, biasOffset: p[1].offset,
