@@ -66,7 +66,7 @@ public final class HessianNetwork {
                 return TangentBatchNorm(channels: x[0], hw: x[1] * x[2], scaleOffset: p[0].offset, shiftOffset: p[1].offset, compute: compute)
             case .relu: return TangentReLU(size: step.outputSize, compute: compute)
             case .maxPool2: return TangentMaxPool2(channels: x[0], height: x[1], width: x[2], capacity: capacity)
-            case .adaptiveAvgPool: return TangentAdaptiveAvgPool(channels: x[0], height: x[1], width: x[2], side: step.output[1])
+            case .adaptiveAvgPool: return TangentAdaptiveAvgPool(channels: x[0], height: x[1], width: x[2], side: step.output[1], compute: compute)
             case .flatten: return nil  // the adaptive pool writes flattened features
             case .linear:
                 return TangentLinear(inputs: x[0], outputs: step.output[0], weightOffset: p[0].offset, biasOffset: p[1].offset, compute: compute)

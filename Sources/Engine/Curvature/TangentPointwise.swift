@@ -85,17 +85,21 @@ final class TangentAdaptiveAvgPool: TangentLayer {
 
     var outputSize: Int { channels * side * side }
 
-    init(channels: Int, height: Int, width: Int, side: Int) {
+    /// The ISA level its kernels run at (the network's).
+    let isa: Int32
+
+    init(channels: Int, height: Int, width: Int, side: Int, compute: Compute) {
         (self.channels, self.height, self.width, self.side) = (channels, height, width, side)
+        isa = compute.isa.level
     }
 
     func forward(
         x: UnsafePointer<Float>, rx: UnsafePointer<Float>?, y: UnsafeMutablePointer<Float>, ry: UnsafeMutablePointer<Float>,
         n: Int, weights: UnsafePointer<Float>, direction: UnsafePointer<Float>
     ) {
-        lp_adaptive_avgpool_forward(x, Int32(channels), Int32(n), Int32(height), Int32(width), Int32(side), y)
+        lp_adaptive_avgpool_forward(isa, x, Int32(channels), Int32(n), Int32(height), Int32(width), Int32(side), y)
         if let rx {
-            lp_adaptive_avgpool_forward(rx, Int32(channels), Int32(n), Int32(height), Int32(width), Int32(side), ry)
+            lp_adaptive_avgpool_forward(isa, rx, Int32(channels), Int32(n), Int32(height), Int32(width), Int32(side), ry)
         } else {
             ry.initialize(repeating: 0, count: n * outputSize)
         }
@@ -109,7 +113,7 @@ final class TangentAdaptiveAvgPool: TangentLayer {
         hv: UnsafeMutablePointer<Float>, gradient: UnsafeMutablePointer<Float>?
     ) {
         guard let dx, let rdx else { return }
-        lp_adaptive_avgpool_backward(dy, Int32(channels), Int32(n), Int32(height), Int32(width), Int32(side), dx)
-        lp_adaptive_avgpool_backward(rdy, Int32(channels), Int32(n), Int32(height), Int32(width), Int32(side), rdx)
+        lp_adaptive_avgpool_backward(isa, dy, Int32(channels), Int32(n), Int32(height), Int32(width), Int32(side), dx)
+        lp_adaptive_avgpool_backward(isa, rdy, Int32(channels), Int32(n), Int32(height), Int32(width), Int32(side), rdx)
     }
 }
