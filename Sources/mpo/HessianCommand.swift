@@ -48,7 +48,6 @@ struct HessianCommand: ParsableCommand {
     @Option(help: NetOption.help("for a PyTorch state_dict that does not say; files of ours say their own")) var net: String?
 
     func run() throws {
-        let start = Date()
         let point = try ModelPoint.open(model, at: at, net: net)
         let p = ParameterLayout(point.net).count
         let split = Split(rawValue: self.split)!
@@ -59,6 +58,7 @@ struct HessianCommand: ParsableCommand {
         let workers = OptionCheck.resolvedWorkers(workers), method = HessianVectorProduct.Method(rawValue: hvp)!
         var report = HessianReport(method: method, split: split.rawValue, images: evalImages, parameters: p)
         let progress = Progress(enabled: isatty(2) != 0)
+        let start = Date()  // the Hessian's work, after the model and the images are in memory
         if !json { print("hessian of \(point.label): net \(point.net.summary), P = \(p), \(evalImages) \(split.rawValue) images\(batches > 1 ? " x \(batches) batches" : ""), \(method.rawValue) products") }
         for b in 0..<batches {
             let images = all.slice((b * evalImages)..<((b + 1) * evalImages))

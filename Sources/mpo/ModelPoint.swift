@@ -37,6 +37,9 @@ struct ModelPoint {
         let file = try PlaneCommand.input(at == nil ? "model" : "plane", name)
         let name = (file as NSString).lastPathComponent
         guard let at else {
+            if try Safetensors.read(path: file).metadata["format"] == Checkpoint.format {
+                throw DataError(file, "is a plane, not a model: name a point of it with --at ROW,COL (α,β on a direction plane)")
+            }
             let m = try ModelFile.read(path: file, net: try net.map { try NetOption.spec($0, dataset: nil) })
             return ModelPoint(net: m.net, dataset: m.settings.dataset, weights: m.weights, dataDirectory: nil, label: name)
         }

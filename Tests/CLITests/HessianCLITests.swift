@@ -122,6 +122,8 @@ extension CLITests {
         // P = 30: conv 1->1 (10) and a linear 1->10 (20)
         let fit = try run(["fit", "--net", "conv 1; avgpool 1", "--steps", "1", "--train-images", "100", "--test-images", "10", "--save", dir + "/" + small])
         XCTAssertEqual(fit.status, 0, fit.error)
+        let plane = try run(["plane", "random", model, "--save", "./plane.safetensors"], directory: dir)
+        XCTAssertEqual(plane.status, 0, plane.error)
         _ = FileManager.default.createFile(atPath: dir + "/garbage.safetensors", contents: Data("not a safetensors file at all".utf8))
 
         let cases: [([String], String)] = [
@@ -137,6 +139,7 @@ extension CLITests {
             (["missing.safetensors"], "model 'missing.safetensors': "),
             (["garbage.safetensors"], "model 'garbage.safetensors': "),
             ([model, "--at", "1,2"], "not a plane"),
+            (["plane.safetensors"], "is a plane, not a model: name a point of it with --at"),
         ]
         for (arguments, message) in cases {
             let r = try run(["hessian"] + arguments, directory: dir)

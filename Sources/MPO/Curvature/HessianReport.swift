@@ -36,6 +36,7 @@ public struct HessianReport: Sendable {
     /// Where --density wrote its picture or table.
     public var density: String?
     public var products = 0
+    /// Wall time of the Hessian's work (the model and the images already in memory).
     public var seconds = 0.0
 
     public init(method: HessianVectorProduct.Method, split: String, images: Int, parameters: Int) {
