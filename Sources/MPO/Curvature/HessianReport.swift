@@ -76,7 +76,7 @@ public struct HessianReport: Sendable {
         } else if let t = batches.first?.trace {
             fields.append("\"trace_standard_error\": \(number(t.standardError))")
         }
-        if let first = batches.first?.eigenvalues.first, let t = trace?.mean, t != 0 { fields.append("\"top_over_trace\": \(number(first / t))") }
+        if let top = e.first?.mean, let t = trace?.mean, t != 0 { fields.append("\"top_over_trace\": \(number(top / t))") }
         fields += [
             "\"loss\": \(number(Self.meanAndStd(batches.map(\.loss)).mean))",
             "\"accuracy\": \(number(Self.meanAndStd(batches.map(\.accuracy)).mean))",
