@@ -12,10 +12,13 @@ public struct StatisticsLayout: Hashable, Sendable {
         public let offset: Int
         public var meanRange: Range<Int> { offset..<(offset + channels) }
         public var varianceRange: Range<Int> { (offset + channels)..<(offset + 2 * channels) }
-        public var meanName: String { "\(module).running_mean" }
-        public var varianceName: String { "\(module).running_var" }
-        public var countName: String { "\(module).num_batches_tracked" }
+        public var meanName: String { "\(module).\(StatisticsLayout.buffers.mean)" }
+        public var varianceName: String { "\(module).\(StatisticsLayout.buffers.variance)" }
+        public var countName: String { "\(module).\(StatisticsLayout.buffers.count)" }
     }
+
+    /// PyTorch's names of a module's running-statistics buffers.
+    public static let buffers = (mean: "running_mean", variance: "running_var", count: "num_batches_tracked")
 
     public let entries: [Entry]
     /// S: the length of the statistics vector.

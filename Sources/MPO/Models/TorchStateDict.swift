@@ -19,7 +19,7 @@ import Foundation
 /// `model.eval()` does (`BNStats.running`, the default for a model that has them). A state_dict
 /// saved without buffers (`track_running_stats=False`) opens with none.
 public enum TorchStateDict {
-    static let ignoredBuffers: Set<String> = ["running_mean", "running_var", "num_batches_tracked"]
+    static let ignoredBuffers: Set<String> = [StatisticsLayout.buffers.mean, StatisticsLayout.buffers.variance, StatisticsLayout.buffers.count]
     /// Parameters may be saved in any float type (`model.half()`, `model.double()`); they are read as F32.
     static let floatTypes: Set<Safetensors.DType> = [.f32, .f64, .f16, .bf16]
 
@@ -61,7 +61,10 @@ public enum TorchStateDict {
         let modules = plan.steps.filter { $0.statistics != nil }.map { split(found[row[$0.parameters[0].name]!].name).module }
         let prefix = { (m: String) in m.isEmpty ? "" : m + "." }
         (model.statistics, model.batchesTracked) = try ModelFile.runningStatistics(
-            file, net: net, names: modules.map { (prefix($0) + "running_mean", prefix($0) + "running_var", prefix($0) + "num_batches_tracked") },
+            file, net: net, names: modules.map {
+                let b = StatisticsLayout.buffers
+                return (prefix($0) + b.mean, prefix($0) + b.variance, prefix($0) + b.count)
+            },
             path: path)
         return model
     }
