@@ -11,15 +11,24 @@ struct Info: ParsableCommand {
     @Argument(help: "Plane checkpoints, models or PyTorch state_dicts to describe instead: kind, net (as --net takes it), P, step.")
     var files: [String] = []
     @Option(help: NetOption.help("for PyTorch state_dicts that do not say")) var net: String?
+    @Flag(help: "Print the --net's layer plan as JSON instead: each module's torch.nn class, shapes, FLOPs and parameters (names, shapes, offsets, initialisation), as the companion's tests read it.")
+    var plan = false
 
     func validate() throws {
         try NetOption.check(net, dataset: nil)
+        if plan && (net == nil || !files.isEmpty) {
+            throw ValidationError("--plan: describes the net given with --net, and no files")
+        }
         for f in files {
             do { try ByteReader.checkRegularFile(f) } catch let e as DataError { throw OptionCheck.fail("file", OptionCheck.shown(f), e.problem) }
         }
     }
 
     func run() throws {
+        if plan, let net {
+            print(LayerPlan(try NetOption.spec(net, dataset: nil)).json)
+            return
+        }
         if !files.isEmpty {
             let given = try net.map { try NetOption.spec($0, dataset: nil) }
             for f in files {

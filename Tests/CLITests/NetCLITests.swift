@@ -73,3 +73,50 @@ extension CLITests {
         XCTAssertEqual(lines.count, 2 + 10, wrong.error)
     }
 }
+
+extension CLITests {
+    /// `mpo info --net NET --plan`: the net's modules as PyTorch builds them, worked out by hand.
+    func testThePlanAsJSON() throws {
+        let r = try run(["info", "--net", "conv 4,8 bn pool; avgpool 2; dense 12", "--plan"])
+        XCTAssertEqual(r.status, 0, r.error)
+        let plan = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(r.output.utf8)) as? [String: Any], r.output)
+        XCTAssertEqual(plan["net"] as? String, "input 1x28x28; conv 4,8 bn pool; avgpool 2; dense 12; classes 10")
+        let modules = try XCTUnwrap(plan["modules"] as? [[String: Any]])
+        let torch = modules.map { m -> String in
+            let t = m["torch"] as! [String: Any]
+            let options = (t["options"] as! [String: Int]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+            return "\(t["type"]!)(" + ((t["arguments"] as! [Int]).map(String.init) + options).joined(separator: ", ") + ")"
+        }
+        XCTAssertEqual(torch, [
+            "Conv2d(1, 4, kernel_size=3, padding=1)", "BatchNorm2d(4)", "ReLU()", "MaxPool2d(2, 2)",
+            "Conv2d(4, 8, kernel_size=3, padding=1)", "BatchNorm2d(8)", "ReLU()", "MaxPool2d(2, 2)",
+            "AdaptiveAvgPool2d(2)", "Flatten()", "Linear(32, 12)", "ReLU()", "Linear(12, 10)",
+        ])
+        XCTAssertEqual(modules.map { $0["output"] as! [Int] }, [
+            [4, 28, 28], [4, 28, 28], [4, 28, 28], [4, 14, 14], [8, 14, 14], [8, 14, 14], [8, 14, 14], [8, 7, 7],
+            [8, 2, 2], [32], [12], [12], [10],
+        ])
+        let parameters = modules.flatMap { $0["parameters"] as! [[String: Any]] }
+        XCTAssertEqual(parameters.map { "\($0["name"]!):\(($0["shape"] as! [Int]).map(String.init).joined(separator: "x"))" }, [
+            "0.weight:4x1x3x3", "0.bias:4", "1.weight:4", "1.bias:4", "4.weight:8x4x3x3", "4.bias:8", "5.weight:8", "5.bias:8",
+            "10.weight:12x32", "10.bias:12", "12.weight:10x12", "12.bias:10",
+        ])
+        let counts = [36, 4, 4, 4, 288, 8, 8, 8, 384, 12, 120, 10]
+        XCTAssertEqual(parameters.map { $0["offset"] as! Int }, counts.indices.map { counts.prefix($0).reduce(0, +) })
+        XCTAssertEqual(plan["parameterCount"] as? Int, counts.reduce(0, +))
+        let fanIns: [Int?] = [9, 9, nil, nil, 36, 36, nil, nil, 32, 32, 12, 12]
+        XCTAssertEqual(parameters.map { $0["fanIn"] as? Int }, fanIns)
+        let torchOffsets: [Double] = [0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0]
+        XCTAssertEqual(parameters.map { ($0["torchOffset"] as! NSNumber).doubleValue }, torchOffsets, "BN's weight is stored as gamma - 1")
+        let macs: Int = 4 * 9 * 784 + 8 * 36 * 196 + 32 * 12 + 12 * 10
+        let flops = 2 * Double(macs)
+        XCTAssertEqual((plan["forwardFlops"] as? NSNumber)?.doubleValue, flops)
+        XCTAssertEqual(plan["engineLayers"] as? [[Int]], [[0, 0], [1, 2], [3, 3], [4, 4], [5, 6], [7, 7], [8, 9], [10, 11], [12, 12]])
+        for arguments in [["info", "--plan"], ["info", "--net", "tiny", "--plan", Self.torchFolder + "/paper-net.safetensors"]] {
+            let refused = try run(arguments)
+            XCTAssertEqual(refused.status, 64, refused.error)
+            XCTAssertEqual(refused.error.split(separator: "\n").count, 1, refused.error)
+            XCTAssertTrue(refused.error.contains("--plan: describes the net given with --net"), refused.error)
+        }
+    }
+}

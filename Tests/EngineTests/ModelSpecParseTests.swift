@@ -88,8 +88,8 @@ final class ModelSpecParseTests: XCTestCase {
     func testPlanOfThePaperNet() {
         let plan = LayerPlan(.paper)
         XCTAssertEqual(plan.steps.map(\.kind), [
-            .conv3x3, .relu, .maxPool2, .conv3x3, .relu, .maxPool2, .conv3x3, .relu, .maxPool2,
-            .adaptiveAvgPool, .flatten, .linear, .relu, .linear,
+            "conv3x3", "relu", "maxPool2", "conv3x3", "relu", "maxPool2", "conv3x3", "relu", "maxPool2",
+            "adaptiveAvgPool", "flatten", "linear", "relu", "linear",
         ])
         XCTAssertEqual(plan.steps.map(\.output), [
             [8, 28, 28], [8, 28, 28], [8, 14, 14], [32, 14, 14], [32, 14, 14], [32, 7, 7], [64, 7, 7], [64, 7, 7], [64, 3, 3],
@@ -102,7 +102,7 @@ final class ModelSpecParseTests: XCTestCase {
         // Conv + ReLU + max-pool run as one layer; so do pool + flatten and linear + ReLU.
         XCTAssertEqual(plan.fusedLayers, [0..<3, 3..<6, 6..<9, 9..<11, 11..<13, 13..<14])
         let bn = LayerPlan(.paper.with(batchNorm: true))
-        XCTAssertEqual(bn.fusedLayers.prefix(3).map { bn.steps[$0].map(\.kind) }, [[.conv3x3], [.batchNorm, .relu], [.maxPool2]])
+        XCTAssertEqual(bn.fusedLayers.prefix(3).map { bn.steps[$0].map(\.kind) }, [["conv3x3"], ["batchNorm", "relu"], ["maxPool2"]])
     }
 
     /// The network keeps one buffer per fused layer, of the plan's size.

@@ -53,7 +53,7 @@ final class NetworkTests: XCTestCase {
             let network = try Network(spec: spec, capacity: 4)
             var rng = Xoshiro256(seed: 50)
             var weights = network.layout.initialWeights(using: &rng)
-            for e in network.layout.entries where e.kind == .bnScale || e.kind == .bnShift {
+            for e in network.plan.steps.filter({ $0.kind == "batchNorm" }).flatMap(\.parameters) {
                 for i in e.range { weights[i] = rng.uniform(-0.5, 0.5) }
             }
             let images = rng.floats(n * spec.inputSize, 0, 1)

@@ -52,7 +52,8 @@ final class ParameterLayoutTests: XCTestCase {
         let layout = ParameterLayout(.paperBN)
         XCTAssertTrue(layout.table.hasPrefix("0.weight:8x1x3x3;0.bias:8;1.weight:8;1.bias:8;3.weight:8x8x3x3;3.bias:8;4.weight:8;4.bias:8;6.weight:32x8x3x3;"))
         XCTAssertTrue(layout.table.hasSuffix(";15.weight:64x64x3x3;15.bias:64;16.weight:64;16.bias:64;20.weight:128x1024;20.bias:128;22.weight:10x128;22.bias:10"))
-        XCTAssertEqual(layout.entries.filter { $0.kind == .bnScale }.count, 6)
+        XCTAssertEqual(layout.entries.filter { $0.torchOffset == 1 }.count, 6, "the BN scales, stored as gamma - 1")
+        XCTAssertEqual(layout.entries.filter { $0.initialization == .zeros }.count, 12, "BN scales and shifts")
     }
 
     func testNamesShapesAndOrderMatchPyTorch() {
@@ -78,13 +79,20 @@ final class ParameterLayoutTests: XCTestCase {
         var fanIn = 0  // of the last weight seen; its bias shares it
         for e in layout.entries {
             let values = w[e.range].map(Double.init)
-            switch e.kind {
-            case .bnScale, .bnShift:
+            // From the shapes alone: conv weights [F, C, 3, 3] (fan-in 9C), linear weights [O, I]
+            // (fan-in I), BN weights and all biases [C]; a BN weight follows a conv's bias.
+            let isBN = e.shape.count == 1 && e.name.hasSuffix(".weight") || e.shape.count == 1 && layout.entries.contains {
+                $0.offset + $0.count == e.offset && $0.shape.count == 1 && $0.name.hasSuffix(".weight")
+            }
+            if isBN {
+                XCTAssertEqual(e.initialization, .zeros, e.name)
                 XCTAssertTrue(values.allSatisfy { $0 == 0 }, e.name)  // gamma = stored + 1 = 1, beta = 0
-            case .convWeight, .convBias, .linearWeight, .linearBias:
-                if e.kind == .convWeight { fanIn = e.shape[1] * 9 }
-                if e.kind == .linearWeight { fanIn = e.shape[1] }
-                XCTAssertEqual(e.fanIn, fanIn, e.name)
+                XCTAssertEqual(e.torchOffset, e.name.hasSuffix(".weight") ? 1 : 0, e.name)
+            } else {
+                if e.shape.count == 4 { fanIn = e.shape[1] * 9 }
+                if e.shape.count == 2 { fanIn = e.shape[1] }
+                XCTAssertEqual(e.initialization, .uniform(fanIn: fanIn), e.name)
+                XCTAssertEqual(e.torchOffset, 0, e.name)
                 let bound = 1 / Double(fanIn).squareRoot()
                 XCTAssertTrue(values.allSatisfy { abs($0) <= bound }, "\(e.name) outside +-\(bound)")
                 // Uniform over the whole interval: for U(-b, b), mean 0 and variance b^2 / 3.
@@ -98,9 +106,9 @@ final class ParameterLayoutTests: XCTestCase {
             }
         }
         // Conv bias fan-in is the conv's (C * 9), linear bias fan-in the linear's input count.
-        XCTAssertEqual(layout.entry(named: "0.bias")?.fanIn, 9)
-        XCTAssertEqual(layout.entry(named: "4.bias")?.fanIn, 8 * 9)
-        XCTAssertEqual(layout.entries.last?.fanIn, 128)
+        XCTAssertEqual(layout.entry(named: "0.bias")?.initialization.fanIn, 9)
+        XCTAssertEqual(layout.entry(named: "4.bias")?.initialization.fanIn, 8 * 9)
+        XCTAssertEqual(layout.entries.last?.initialization.fanIn, 128)
     }
 
     func testInitialisationIsDeterministic() {

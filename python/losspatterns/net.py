@@ -1,6 +1,14 @@
 """The nets the Swift engine describes (Sources/Engine/Model: ModelSpec, ParameterLayout,
 Initializer) and one batched forward pass for many weight vectors at once.
 
+This file is the one mirror of the engine's layer types outside Sources/Engine (ARCHITECTURE.md,
+"A layer type"): the companion runs where no Swift binary is, and it computes K nets as one
+batched computation (grouped convolutions, one batch_norm over K*F channels, batched matrix
+products), so each layer type needs its own PyTorch code here whatever describes it. The engine
+exports its layer plan (`mpo info --net NET --plan`: modules, torch.nn classes, shapes, FLOPs,
+parameters) and tests/test_plan_parity.py checks this file against it: `Layout`, the FLOPs and
+`forward` equal an nn.Sequential built from the plan, for every preset and a range of nets.
+
 A net: 3x3 convs (padding 1), each optionally followed by BatchNorm (before the ReLU; stored
 scale gamma - 1, batch statistics always, eps 1e-5, biased variance) and a 2x2 max-pool (floor),
 then an adaptive average pool to k x k, a flatten and a ReLU MLP ending in `classes` logits.
@@ -78,6 +86,18 @@ class NetSpec:
             fail(f"dense sizes must be positive, got {list(self.dense)}")
         if self.dense[0] != self.flattened_features:
             fail(f"first dense size {self.dense[0]} must equal channels x pool^2 = {self.flattened_features}")
+
+    @property
+    def text(self) -> str:
+        """The description `--net` parses back (ModelSpec+Text.swift `text`), every clause written out."""
+        clauses = ["input " + "x".join(map(str, self.input_shape)),
+                   "conv " + ",".join(map(str, self.conv_channels[1:])) + (" bn" if self.batch_norm else "")
+                   + (" pool" if self.max_pool else ""),
+                   f"avgpool {self.adaptive_pool}"]
+        if len(self.dense) > 1:
+            clauses.append("dense " + ",".join(map(str, self.dense[1:])))
+        clauses.append(f"classes {self.classes}")
+        return "; ".join(clauses)
 
     @property
     def summary(self) -> str:

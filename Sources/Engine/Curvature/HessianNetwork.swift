@@ -49,29 +49,14 @@ public final class HessianNetwork {
     /// Bytes a network of `capacity` images holds: two activations per step and four gradient
     /// buffers of the widest step (the layers' own workspaces are small beside them).
     public static func bytes(_ spec: ModelSpec, capacity: Int) -> Double {
-        let steps = LayerPlan(spec).steps.filter { $0.kind != .flatten }.map(\.outputSize)
+        let steps = LayerPlan(spec).steps.filter { !$0.isReshape }.map(\.outputSize)
         let widest = max(spec.inputSize, steps.max() ?? 0)
         return 4 * Double(capacity) * Double(2 * steps.reduce(0, +) + 4 * widest + spec.inputSize)
     }
 
+    /// One layer per step but the reshapes, made by the step's module (`PlanModule.tangentLayer`).
     private static func build(_ plan: LayerPlan, capacity: Int, compute: Compute) -> [TangentLayer] {
-        plan.steps.compactMap { step -> TangentLayer? in
-            let (x, p) = (step.input, step.parameters)
-            switch step.kind {
-            case .conv3x3:
-                return TangentConv2D(
-                    inChannels: x[0], outChannels: step.output[0], height: x[1], width: x[2], weightOffset: p[0].offset,
-                    biasOffset: p[1].offset, capacity: capacity, compute: compute)
-            case .batchNorm:
-                return TangentBatchNorm(channels: x[0], hw: x[1] * x[2], scaleOffset: p[0].offset, shiftOffset: p[1].offset, compute: compute)
-            case .relu: return TangentReLU(size: step.outputSize, compute: compute)
-            case .maxPool2: return TangentMaxPool2(channels: x[0], height: x[1], width: x[2], capacity: capacity)
-            case .adaptiveAvgPool: return TangentAdaptiveAvgPool(channels: x[0], height: x[1], width: x[2], side: step.output[1], compute: compute)
-            case .flatten: return nil  // the adaptive pool writes flattened features
-            case .linear:
-                return TangentLinear(inputs: x[0], outputs: step.output[0], weightOffset: p[0].offset, biasOffset: p[1].offset, compute: compute)
-            }
-        }
+        plan.steps.compactMap { $0.module.tangentLayer(for: $0, capacity: capacity, compute: compute) }
     }
 
     /// For the objective L = scale · Σ_i CE(f(x_i; w), y_i) over images [n, C, H, W] (NCHW) with

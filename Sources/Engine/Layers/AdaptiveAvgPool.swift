@@ -32,3 +32,32 @@ final class AdaptiveAvgPool: Layer {
         lp_adaptive_avgpool_backward(compute.isa.level, dy, Int32(channels), Int32(n), Int32(height), Int32(width), Int32(side), dx)
     }
 }
+
+extension AdaptiveAvgPool {
+    /// The plan's `nn.AdaptiveAvgPool2d(K)`: [C, H, W] -> [C, K, K]; computed with the
+    /// `nn.Flatten` that follows it, writing [C·K·K].
+    struct Module: PlanModule {
+        /// K.
+        let side: Int
+
+        var kind: String { "adaptiveAvgPool" }
+
+        func output(for x: [Int]) -> [Int] { [x[0], side, side] }
+
+        func torch(for x: [Int]) -> TorchModule { TorchModule("AdaptiveAvgPool2d", [side]) }
+
+        func fuses(_ next: ArraySlice<LayerPlan.Step>) -> Int { next.prefix(of: [Flatten.self]) }
+
+        func layer(for run: ArraySlice<LayerPlan.Step>, capacity: Int, compute: Compute) -> Layer {
+            precondition(run.count == 2, "the adaptive pool writes flattened features")
+            let x = run.first!.input
+            return AdaptiveAvgPool(channels: x[0], height: x[1], width: x[2], side: side, compute: compute)
+        }
+
+        /// Writes flattened features here too: the flatten after it has no layer of its own.
+        func tangentLayer(for step: LayerPlan.Step, capacity: Int, compute: Compute) -> TangentLayer? {
+            let x = step.input
+            return TangentAdaptiveAvgPool(channels: x[0], height: x[1], width: x[2], side: side, compute: compute)
+        }
+    }
+}

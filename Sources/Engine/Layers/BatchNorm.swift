@@ -111,3 +111,38 @@ final class BatchNorm: Layer {
             gradient + scaleOffset, gradient + shiftOffset)
     }
 }
+
+extension BatchNorm {
+    /// The plan's `nn.BatchNorm2d(C)`: [C, H, W] -> [C, H, W]; scale [C] (PyTorch's weight, stored
+    /// as gamma - 1) and shift [C], both 0 at the start (gamma 1, beta 0); running statistics of
+    /// its C channels. A ReLU right after it runs fused.
+    struct Module: PlanModule {
+        var kind: String { "batchNorm" }
+
+        func output(for x: [Int]) -> [Int] { x }
+
+        func parameters(for x: [Int]) -> [ParameterTensor] {
+            [.init("weight", [x[0]], .zeros, torchOffset: 1), .init("bias", [x[0]], .zeros)]
+        }
+
+        func statisticsChannels(for x: [Int]) -> Int { x[0] }
+
+        func torch(for x: [Int]) -> TorchModule { TorchModule("BatchNorm2d", [x[0]]) }
+
+        func fuses(_ next: ArraySlice<LayerPlan.Step>) -> Int { next.prefix(of: [ReLU.self]) }
+
+        func layer(for run: ArraySlice<LayerPlan.Step>, capacity: Int, compute: Compute) -> Layer {
+            let step = run.first!, x = step.input, p = step.parameters
+            return BatchNorm(
+                channels: x[0], hw: x[1] * x[2], scaleOffset: p[0].offset, shiftOffset: p[1].offset,
+                statisticsOffset: step.statistics!.offset, relu: run.count > 1, compute: compute)
+        }
+
+        func tangentLayer(for step: LayerPlan.Step, capacity: Int, compute: Compute) -> TangentLayer? {
+            let x = step.input, p = step.parameters
+            return TangentBatchNorm(channels: x[0], hw: x[1] * x[2], scaleOffset: p[0].offset, shiftOffset: p[1].offset, compute: compute)
+        }
+    }
+}
+
+extension BatchNorm: StatisticsLayer {}

@@ -153,3 +153,43 @@ final class Conv2D: Layer {
         lp_add_transposed(weightGradientT, Int32(k), Int32(outChannels), dW)
     }
 }
+
+extension Conv2D {
+    /// The plan's `nn.Conv2d(C, F, 3, padding=1)`: [C, H, W] -> [F, H, W]; weight [F, C, 3, 3]
+    /// and bias [F], both uniform(±1/sqrt(9C)); 2·F·9C·H·W FLOPs. A ReLU right after it, and a
+    /// max-pool after that, run as its epilogue.
+    struct Module: PlanModule {
+        /// F.
+        let channels: Int
+
+        var kind: String { "conv3x3" }
+
+        func output(for x: [Int]) -> [Int] { [channels, x[1], x[2]] }
+
+        func parameters(for x: [Int]) -> [ParameterTensor] {
+            let fanIn = x[0] * 9
+            return [.init("weight", [channels, x[0], 3, 3], .uniform(fanIn: fanIn)), .init("bias", [channels], .uniform(fanIn: fanIn))]
+        }
+
+        func forwardFLOPs(for x: [Int]) -> Double { 2 * Double(channels) * Double(x[0] * 9) * Double(x[1] * x[2]) }
+
+        func torch(for x: [Int]) -> TorchModule { TorchModule("Conv2d", [x[0], channels], ["kernel_size": 3, "padding": 1]) }
+
+        func fuses(_ next: ArraySlice<LayerPlan.Step>) -> Int { next.prefix(of: [ReLU.self, MaxPool2.Module.self]) }
+
+        func layer(for run: ArraySlice<LayerPlan.Step>, capacity: Int, compute: Compute) -> Layer {
+            let step = run.first!, x = step.input, p = step.parameters
+            let epilogue: Epilogue = [.bias, .biasReLU, .biasReLUMaxPool][run.count - 1]
+            return Conv2D(
+                inChannels: x[0], outChannels: channels, height: x[1], width: x[2], weightOffset: p[0].offset,
+                biasOffset: p[1].offset, epilogue: epilogue, capacity: capacity, compute: compute)
+        }
+
+        func tangentLayer(for step: LayerPlan.Step, capacity: Int, compute: Compute) -> TangentLayer? {
+            let x = step.input, p = step.parameters
+            return TangentConv2D(
+                inChannels: x[0], outChannels: channels, height: x[1], width: x[2], weightOffset: p[0].offset,
+                biasOffset: p[1].offset, capacity: capacity, compute: compute)
+        }
+    }
+}

@@ -46,3 +46,38 @@ final class Linear: Layer {
         }
     }
 }
+
+extension Linear {
+    /// The plan's `nn.Linear(I, O)`: [I] -> [O]; weight [O, I] and bias [O], both
+    /// uniform(±1/sqrt(I)); 2·I·O FLOPs. A ReLU right after it runs fused.
+    struct Module: PlanModule {
+        /// O.
+        let outputs: Int
+
+        var kind: String { "linear" }
+
+        func output(for x: [Int]) -> [Int] { [outputs] }
+
+        func parameters(for x: [Int]) -> [ParameterTensor] {
+            [.init("weight", [outputs, x[0]], .uniform(fanIn: x[0])), .init("bias", [outputs], .uniform(fanIn: x[0]))]
+        }
+
+        func forwardFLOPs(for x: [Int]) -> Double { 2 * Double(x[0]) * Double(outputs) }
+
+        func torch(for x: [Int]) -> TorchModule { TorchModule("Linear", [x[0], outputs]) }
+
+        func fuses(_ next: ArraySlice<LayerPlan.Step>) -> Int { next.prefix(of: [ReLU.self]) }
+
+        func layer(for run: ArraySlice<LayerPlan.Step>, capacity: Int, compute: Compute) -> Layer {
+            let step = run.first!, p = step.parameters
+            return Linear(
+                inputs: step.input[0], outputs: outputs, weightOffset: p[0].offset, biasOffset: p[1].offset, relu: run.count > 1,
+                compute: compute)
+        }
+
+        func tangentLayer(for step: LayerPlan.Step, capacity: Int, compute: Compute) -> TangentLayer? {
+            let p = step.parameters
+            return TangentLinear(inputs: step.input[0], outputs: outputs, weightOffset: p[0].offset, biasOffset: p[1].offset, compute: compute)
+        }
+    }
+}

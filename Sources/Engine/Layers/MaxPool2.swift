@@ -30,3 +30,28 @@ final class MaxPool2: Layer {
         lp_maxpool2_backward(dy, winners, Int32(channels * n), Int32(height), Int32(width), dx)
     }
 }
+
+extension MaxPool2 {
+    /// The plan's `nn.MaxPool2d(2, 2)`: [C, H, W] -> [C, H/2, W/2] (floor); keeps one byte per
+    /// output (the winner) for the backward pass. Alone only after BatchNorm: a convolution's
+    /// ReLU fuses it otherwise.
+    struct Module: PlanModule {
+        var kind: String { "maxPool2" }
+
+        func output(for x: [Int]) -> [Int] { [x[0], x[1] / 2, x[2] / 2] }  // floor, as PyTorch
+
+        func savedBytes(for x: [Int]) -> Int { output(for: x).reduce(1, *) }
+
+        func torch(for x: [Int]) -> TorchModule { TorchModule("MaxPool2d", [2, 2]) }
+
+        func layer(for run: ArraySlice<LayerPlan.Step>, capacity: Int, compute: Compute) -> Layer {
+            let x = run.first!.input
+            return MaxPool2(channels: x[0], height: x[1], width: x[2], capacity: capacity)
+        }
+
+        func tangentLayer(for step: LayerPlan.Step, capacity: Int, compute: Compute) -> TangentLayer? {
+            let x = step.input
+            return TangentMaxPool2(channels: x[0], height: x[1], width: x[2], capacity: capacity)
+        }
+    }
+}

@@ -16,8 +16,9 @@ public final class Network {
     /// The ISA level and GEMM precision every layer computes with.
     public let compute: Compute
     let layers: [Layer]
-    /// The BatchNorm layers among them, in order (one per `statisticsLayout` entry).
-    let norms: [BatchNorm]
+    /// The layers among them with running statistics (BatchNorm), in order: one per
+    /// `statisticsLayout` entry.
+    let norms: [any StatisticsLayer]
     /// activations[i] is layer i's output: [capacity * layers[i].outputSize].
     private let activations: [UnsafeMutablePointer<Float>]
     /// [capacity, C*H*W] staging for inputs with more than one channel (NCHW -> CNHW).
@@ -37,8 +38,8 @@ public final class Network {
         plan = LayerPlan(spec)
         layout = ParameterLayout(plan)
         statisticsLayout = StatisticsLayout(plan)
-        layers = Self.build(plan, statistics: statisticsLayout, capacity: capacity, compute: compute)
-        norms = layers.compactMap { $0 as? BatchNorm }
+        layers = Self.build(plan, capacity: capacity, compute: compute)
+        norms = layers.compactMap { $0 as? StatisticsLayer }
         let widest = max(spec.inputSize, layers.map(\.outputSize).max()!) * capacity
         if forwardOnly {
             let pair: [UnsafeMutablePointer<Float>] = [.allocate(capacity: widest), .allocate(capacity: widest)]
@@ -66,36 +67,10 @@ public final class Network {
         gradientB.deallocate()
     }
 
-    /// One engine layer per fused run of the plan (`LayerPlan.fusedLayers`), its sizes and
-    /// parameter offsets read from the run's first step.
-    private static func build(_ plan: LayerPlan, statistics: StatisticsLayout, capacity: Int, compute: Compute) -> [Layer] {
-        var norms = statistics.entries.makeIterator()
-        return plan.fusedLayers.map { run -> Layer in
-            let first = plan.steps[run.lowerBound], kinds = plan.steps[run].map(\.kind)
-            let (x, p) = (first.input, first.parameters)
-            switch first.kind {
-            case .conv3x3:
-                let epilogue: Conv2D.Epilogue = kinds.contains(.maxPool2) ? .biasReLUMaxPool : kinds.contains(.relu) ? .biasReLU : .bias
-                return Conv2D(
-                    inChannels: x[0], outChannels: first.output[0], height: x[1], width: x[2], weightOffset: p[0].offset,
-                    biasOffset: p[1].offset, epilogue: epilogue, capacity: capacity, compute: compute)
-            case .batchNorm:
-                return BatchNorm(
-                    channels: x[0], hw: x[1] * x[2], scaleOffset: p[0].offset, shiftOffset: p[1].offset,
-                    statisticsOffset: norms.next()!.offset, relu: kinds.contains(.relu), compute: compute)
-            case .maxPool2:
-                return MaxPool2(channels: x[0], height: x[1], width: x[2], capacity: capacity)
-            case .adaptiveAvgPool:
-                precondition(kinds.last == .flatten, "the adaptive pool writes flattened features")
-                return AdaptiveAvgPool(channels: x[0], height: x[1], width: x[2], side: first.output[1], compute: compute)
-            case .linear:
-                return Linear(
-                    inputs: x[0], outputs: first.output[0], weightOffset: p[0].offset, biasOffset: p[1].offset,
-                    relu: kinds.contains(.relu), compute: compute)
-            case .relu, .flatten:
-                preconditionFailure("a \(first.kind) on its own has no engine layer")
-            }
-        }
+    /// One engine layer per fused run of the plan (`LayerPlan.fusedLayers`), made by the run's
+    /// first module (`PlanModule.layer`).
+    private static func build(_ plan: LayerPlan, capacity: Int, compute: Compute) -> [Layer] {
+        plan.fusedLayers.map { plan.steps[$0.lowerBound].module.layer(for: plan.steps[$0], capacity: capacity, compute: compute) }
     }
 
     /// Runs images [n, C, H, W] (NCHW, as stored) through the net; returns logits [n, classes],

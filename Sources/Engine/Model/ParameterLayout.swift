@@ -2,19 +2,25 @@
 /// `named_parameters()` order and naming for the equivalent `nn.Sequential`: the parameters of
 /// the net's `LayerPlan`, in its order.
 public struct ParameterLayout: Hashable, Sendable {
-    public enum Kind: String, Sendable {
-        case convWeight, convBias, bnScale, bnShift, linearWeight, linearBias
-    }
-
     public struct Entry: Hashable, Sendable {
+        /// "3.weight": the module's index in the nn.Sequential and PyTorch's name in the module.
         public let name: String
         public let shape: [Int]
         public let offset: Int
-        public let kind: Kind
-        /// Inputs feeding one output: the bound of PyTorch's default initialisation.
-        public let fanIn: Int
+        /// How it starts (`initialWeights`), as its layer declares it.
+        public let initialization: ParameterTensor.Initialization
+        /// The engine stores PyTorch's value minus this (see `ParameterTensor.torchOffset`).
+        public let torchOffset: Float
         public var count: Int { shape.reduce(1, *) }
         public var range: Range<Int> { offset..<(offset + count) }
+
+        init(name: String, offset: Int, tensor: ParameterTensor) {
+            self.name = name
+            shape = tensor.shape
+            self.offset = offset
+            initialization = tensor.initialization
+            torchOffset = tensor.torchOffset
+        }
     }
 
     public let entries: [Entry]

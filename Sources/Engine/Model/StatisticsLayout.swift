@@ -5,30 +5,30 @@
 /// These are not parameters: nothing trains them, planes do not move them, P does not count them.
 public struct StatisticsLayout: Hashable, Sendable {
     public struct Entry: Hashable, Sendable {
-        /// Index of the BatchNorm in the nn.Sequential (`LayerPlan.Step.module`).
+        /// Index of the BatchNorm in the nn.Sequential (`LayerPlan.Step.index`).
         public let module: Int
         public let channels: Int
         /// The mean at offset..<offset+C, the variance right after it.
         public let offset: Int
         public var meanRange: Range<Int> { offset..<(offset + channels) }
         public var varianceRange: Range<Int> { (offset + channels)..<(offset + 2 * channels) }
-        public var meanName: String { "\(module).running_mean" }
-        public var varianceName: String { "\(module).running_var" }
-        public var countName: String { "\(module).num_batches_tracked" }
+        public var meanName: String { "\(module).\(StatisticsLayout.buffers.mean)" }
+        public var varianceName: String { "\(module).\(StatisticsLayout.buffers.variance)" }
+        public var countName: String { "\(module).\(StatisticsLayout.buffers.count)" }
     }
+
+    /// PyTorch's names of a module's running-statistics buffers.
+    public static let buffers = (mean: "running_mean", variance: "running_var", count: "num_batches_tracked")
 
     public let entries: [Entry]
     /// S: the length of the statistics vector.
     public let count: Int
 
+    /// The entries the plan placed (`LayerPlan.Step.statistics`, for the modules that declare
+    /// running statistics).
     public init(_ plan: LayerPlan) {
-        var entries: [Entry] = [], offset = 0
-        for step in plan.steps where step.kind == .batchNorm {
-            entries.append(Entry(module: step.module, channels: step.input[0], offset: offset))
-            offset += 2 * step.input[0]
-        }
-        self.entries = entries
-        count = offset
+        entries = plan.steps.compactMap(\.statistics)
+        count = entries.reduce(0) { $0 + 2 * $1.channels }
     }
 
     public init(_ spec: ModelSpec) { self.init(LayerPlan(spec)) }

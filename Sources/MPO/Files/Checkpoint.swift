@@ -162,15 +162,10 @@ public struct Checkpoint: TrainingFile {
         if net.inputShape != c.dataset.imageShape || net.classes != 10 {
             try refuse("a net for \(net.inputShape) images and \(net.classes) classes does not fit \(c.dataset.rawValue)")
         }
-        // P with overflow checks: the layout itself adds without them.
-        var p = 0
-        let sizes = net.dense + [net.classes]
-        let blocks = zip(net.convChannels, net.convChannels.dropFirst()).map { ($0.1, $0.0 * 9 + 1 + (net.batchNorm ? 2 : 0)) }
-        for (rows, perRow) in blocks + zip(sizes.dropFirst(), sizes).map({ ($0.0, $0.1 + 1) }) {
-            let (product, o1) = rows.multipliedReportingOverflow(by: perRow)
-            let (sum, o2) = p.addingReportingOverflow(product)
-            guard !o1, !o2, sum <= Limits.parameters else { try refuse("the net has more than \(Limits.parameters) parameters") }
-            p = sum
+        // P from the plan, once the sizes above bound its products far from overflowing (a net
+        // that fails validate() is refused by the caller, saying why).
+        if (try? net.validate()) != nil, LayerPlan(net).parameterCount > Limits.parameters {
+            try refuse("the net has more than \(Limits.parameters) parameters")
         }
         guard Limits.batch.contains(c.batchSize), Limits.cells.contains(c.cells) else {
             try refuse("batch \(c.batchSize) or cells \(c.cells) out of range")

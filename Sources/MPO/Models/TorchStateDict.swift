@@ -5,12 +5,13 @@ import Foundation
 /// read as a model of a net our engine describes, whatever the modules are named.
 ///
 /// The file keeps no order (safetensors writes tensors sorted by name), so `named_parameters()`
-/// order is rebuilt from the names and shapes: tensors are grouped by module (the name before the
-/// last dot); 4-d weights are convolutions, 1-d ones BatchNorm, 2-d ones linears; each kind is
-/// ordered by the numbers in its names ("conv2" before "conv10", "features.3" before
-/// "features.10"), each BatchNorm follows its convolution, and the linears come last, as in every
-/// net we describe (anything else stays after the module its name follows). Then the shapes
-/// must match the net's, row by row.
+/// order is rebuilt from the names, the shapes and the net's `LayerPlan`: tensors are grouped by
+/// module (the name before the last dot); modules whose weights have the same number of
+/// dimensions are ordered by the numbers in their names ("conv2" before "conv10", "features.3"
+/// before "features.10") and dealt out to the plan's modules with parameters in turn, each to the
+/// next whose weight has that many dimensions (so convolutions, BatchNorms and linears land
+/// where the plan has them, whatever the modules are called); anything left over stays after the
+/// module its name follows. Then the shapes must match the net's, row by row.
 ///
 /// BatchNorm's `running_mean`, `running_var` and `num_batches_tracked` buffers take no part in
 /// that order; each BatchNorm's are read from beside its weight (`model.running_mean` for
@@ -18,7 +19,7 @@ import Foundation
 /// `model.eval()` does (`BNStats.running`, the default for a model that has them). A state_dict
 /// saved without buffers (`track_running_stats=False`) opens with none.
 public enum TorchStateDict {
-    static let ignoredBuffers: Set<String> = ["running_mean", "running_var", "num_batches_tracked"]
+    static let ignoredBuffers: Set<String> = [StatisticsLayout.buffers.mean, StatisticsLayout.buffers.variance, StatisticsLayout.buffers.count]
     /// Parameters may be saved in any float type (`model.half()`, `model.double()`); they are read as F32.
     static let floatTypes: Set<Safetensors.DType> = [.f32, .f64, .f16, .bf16]
 
@@ -31,8 +32,8 @@ public enum TorchStateDict {
     /// fit the net.
     static func model(_ file: Safetensors, path: String, net given: ModelSpec?) throws -> ModelFile {
         let net = try given ?? described(file, path: path)
-        let layout = ParameterLayout(net)
-        let found = orderedParameters(file)
+        let plan = LayerPlan(net), layout = ParameterLayout(plan)
+        let found = orderedParameters(file, as: plan)
         let rows = max(layout.entries.count, found.count)
         func fits(_ i: Int) -> Bool {
             i < layout.entries.count && i < found.count && found[i].tensor.shape == layout.entries[i].shape
@@ -47,18 +48,23 @@ public enum TorchStateDict {
         for (e, f) in zip(layout.entries, found) {
             let values = f.tensor.floats()
             guard values.allSatisfy(\.isFinite) else { throw DataError(path, "tensor \(Safetensors.printable(f.name)) holds NaN or infinity") }
-            // Our BatchNorm stores gamma - 1 (planes through it then never flip its sign).
-            weights += e.kind == .bnScale ? values.map { $0 - 1 } : values
+            // As the layer stores it: BatchNorm's scale is gamma - 1 (planes through it then never flip its sign).
+            weights += e.torchOffset == 0 ? values : values.map { $0 - e.torchOffset }
         }
         var settings = ModelFile.Settings()
         settings.dataset = DatasetKind.allCases.first { $0.imageShape == net.inputShape } ?? .fashionMNIST
         let zeros = [Float](repeating: 0, count: layout.count)
         var model = ModelFile(net: net, settings: settings, weights: weights, m: zeros, v: zeros, step: 0, rng: Xoshiro256(seed: 0))
-        // Each BatchNorm's buffers sit beside the weight matched to its scale.
-        let modules = zip(layout.entries, found).filter { $0.0.kind == .bnScale }.map { split($0.1.name).module }
+        // The buffers of each module with running statistics (BatchNorm) sit beside the tensor
+        // matched to its first parameter.
+        let row = Dictionary(uniqueKeysWithValues: layout.entries.enumerated().map { ($1.name, $0) })
+        let modules = plan.steps.filter { $0.statistics != nil }.map { split(found[row[$0.parameters[0].name]!].name).module }
         let prefix = { (m: String) in m.isEmpty ? "" : m + "." }
         (model.statistics, model.batchesTracked) = try ModelFile.runningStatistics(
-            file, net: net, names: modules.map { (prefix($0) + "running_mean", prefix($0) + "running_var", prefix($0) + "num_batches_tracked") },
+            file, net: net, names: modules.map {
+                let b = StatisticsLayout.buffers
+                return (prefix($0) + b.mean, prefix($0) + b.variance, prefix($0) + b.count)
+            },
             path: path)
         return model
     }
@@ -80,8 +86,11 @@ public enum TorchStateDict {
         return net
     }
 
-    /// The parameters in the order `named_parameters()` gave them (see the type's comment).
-    public static func orderedParameters(_ file: Safetensors) -> [(name: String, tensor: Safetensors.Tensor)] {
+    /// The parameters in the order `named_parameters()` gave them for the net `plan` describes
+    /// (see the type's comment). Without a plan, that of a net of the grammar shaped like the
+    /// file: as many convolutions as it has 4-d weights, BatchNorm when it has as many 1-d ones,
+    /// and as many linears as 2-d ones (the sizes do not matter: only the order is read).
+    public static func orderedParameters(_ file: Safetensors, as plan: LayerPlan? = nil) -> [(name: String, tensor: Safetensors.Tensor)] {
         var modules: [String: [(name: String, tensor: Safetensors.Tensor)]] = [:]
         for (name, tensor) in file.tensors {
             let (module, leaf) = split(name)
@@ -99,15 +108,27 @@ public enum TorchStateDict {
             }
         }
         let names = sorted.keys.sorted(by: naturalLess)
-        func of(rank r: Int) -> [String] { names.filter { rank(sorted[$0]!) == r } }
-        let convs = of(rank: 4), norms = of(rank: 1), linears = of(rank: 2)
-        var order = norms.count == convs.count ? zip(convs, norms).flatMap { [$0, $1] } : convs + norms
-        order += linears
-        // Anything else (a weight of another rank, a module without one) stays after the module
-        // its name follows, so one wrong tensor shows as one wrong row.
-        for (i, name) in names.enumerated() where ![1, 2, 4].contains(rank(sorted[name]!) ?? 0) {
-            let after = names[..<i].last(where: order.contains).flatMap { order.firstIndex(of: $0) }
+        func count(rank r: Int) -> Int { sorted.values.filter { rank($0) == r }.count }
+        let plan = plan ?? LayerPlan(ModelSpec(
+            inputShape: [1, 1, 1], convChannels: Array(repeating: 1, count: count(rank: 4) + 1),
+            dense: Array(repeating: 1, count: max(1, count(rank: 2))), batchNorm: count(rank: 1) == count(rank: 4), maxPool: false))
+        // The dimensions of each planned module's weight, in the plan's order.
+        let planned = plan.steps.compactMap { step in
+            (step.parameters.first { $0.name.hasSuffix(".weight") } ?? step.parameters.first)?.shape.count
+        }
+        var byRank: [Int: ArraySlice<String>] = [:]
+        for name in names { if let r = rank(sorted[name]!) { byRank[r, default: []].append(name) } }
+        var order: [String] = []
+        for r in planned {
+            if let next = byRank[r]?.popFirst() { order.append(next) }
+        }
+        // Anything else (one module too many, a weight of another rank, a module without one)
+        // stays after the module its name follows, so one wrong tensor shows as one wrong row.
+        var placed = Set(order)
+        for (i, name) in names.enumerated() where !placed.contains(name) {
+            let after = names[..<i].last(where: placed.contains).flatMap { order.firstIndex(of: $0) }
             order.insert(name, at: after.map { $0 + 1 } ?? 0)
+            placed.insert(name)
         }
         return order.flatMap { sorted[$0]! }
     }

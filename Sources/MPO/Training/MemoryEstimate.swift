@@ -9,12 +9,13 @@ import Foundation
 /// (activations, gradients, per-cell gradient slots, Adam moments, minibatch, subsets).
 public enum MemoryEstimate {
     /// Floats per image of one network's buffers: the input, each engine layer's activation
-    /// (`LayerPlan.fusedLayers`, as `Network` keeps them) and the max-pool winners (bytes, counted
-    /// as floats: an overestimate). A forward-only network reuses two buffers of the widest.
+    /// (`LayerPlan.fusedLayers`, as `Network` keeps them) and what the layers keep for the
+    /// backward pass (`LayerPlan.Step.savedBytes`: max-pool winners; bytes counted as floats, an
+    /// overestimate). A forward-only network reuses two buffers of the widest.
     static func floatsPerImage(_ net: ModelSpec, forwardOnly: Bool) -> Double {
         let plan = LayerPlan(net)
         let outputs = [Double(net.inputSize)] + plan.fusedLayers.map { Double(plan.steps[$0.last!].outputSize) }
-        let winners = plan.steps.filter { $0.kind == .maxPool2 }.reduce(0.0) { $0 + Double($1.outputSize) }
+        let winners = plan.steps.filter { $0.savedBytes > 0 }.reduce(0.0) { $0 + Double($1.savedBytes) }
         let widest = outputs.max() ?? 0
         if forwardOnly { return 2 * widest + winners }
         return outputs.reduce(0, +) + 2 * widest + winners
