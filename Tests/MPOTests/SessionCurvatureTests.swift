@@ -11,19 +11,8 @@ final class SessionCurvatureTests: SessionTestCase {
     override var patience: Double { 180 }
 
     func testTopEigenvalueAtAPositionIsTheSpectrumsOfItsWeights() throws {
-        let models = (1...3).map { seed -> [Float] in
-            var rng = Xoshiro256(seed: UInt64(seed))
-            return ParameterLayout(.small).initialWeights(using: &rng)
-        }
-        let plane = try DirectionPlane.through(models[0], models[1], models[2], net: .small, dataset: .fashionMNIST, sources: ["a", "b", "c"])
-        let path = home + "/Checkpoints/three.safetensors"
-        try plane.write(to: path)
-        let options = Session.Options(
-            config: .tiny, pattern: .ring(size: 8), evalImages: 64, workers: 2, folders: ProjectFolders(root: home), checkpoint: path)
-        let session = Session(options: options)
-        session.start()
+        let (plane, models, session, _) = try openThreeModelPlane(evalImages: 64)
         defer { session.stop() }
-        waitFor(session, "the fixed plane") { $0.training.fixedPlane != nil }
         let a = plane.frame.position(plane.markers[0].alpha, plane.markers[0].beta)
         let b = plane.frame.position(plane.markers[1].alpha, plane.markers[1].beta)
 

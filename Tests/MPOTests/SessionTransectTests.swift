@@ -29,19 +29,8 @@ final class SessionTransectTests: SessionTestCase {
     /// A plane through three models, opened from its file: the profile from marker A to marker C on
     /// both splits, against `Transect` directly and against the evaluator on the ends' weight vectors (as `mpo transect` evaluates).
     func testProfileOfAFixedPlaneIsTransectOfItsEnds() throws {
-        let models = (1...3).map { seed -> [Float] in
-            var rng = Xoshiro256(seed: UInt64(seed))
-            return ParameterLayout(.small).initialWeights(using: &rng)
-        }
-        let plane = try DirectionPlane.through(models[0], models[1], models[2], net: .small, dataset: .fashionMNIST, sources: ["a", "b", "c"])
-        let path = home + "/Checkpoints/three.safetensors"
-        try plane.write(to: path)
-        let options = Session.Options(
-            config: .tiny, pattern: .ring(size: 8), evalImages: 48, workers: 2, folders: ProjectFolders(root: home), checkpoint: path)
-        let session = Session(options: options)
-        session.start()
+        let (plane, models, session, opened) = try openThreeModelPlane(evalImages: 48)
         defer { session.stop() }
-        let opened = waitFor(session, "the fixed plane") { $0.training.fixedPlane != nil }
         let a = plane.frame.position(plane.markers[0].alpha, plane.markers[0].beta)
         let c = plane.frame.position(plane.markers[2].alpha, plane.markers[2].beta)
         let ends = Session.TransectEnds(start: a, end: c)
