@@ -17,6 +17,7 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "Adam steps of a net trained first as the plane's origin, 0...100000 (0: a random origin, as the paper; default: the preset's, live 1000, paper 0). Trained once per net, dataset and seed, then read from the cache folder.") var warmStart: Int?
     @Option(help: "Start the scale at SPAN / (pattern size / 2), so the plane spans the same distance whatever the pattern's size; a number above 0 (default: the preset's scale, 0.1).") var span: Float?
     @Option(help: "Which cells a step draws: 'uniform' (the paper) or 'wrong' (more often where the picture is still wrong: weight FLOOR + wrongness), optionally with its floor, e.g. wrong:0.2 (default: the preset's).") var focus: String?
+    @Option(help: "What a bad cell's clip clamps: 'batch' (the minibatch's mean cross-entropy, as the paper) or 'image' (each image's, so the white cells' accuracy falls; the live preset's) (default: the preset's).") var clamp: String?
     @OptionGroup var precision: PrecisionOption
     @OptionGroup var bnStats: MPOBNStatsOption
 
@@ -41,6 +42,7 @@ struct TrainingOptions: ParsableArguments {
         if let warmStart { c.warmStart.steps = warmStart }
         if let span { c.initialSpan = span }
         if let focus { c.cellFocus = try CellFocus.parse(focus) }
+        if let clamp, let value = Clamp(rawValue: clamp) { c.clamp = value }
         try c.net.validate()
         return c
     }

@@ -114,4 +114,54 @@ final class TrainerTests: XCTestCase {
         let withBad = t.gradient(cells: Array(good.prefix(3)) + Array(bad.prefix(3)), goodCount: 3).gradient
         XCTAssertEqual(onlyGood, withBad)
     }
+
+    /// With `.image` a bad cell's term is the mean over images of min(CE_i, clip). The trainer's
+    /// objective and its gradient along a random direction of the plane's parameters match that
+    /// objective computed here image by image (central differences), with the clip set among the
+    /// bad cells' image losses so that some images are clamped and some are not.
+    func testImageClampObjectiveAndGradientMatchThePerImageObjective() throws {
+        var c = config
+        c.clamp = .image
+        c.batchSize = 12
+        let pattern = Pattern.squareOutline(size: 8)
+        let (good, bad) = pattern.trainedCells
+        let cells = Array(good.prefix(3)) + Array(bad.prefix(3))
+        let train = Self.data.train, n = c.batchSize, size = train.imageSize
+        let images = Array(train.images[0..<(n * size)]), labels = Array(train.labels[0..<n])
+        let single = try Network(spec: c.net, capacity: 1)
+        // Each cell's per-image losses at the plane's parameters `theta`.
+        func losses(_ theta: [Float], _ plane: Plane) -> [[Double]] {
+            var p = plane
+            p.parameters = theta
+            return cells.map { cell in
+                let w = p.point(row: Double(cell.row), col: Double(cell.col))
+                return (0..<n).map { i in
+                    single.loss(images: Array(images[(i * size)..<((i + 1) * size)]), labels: [labels[i]], weights: w).loss
+                }
+            }
+        }
+        func objective(_ l: [[Double]], clip: Double) -> Double {
+            func mean(_ x: [Double]) -> Double { x.reduce(0, +) / Double(x.count) }
+            return mean(l[0..<3].map(mean)) - mean(l[3...].map { mean($0.map { min($0, clip) }) })
+        }
+        var rng = Xoshiro256(seed: 5)
+        let probe = try Trainer(config: c, pattern: pattern, train: train, workers: 1)
+        let badLosses = losses(probe.plane.parameters, probe.plane)[3...].flatMap { $0 }.sorted()
+        let m = badLosses.count / 2
+        c.clip = Float((badLosses[m - 1] + badLosses[m]) / 2)
+        let t = try Trainer(config: c, pattern: pattern, train: train, workers: 1)
+        t.setBatch(images: images, labels: labels)
+        let (gradient, summary, _) = t.gradient(cells: cells, goodCount: 3)
+        let theta = t.plane.parameters
+        XCTAssertEqual(summary.objective, objective(losses(theta, t.plane), clip: Double(c.clip)), accuracy: 1e-4)
+
+        let v = theta.map { _ in rng.uniform(-1, 1) * 1e-3 }
+        let h: Float = 1
+        let plus = objective(losses(zip(theta, v).map { $0 + h * $1 }, t.plane), clip: Double(c.clip))
+        let minus = objective(losses(zip(theta, v).map { $0 - h * $1 }, t.plane), clip: Double(c.clip))
+        let numeric = (plus - minus) / (2 * Double(h))
+        let analytic = zip(gradient, v).map { Double($0) * Double($1) }.reduce(0, +)
+        XCTAssertGreaterThan(abs(analytic), 1e-6)
+        XCTAssertEqual(analytic, numeric, accuracy: 0.03 * abs(numeric), "directional derivative")
+    }
 }

@@ -8,8 +8,9 @@ import XCTest
 /// parity cases of the fixtures' `mpo` kind (`python -m losspatterns fixture`: a plane, sampled
 /// cells and a minibatch, with its own per-cell losses, objective and whole plane gradient, all
 /// computed in float32), and the engine's Trainer recomputes them in fp32 on 1 and 2 workers.
-/// Cases: the paper net, the BN experiment's six-BN-layer net, and two clipped ones (the clamp
-/// placed between bad cells' losses, so some bad cells pass no gradient).
+/// Cases: the paper net, the BN experiment's six-BN-layer net, two clipped ones (the clamp
+/// placed between bad cells' losses, so some bad cells pass no gradient), and the live preset's
+/// per-image clamp (placed among the bad cells' image losses, so some images drop out).
 ///
 /// Tolerance (issue 14): objective and per-cell losses within 1e-4 relative; every gradient
 /// vector, and the whole [3P + 1] gradient, at cosine >= 0.9999 and norm within 1e-4. The one
@@ -41,7 +42,8 @@ final class CompanionParityTests: XCTestCase {
         XCTAssertEqual(run.wait(timeout: 600), 0, "the companion failed to write its cases:\n\(run.output)")
         let names = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".safetensors") }.sorted()
         XCTAssertEqual(names, ["companion-paper-bn.safetensors", "companion-paper-clipped.safetensors",
-                               "companion-paper.safetensors", "companion-small-bn-clipped.safetensors"])
+                               "companion-paper-image-clipped.safetensors", "companion-paper.safetensors",
+                               "companion-small-bn-clipped.safetensors"])
         for name in names { try check((dir as NSString).appendingPathComponent(name)) }
     }
 
@@ -78,13 +80,18 @@ final class CompanionParityTests: XCTestCase {
         config.batchSize = labels.count
         config.cells = max(good.count, bad.count)
         config.clip = Float(m["clip"].flatMap(Double.init) ?? 2.5)
+        config.clamp = m["clamp"].flatMap(Clamp.init(rawValue:)) ?? .batch
         config.compute = Compute(precision: .fp32)
         let data = Dataset(name: name, shape: spec.inputShape, classes: spec.classes, images: images, labels: labels)
         let plane = Plane(count: p, parameters: parameters, height: pattern.height, width: pattern.width)
         let state = Trainer.State(plane: plane, adam: Adam(count: 3 * p + 1, learningRate: 0), rng: Xoshiro256(seed: 0))
         let wantGood = try f.tensor("good_losses", in: path).doubles(), wantBad = try f.tensor("bad_losses", in: path).doubles()
         let clamped = wantBad.filter { $0 > Double(config.clip) }.count
-        if name.contains("clipped") {
+        if config.clamp == .image {
+            let images = try f.tensor("bad_image_losses", in: path).doubles()
+            let past = images.filter { $0 > Double(config.clip) }.count
+            XCTAssert(past > 0 && past < images.count, "\(name): the clamp \(config.clip) should cut some images, not all (\(past) of \(images.count))")
+        } else if name.contains("clipped") {
             XCTAssert(clamped > 0 && clamped < bad.count, "\(name): the clamp \(config.clip) should cut some bad cells, not all (\(clamped) of \(bad.count))")
         } else {
             XCTAssertEqual(clamped, 0, "\(name): no bad cell should reach the clamp \(config.clip)")

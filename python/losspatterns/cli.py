@@ -41,6 +41,7 @@ def add_training_options(ap: argparse.ArgumentParser) -> None:
     ap.add_argument("--workers", type=int, default=None, help="CPU threads per process (default: the cores / processes on this machine).")
     ap.add_argument("--precision", default="auto", help="fp32, bf16 (autocast, fp32 master weights) or auto (bf16 on a GPU that has it, else fp32).")
     ap.add_argument("--device", default="auto", help="Companion only: cpu, cuda or auto (cuda when PyTorch sees a GPU; under torchrun cuda:LOCAL_RANK).")
+    ap.add_argument("--clamp", default=None, choices=["batch", "image"], help="What a bad cell's clip clamps: 'batch' (the minibatch's mean cross-entropy, as the paper) or 'image' (each image's; the live preset's) (default: the preset's).")
     ap.add_argument("--clip", type=float, default=None, help="Companion only: bad cells' CE clamp (default: the preset's, 2.5).")
     ap.add_argument("--grad-clip", type=float, default=None, help="Companion only: gradient-norm clipping (default: the preset's, 100).")
     ap.add_argument("--cell-chunk", type=int, default=0, help="Companion only: cells per forward/backward pass (0: as many as fit in memory).")
@@ -83,6 +84,8 @@ def cmd_train(args) -> int:
     else:
         config = make_config(args.preset, args.net, args.bn, args.dataset, args.data, args.seed, args.batch,
                              args.cells, args.lr, args.clip, args.grad_clip)
+        if args.clamp is not None:
+            config.clamp = args.clamp
         pattern = files.load_pattern(args.pattern)
     train = data.load(config.dataset, "train", config.data_directory)
     test = data.load(config.dataset, "test", config.data_directory).prefix(args.eval_images)
@@ -91,7 +94,7 @@ def cmd_train(args) -> int:
     good, bad = pattern.trained_cells()
     say(ctx, f"pattern {pattern.name} {pattern.width}x{pattern.height}: {len(good)} good + {len(bad)} bad cells trained")
     say(ctx, f"net {config.net.summary}, P = {trainer.p}; preset {config.preset}: batch {config.batch_size}, "
-             f"{config.cells}+{config.cells} cells, lr {f32_text(config.learning_rate)}, clamp {f32_text(config.clip)}, "
+             f"{config.cells}+{config.cells} cells, lr {f32_text(config.learning_rate)}, clamp {f32_text(config.clip)} ({config.clamp}), "
              f"grad clip {f32_text(config.gradient_clip)}")
     dev = str(ctx.device) + (f" ({torch.cuda.get_device_name(ctx.device)})" if ctx.device.type == "cuda" else f", {torch.get_num_threads()} threads")
     say(ctx, f"data {train.name} ({train.count}), eval {test.name} ({test.count}); PyTorch {torch.__version__} on {dev}, "

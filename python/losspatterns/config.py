@@ -35,6 +35,9 @@ class TrainingConfig:
     seed: int = 1
     dataset: str = "fashion-mnist"
     data_directory: str | None = None
+    # What a bad cell's clip clamps (Clamp.swift): "batch", the minibatch's mean cross-entropy (the
+    # paper), or "image", each image's (the live preset).
+    clamp: str = "batch"
     # What computed the plane, as the Swift side records it ({"isa": ..., "precision": ...}); kept
     # from a file made by mpo, None for the companion's own runs.
     compute: dict | None = None
@@ -45,7 +48,8 @@ class TrainingConfig:
     def to_json(self) -> dict:
         d = {"preset": self.preset, "net": self.net.to_json(), "batchSize": self.batch_size, "cells": self.cells,
              "learningRate": f32(self.learning_rate), "clip": f32(self.clip), "gradientClip": f32(self.gradient_clip),
-             "initialScale": f32(self.initial_scale), "seed": int(self.seed), "dataset": self.dataset}
+             "initialScale": f32(self.initial_scale), "seed": int(self.seed), "dataset": self.dataset,
+             "clamp": self.clamp}
         if self.data_directory is not None:
             d["dataDirectory"] = self.data_directory
         if self.compute is not None:
@@ -62,12 +66,14 @@ class TrainingConfig:
             cells=int(d["cells"]), learning_rate=f32(d["learningRate"]), clip=f32(d["clip"]),
             gradient_clip=f32(d["gradientClip"]), initial_scale=f32(d["initialScale"]), seed=int(d["seed"]),
             dataset=str(d["dataset"]), data_directory=d.get("dataDirectory"),
+            # files written before the per-image clamp clamped the batch's mean
+            clamp=str(d.get("clamp", "batch")),
             compute=d.get("compute") if isinstance(d.get("compute"), dict) else None)
 
 
 PRESETS = {
     # Appendix B of the paper: batch 512, 50 + 50 cells, Adam 3e-4, clamp 2.5, clip 100.
-    "live": TrainingConfig("live", PAPER, 64, 32, f32(1e-3)),
+    "live": TrainingConfig("live", PAPER, 64, 32, f32(1e-3), clamp="image"),
     "paper": TrainingConfig("paper", PAPER, 512, 50, f32(3e-4)),
     "tiny": TrainingConfig("tiny", SMALL, 64, 8, f32(3e-3)),
 }

@@ -5,7 +5,8 @@ scale - are computed by this companion on the same plane, cells and minibatch. T
 
 Cases: `paper` (the paper net), `paper-bn` (the BN experiment's six-BN-layer net), `paper-clipped`
 and `small-bn-clipped` (the clamp c set between the bad cells' losses so that some bad cells are
-past it and pass no gradient)."""
+past it and pass no gradient), `paper-image-clipped` (the live preset's per-image clamp, c set
+among the bad cells' image losses so that some images are past it and drop out)."""
 from __future__ import annotations
 
 import os
@@ -24,11 +25,12 @@ from .rng import Xoshiro256
 from .trainer import Trainer
 
 CASES = {
-    # name: (net, batch, cells per side, clipped)
+    # name: (net, batch, cells per side, clipped: False, "batch" or "image")
     "paper": (PAPER, 16, 6, False),
     "paper-bn": (PAPER_BN, 12, 3, False),
-    "paper-clipped": (PAPER, 16, 6, True),
-    "small-bn-clipped": (SMALL.with_bn(True), 24, 8, True),
+    "paper-clipped": (PAPER, 16, 6, "batch"),
+    "small-bn-clipped": (SMALL.with_bn(True), 24, 8, "batch"),
+    "paper-image-clipped": (PAPER, 16, 6, "image"),
 }
 
 
@@ -62,7 +64,17 @@ def compute_case(name: str, seed: int = 7, dtype: str = "float32", data_dir: str
     trainer.theta = plane32.to(torch_dtype)
     _, losses, _ = trainer.gradient(good + bad, len(good), x.to(torch_dtype), y)
     bl = np.sort(losses[len(good):])
-    if clipped:
+    images = None
+    if clipped == "image":
+        # the clamp at the median of the bad cells' image losses: about half the images drop out
+        config.clamp = "image"
+        images = bad_image_losses(trainer, bad, x.to(torch_dtype), y)
+        v = np.sort(images.ravel())
+        m = len(v) // 2
+        if v[m] - v[m - 1] < 1e-4:
+            raise RuntimeError(f"{name}: image losses too close together to place the clamp safely")
+        config.clip = float(np.float32((v[m - 1] + v[m]) / 2))
+    elif clipped:
         # the clamp between two bad cells' losses near the median, at the widest gap there: some
         # bad cells are past it (no gradient), some below (full gradient)
         lo, hi = max(1, len(bl) // 4), max(2, 3 * len(bl) // 4 + 1)
@@ -79,11 +91,13 @@ def compute_case(name: str, seed: int = 7, dtype: str = "float32", data_dir: str
     g = g.double().numpy()
     p = trainer.p
     gl, bll = losses[:len(good)], losses[len(good):]
-    objective = gl.mean() - np.clip(bll, 0, config.clip).mean()
+    objective = gl.mean() - trainer.last_terms[len(good):].mean()
     w = plane32.numpy()
     meta = {
         "kind": "mpo", **net.metadata(), "clip": repr(float(config.clip)), "pattern_shape": f"{pattern.height},{pattern.width}",
-        "objective": "mean_good CE - mean_bad clamp(CE, 0, clip)",
+        "objective": "mean_good CE - mean_bad clamp(CE, 0, clip)" if config.clamp == "batch"
+                     else "mean_good CE - mean_bad mean_image clamp(CE_image, 0, clip)",
+        "clamp": config.clamp,
         "point": "origin + scale * ((row - H//2) * up + (col - W//2) * right), up = Gram-Schmidt(up_param, right_param - origin) * |right|/|u_perp|",
         "source": f"losspatterns PyTorch companion {__version__}, torch {torch.__version__}, {dtype}, images: {source}",
         "case": name,
@@ -98,7 +112,20 @@ def compute_case(name: str, seed: int = 7, dtype: str = "float32", data_dir: str
         "grad_origin": g[:p].copy(), "grad_right_param": g[p:2 * p].copy(), "grad_up_param": g[2 * p:3 * p].copy(),
         "grad_scale": g[3 * p:].copy(),
     }
+    if images is not None:
+        tensors["bad_image_losses"] = images.astype(np.float64)
     return tensors, meta
+
+
+def bad_image_losses(trainer: Trainer, bad, x: torch.Tensor, y: torch.Tensor) -> np.ndarray:
+    """Each bad cell's cross-entropy on each image [K_bad, N], at the trainer's plane."""
+    from .net import cell_losses
+    from .trainer import offsets, points
+    with torch.no_grad():
+        a, b = offsets(bad, trainer.pattern.height, trainer.pattern.width, trainer.device)
+        w = points(trainer.theta, trainer.p, a, b)
+        ce, _ = cell_losses(trainer.config.net, trainer.layout, w, x, y, per_image=True)
+    return ce.double().numpy()
 
 
 def write_cases(out: str, names, seed: int = 7, dtype: str = "float32", data_dir: str | None = None) -> list[str]:

@@ -267,15 +267,16 @@ def forward(spec: NetSpec, layout: Layout, weights: torch.Tensor, x: torch.Tenso
     return h
 
 
-def cell_losses(spec: NetSpec, layout: Layout, weights: torch.Tensor, x: torch.Tensor, y: torch.Tensor):
-    """Mean cross-entropy [K] (float32, or float64 for float64 weights) and correct predictions [K] of K nets on (x, y)."""
+def cell_losses(spec: NetSpec, layout: Layout, weights: torch.Tensor, x: torch.Tensor, y: torch.Tensor, per_image: bool = False):
+    """Mean cross-entropy [K] (float32, or float64 for float64 weights) and correct predictions [K] of K nets on (x, y);
+    with per_image, each image's cross-entropy [K, N] instead of the mean."""
     logits = forward(spec, layout, weights, x)
     if logits.dtype in (torch.bfloat16, torch.float16):
         logits = logits.float()
     k, n, c = logits.shape
-    ce = F.cross_entropy(logits.reshape(k * n, c), y.repeat(k), reduction="none").view(k, n).mean(1)
+    ce = F.cross_entropy(logits.reshape(k * n, c), y.repeat(k), reduction="none").view(k, n)
     correct = (logits.argmax(2) == y.unsqueeze(0)).sum(1)
-    return ce, correct
+    return (ce if per_image else ce.mean(1)), correct
 
 
 def activation_floats(spec: NetSpec) -> int:

@@ -4,6 +4,7 @@
 one step = draw up to `cells` good and `cells` bad cells (partial Fisher-Yates) and one minibatch
 shared by all of them (indices with replacement) from the engine's generator; objective
     L = mean_good CE - mean_bad clamp(CE, 0, clip)
+(with the config's clamp "image", each bad cell's term is mean_i clamp(CE_i, 0, clip) instead)
 through the plane map (right = right_param - origin; up = Gram-Schmidt of up_param against right,
 length matched; w = origin + scale * ((row - H/2) up + (col - W/2) right)); the gradient of the
 whole plane [3P + 1] by autograd through that map; global norm clipping as clip_grad_norm_; Adam
@@ -238,6 +239,7 @@ class Trainer:
         theta = self.theta.detach().clone().requires_grad_(True)
         losses = torch.zeros(k_all, dtype=torch.float64, device=self.device)
         correct = torch.zeros(k_all, dtype=torch.float64, device=self.device)
+        terms = torch.zeros(k_all, dtype=torch.float64, device=self.device)  # each cell's term of the objective
         world, rank = (self.ctx.world, self.ctx.rank) if self.ctx.distributed else (1, 0)
         lo, hi = rank * k_all // world, (rank + 1) * k_all // world
         chunk = self.chunk_size(x.shape[0])
@@ -246,18 +248,23 @@ class Trainer:
             a, b = offsets(cells[start:end], self.pattern.height, self.pattern.width, self.device)
             w = points(theta, p, a, b)
             with autocast(self.device, self.precision):
-                ce, hits = cell_losses(self.config.net, self.layout, w, x, y)
+                ce_images, hits = cell_losses(self.config.net, self.layout, w, x, y, per_image=True)
+            ce = ce_images.mean(1)
+            # Clamp.swift: the batch's mean (the paper) or each image's, images past the clip dropping out
+            bad_term = ce_images.clamp(0, clip).mean(1) if self.config.clamp == "image" else ce.clamp(0, clip)
             is_good = torch.arange(start, end, device=self.device) < good_count
-            term = torch.where(is_good, ce / max(good_count, 1), -ce.clamp(0, clip) / max(bad_count, 1))
+            term = torch.where(is_good, ce / max(good_count, 1), -bad_term / max(bad_count, 1))
             term.sum().backward()
             losses[start:end] = ce.detach().double()
+            terms[start:end] = torch.where(is_good, ce, bad_term).detach().double()
             correct[start:end] = hits.double()
         g = theta.grad if theta.grad is not None else torch.zeros_like(theta)
         if self.ctx.distributed:
-            packed = torch.cat([g.double(), losses, correct])
+            packed = torch.cat([g.double(), losses, correct, terms])
             self.ctx.reduce(packed)
             g = packed[:3 * p + 1].float()
-            losses, correct = packed[3 * p + 1:3 * p + 1 + k_all], packed[3 * p + 1 + k_all:]
+            losses, correct, terms = packed[3 * p + 1:].split(k_all)
+        self.last_terms = terms.cpu().numpy()
         return g.detach(), losses.cpu().numpy(), correct.cpu().numpy()
 
     def step_once(self) -> StepResult:
@@ -273,7 +280,7 @@ class Trainer:
         n = x.shape[0]
         gl, bl = losses[:len(good)], losses[len(good):]
         mean = lambda v: float(np.mean(v)) if len(v) else 0.0
-        objective = mean(gl) - mean(np.clip(bl, 0, float(self.config.clip)))
+        objective = mean(self.last_terms[:len(good)]) - mean(self.last_terms[len(good):])
         acc = correct / n
         if self.device.type == "cuda":
             torch.cuda.synchronize(self.device)

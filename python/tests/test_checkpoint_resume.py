@@ -50,7 +50,7 @@ def test_file_layout_is_the_engines(tmp_path):
     assert m["format"] == "losspatterns-plane" and m["step"] == "1" and m["lr"] == "0.003" and m["batch_norm"] == "false"
     assert m["parameters"] == "0.weight:4x1x3x3;0.bias:4;3.weight:8x4x3x3;3.bias:8;8.weight:16x128;8.bias:16;10.weight:10x16;10.bias:10"
     cfg = json.loads(m["config"])
-    assert set(cfg) == {"preset", "net", "batchSize", "cells", "learningRate", "clip", "gradientClip", "initialScale", "seed", "dataset"}
+    assert set(cfg) == {"preset", "net", "batchSize", "cells", "learningRate", "clip", "gradientClip", "initialScale", "seed", "dataset", "clamp"}
     assert cfg["net"] == {"adaptivePool": 4, "batchNorm": False, "classes": 10, "convChannels": [1, 4, 8], "dense": [128, 16],
                           "inputShape": [1, 28, 28], "maxPool": True}
     assert len(m["rng_state"].split(",")) == 4

@@ -109,6 +109,13 @@ public final class Network {
             dLogits: gradientWeight == nil ? nil : gradientA)
     }
 
+    /// Clamps each image's cross-entropy of the last forward pass at `clip` (`CrossEntropy.clampEach`):
+    /// the mean of min(CE_i, clip); images above it drop out of the gradient seeded by
+    /// `crossEntropy(labels:gradientWeight:)`, so call it between that and `backward`.
+    public func clampEach(labels: UnsafePointer<Int32>, clip: Float) -> Double {
+        CrossEntropy.clampEach(logits: logits, labels: labels, n: batch, classes: spec.classes, clip: clip, dLogits: gradientA)
+    }
+
     /// Backpropagates the gradient seeded by `crossEntropy(labels:gradientWeight:)` and adds
     /// d(loss)/d(weights) into `gradient` [P].
     public func backward(weights: UnsafePointer<Float>, gradient: UnsafeMutablePointer<Float>) {

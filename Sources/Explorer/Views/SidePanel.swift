@@ -64,7 +64,7 @@ struct SidePanel {
         w.row("speed", "\(Format.fixed(t.stepsPerSecond, 1)) steps/s, \(t.precision)")
         w.row("", "\(Format.thousands(Int(t.cellImagesPerSecond.rounded()))) cell-images/s")
         if let choice = t.precisionChoice { w.row("auto", choice) }
-        w.row("origin", t.config.warmStart.isOn ? "warm: a net after \(Format.thousands(t.config.warmStart.steps)) steps" : "random (as the paper)")
+        w.row("method", Self.method(t.config))
         w.row("sized", Self.sizing(s))
         w.row("map", Self.mapWork(s))
 
@@ -137,6 +137,13 @@ struct SidePanel {
     }
 
     /// What the session sized the live work to: "batch 32 of 64, map 24%" (of the compute time).
+    /// What the run does differently from the paper (README, "What the live preset does
+    /// differently"): a warm origin (`WarmStart`) and the per-image clamp (`Clamp.image`).
+    static func method(_ config: TrainingConfig) -> String {
+        let changes = (config.warmStart.isOn ? ["warm origin"] : []) + (config.clamp == .image ? ["image clamp"] : [])
+        return changes.isEmpty ? "as the paper" : changes.joined(separator: "+")
+    }
+
     static func sizing(_ s: Session.Snapshot) -> String {
         let t = s.training
         guard let plan = t.plan else { return s.status == .training ? "measuring the machine..." : "batch \(t.config.batchSize)" }

@@ -4,7 +4,8 @@ import Foundation
 
 /// Multi-point optimization of a plane (DESIGN.md §1). One step: sample up to `cells` good and
 /// `cells` bad cells and one minibatch shared by all of them, run each cell's network forward and
-/// backward, objective = mean good CE − mean bad clamp(CE, 0, clip), back through the plane map,
+/// backward, objective = mean good CE − mean bad clamp(CE, 0, clip) (`Clamp`: of the batch's mean, as
+/// the paper, or of each image's), back through the plane map,
 /// clip the gradient norm, Adam. The per-cell work is only the CNN; plane algebra is O(P) per step.
 ///
 /// Deterministic for a seed whatever the number of workers: each cell's gradient lands in its own
@@ -171,37 +172,30 @@ public final class Trainer {
         let p = layout.count, n = config.batchSize
         let badCount = cells.count - goodCount
         let axes = plane.axes()
-        var losses = [Double](repeating: 0, count: cells.count)
-        var correct = [Int](repeating: 0, count: cells.count)
-        var active = [Bool](repeating: false, count: cells.count)
-        let clip = Double(config.clip)
+        var results = [CellResult](repeating: CellResult(), count: cells.count)
         let plane = self.plane
         sampler.images.withUnsafeBufferPointer { images in
             sampler.labels.withUnsafeBufferPointer { labels in
-                losses.withUnsafeMutableBufferPointer { losses in
-                    correct.withUnsafeMutableBufferPointer { correct in
-                        active.withUnsafeMutableBufferPointer { active in
-                            Parallel.forEach(cells.count, workers: workers) { k, worker in
-                                let net = networks[worker], w = points[worker]
-                                plane.point(row: Double(cells[k].row), col: Double(cells[k].col), axes: axes, into: w)
-                                net.forward(images: images.baseAddress!, count: n, weights: w)
-                                let isGood = k < goodCount
-                                let weight = isGood ? 1 / Float(goodCount) : -1 / Float(badCount)
-                                let (loss, hits) = net.crossEntropy(labels: labels.baseAddress!, gradientWeight: weight)
-                                losses[k] = loss
-                                correct[k] = hits
-                                // clamp(CE, 0, clip) passes no gradient once the bad cell's loss exceeds clip
-                                active[k] = isGood || loss <= clip
-                                guard active[k] else { return }
-                                let slot = slots + k * p
-                                slot.initialize(repeating: 0, count: p)
-                                net.backward(weights: w, gradient: slot)
-                            }
-                        }
+                results.withUnsafeMutableBufferPointer { results in
+                    Parallel.forEach(cells.count, workers: workers) { k, worker in
+                        let net = networks[worker], w = points[worker]
+                        plane.point(row: Double(cells[k].row), col: Double(cells[k].col), axes: axes, into: w)
+                        net.forward(images: images.baseAddress!, count: n, weights: w)
+                        let isGood = k < goodCount
+                        let weight = isGood ? 1 / Float(goodCount) : -1 / Float(badCount)
+                        let (loss, hits) = net.crossEntropy(labels: labels.baseAddress!, gradientWeight: weight)
+                        results[k] = isGood
+                            ? CellResult(loss: loss, correct: hits, term: loss, active: true)
+                            : badCell(net, labels: labels.baseAddress!, loss: loss, correct: hits)
+                        guard results[k].active else { return }
+                        let slot = slots + k * p
+                        slot.initialize(repeating: 0, count: p)
+                        net.backward(weights: w, gradient: slot)
                     }
                 }
             }
         }
+        let active = results.map(\.active)
         var sums = Plane.PointGradients(count: p)
         let offsets = cells.map { plane.offsets(row: Double($0.row), col: Double($0.col)) }
         // Sum the slots in cell order, splitting the P dimension over workers.
@@ -224,14 +218,35 @@ public final class Trainer {
         }
         let gradient = plane.backward(sums, axes: axes)
         func mean(_ x: ArraySlice<Double>) -> Double { x.isEmpty ? 0 : x.reduce(0, +) / Double(x.count) }
+        let losses = results.map(\.loss), terms = results.map(\.term)
         let goodLosses = losses[0..<goodCount], badLosses = losses[goodCount...]
-        let objective = mean(goodLosses) - mean(badLosses.map { min(max($0, 0), clip) }[...])
-        let accuracy = correct.map { Double($0) / Double(n) }
+        let objective = mean(terms[0..<goodCount]) - mean(terms[goodCount...])
+        let accuracy = results.map { Double($0.correct) / Double(n) }
         let summary = StepResult(
             step: adam.step, objective: objective, goodLoss: mean(goodLosses), badLoss: mean(badLosses),
             goodAccuracy: mean(accuracy[0..<goodCount]), badAccuracy: mean(accuracy[goodCount...]),
             gradientNorm: 0, cellImages: cells.count * n, seconds: 0)
-        return (gradient, summary, CellLosses(losses: losses, correct: correct))
+        return (gradient, summary, CellLosses(losses: losses, correct: results.map(\.correct)))
+    }
+
+    /// One sampled cell's forward result: its mean cross-entropy, correct count, its term of the
+    /// objective (a bad cell's clamped as `config.clamp` says) and whether it passes a gradient.
+    struct CellResult {
+        var loss = 0.0, correct = 0, term = 0.0, active = false
+    }
+
+    /// A bad cell's clamp, after `crossEntropy` seeded its gradient: the paper clamps the batch's
+    /// mean (no gradient once it passes the clip); `.image` lets each image past the clip drop out
+    /// and keeps the cell pushing while any image is below it.
+    private func badCell(_ net: Network, labels: UnsafePointer<Int32>, loss: Double, correct: Int) -> CellResult {
+        let clip = Double(config.clip)
+        switch config.clamp {
+        case .batch:
+            return CellResult(loss: loss, correct: correct, term: min(max(loss, 0), clip), active: loss <= clip)
+        case .image:
+            let term = net.clampEach(labels: labels, clip: config.clip)
+            return CellResult(loss: loss, correct: correct, term: term, active: term < clip)
+        }
     }
 
     /// Replaces the minibatch (parity tests feed the fixture's batch).
