@@ -75,8 +75,8 @@ public struct TrainingConfig: Hashable, Sendable, Codable {
     /// mean (`Clamp.image`): with the mean clamped, white cells stopped at ~40 % accuracy. Seed 1,
     /// whole-picture test gap (500 test images, AMD EPYC Zen 3): smiley 0.259 -> 0.459 at step 400,
     /// checker 0.487 -> 0.704 and random 0.365 -> 0.529 at step 1,000 (the mean-clamp figures at
-    /// 1,000 are the Xeon's); heart reached edge gap 0.25 at step 50 instead of 100. README has
-    /// the table for every pattern.
+    /// 1,000 are the Xeon's; random's seeds 2 and 3 gave 0.439 and 0.404); heart, seeds 1-3,
+    /// reached edge gap 0.25 at step 75 instead of 100. README has the table for every pattern.
     public static let live: TrainingConfig = {
         var c = TrainingConfig(preset: "live", net: .paper, batchSize: 64, cells: 32, learningRate: 1e-3)
         c.warmStart = WarmStart(steps: 1000)
