@@ -15,7 +15,7 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "Adam learning rate, a finite number above 0 (default: the preset's).") var lr: Float?
     @Option(help: "Worker threads, 1 or more; capped at the cores (default: all cores).") var workers: Int?
     @Option(help: "Adam steps of a net trained first as the plane's origin, 0...100000 (0: a random origin, as the paper; default: the preset's, live 1000, paper 0). Trained once per net, dataset and seed, then read from the cache folder.") var warmStart: Int?
-    @Option(help: "Start the scale at SPAN / (pattern size / 2), so the plane spans the same distance whatever the pattern's size; a number above 0 (default: the preset's scale, 0.1).") var span: Float?
+    @Option(help: "Start the scale at SPAN / (pattern size / 2), so the plane spans the same distance whatever the pattern's size; a number above 0 (default: the preset's scale: 0.1; live starts patterns that are edges nearly everywhere, such as grid and random, at 0.18).") var span: Float?
     @Option(help: "Which cells a step draws: 'uniform' (the paper) or 'wrong' (more often where the picture is still wrong: weight FLOOR + wrongness), optionally with its floor, e.g. wrong:0.2 (default: the preset's).") var focus: String?
     @Option(help: "What a bad cell's clip clamps: 'batch' (the minibatch's mean cross-entropy, as the paper) or 'image' (each image's, so the white cells' accuracy falls; the live preset's) (default: the preset's).") var clamp: String?
     @OptionGroup var precision: PrecisionOption

@@ -37,6 +37,16 @@ final class TrainerTests: XCTestCase {
         XCTAssertNotEqual(c.plane.parameters, a.plane.parameters)
     }
 
+    /// A new plane starts at the config's scale for its pattern (`initialScale(for:)`).
+    func testANewPlaneStartsAtTheScaleForItsPattern() throws {
+        var c = config
+        c.fineScale = 0.25
+        let grid = try Trainer(config: c, pattern: .squareGrid(cells: 4, spacing: 3), train: Self.data.train, workers: 1)
+        XCTAssertEqual(grid.plane.scale, 0.25)
+        let ring = try Trainer(config: c, pattern: .ring(size: 12), train: Self.data.train, workers: 1)
+        XCTAssertEqual(ring.plane.scale, c.initialScale)
+    }
+
     /// 10 steps + save + load + 10 steps == 20 steps straight, to the bit.
     func testResumeFromCheckpointIsExact() throws {
         try resumeIsExact(config)

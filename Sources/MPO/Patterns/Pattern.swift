@@ -69,6 +69,13 @@ public struct Pattern: Hashable, Sendable {
 
     public var blackCount: Int { bits.reduce(0) { $0 + Int($1) } }
 
+    /// The share of cells that training samples (an edge: the other colour within one cell). Near
+    /// 1 when the features are one or two cells wide everywhere (grid, random), near 0.4 for a
+    /// large shape (heart, disk).
+    public var edgeFraction: Double {
+        Double(roles.lazy.filter { $0 != .ignored }.count) / Double(max(1, bits.count))
+    }
+
     public func inverted() -> Pattern {
         Pattern(width: width, height: height, bits: bits.map { 1 - $0 }, name: name)
     }

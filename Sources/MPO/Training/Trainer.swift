@@ -86,7 +86,7 @@ public final class Trainer {
             cellWeights = CellWeights(count: good.count + bad.count)
             var rng = Xoshiro256(seed: config.seed)
             plane = Plane(layout: layout, height: pattern.height, width: pattern.width,
-                          scale: config.initialScale(height: pattern.height, width: pattern.width), rng: &rng)
+                          scale: config.initialScale(for: pattern), rng: &rng)
             if config.warmStart.isOn {
                 let origin = try config.warmStart.origin(for: config, train: train, workers: workers, folders: warmStartFolders, progress: progress)
                 plane.parameters.replaceSubrange(0..<layout.count, with: origin)

@@ -28,6 +28,10 @@ public struct TrainingConfig: Hashable, Sendable, Codable {
     /// When set, the initial scale is this span divided by the pattern's half-size (so the plane
     /// covers the same stretch of weight space whatever the pattern's size); else `initialScale`.
     public var initialSpan: Float?
+    /// When set, a pattern that is edges nearly everywhere starts at this scale instead of
+    /// `initialScale` (`initialScale(for:)`): its features are a cell wide, and a wider plane keeps
+    /// them apart in weight space. An explicit `initialSpan` wins.
+    public var fineScale: Float?
     /// Which trained cells a step draws: uniformly (the paper) or more often where the plane is
     /// still wrong (`CellFocus`).
     public var cellFocus: CellFocus = .uniform
@@ -81,6 +85,7 @@ public struct TrainingConfig: Hashable, Sendable, Codable {
         var c = TrainingConfig(preset: "live", net: .paper, batchSize: 64, cells: 32, learningRate: 1e-3)
         c.warmStart = WarmStart(steps: 1000)
         c.clamp = .image
+        c.fineScale = 0.18
         return c
     }()
 
@@ -94,10 +99,15 @@ public struct TrainingConfig: Hashable, Sendable, Codable {
         presets.first { $0.preset == name }
     }
 
-    /// The scale a new plane starts with for a pattern of `height` x `width` cells.
-    public func initialScale(height: Int, width: Int) -> Float {
-        guard let initialSpan else { return initialScale }
-        return initialSpan / Float(max(1, max(height, width) / 2))
+    /// The scale a new plane starts with for `pattern`: `initialSpan` over its half-size when set;
+    /// else, with `fineScale`, from `initialScale` at edge fraction 0.8 or less (every shape with
+    /// a solid inside) up to `fineScale` at 0.9 or more (grid, random), linearly between; else
+    /// `initialScale`.
+    public func initialScale(for pattern: Pattern) -> Float {
+        if let initialSpan { return initialSpan / Float(max(1, max(pattern.height, pattern.width) / 2)) }
+        guard let fineScale else { return initialScale }
+        let t = Float(min(1, max(0, (pattern.edgeFraction - 0.8) / 0.1)))
+        return t == 1 ? fineScale : initialScale + t * (fineScale - initialScale)
     }
 
     /// The same configuration with BatchNorm switched on or off in its net.
@@ -111,7 +121,7 @@ public struct TrainingConfig: Hashable, Sendable, Codable {
 extension TrainingConfig {
     private enum CodingKeys: String, CodingKey {
         case preset, net, batchSize, cells, learningRate, clip, gradientClip, initialScale, seed, dataset, dataDirectory
-        case compute, warmStart, initialSpan, cellFocus, clamp
+        case compute, warmStart, initialSpan, fineScale, cellFocus, clamp
     }
 
     /// Files written before `compute` existed, or on a CPU with levels this one lacks, decode
@@ -132,6 +142,7 @@ extension TrainingConfig {
         // Files written before warm starts existed trained from random nets.
         warmStart = try c.decodeIfPresent(WarmStart.self, forKey: .warmStart) ?? .none
         initialSpan = try c.decodeIfPresent(Float.self, forKey: .initialSpan)
+        fineScale = try c.decodeIfPresent(Float.self, forKey: .fineScale)
         cellFocus = try c.decodeIfPresent(CellFocus.self, forKey: .cellFocus) ?? .uniform
         // Files written before the per-image clamp existed clamped the batch's mean.
         clamp = try c.decodeIfPresent(Clamp.self, forKey: .clamp) ?? .batch
