@@ -64,7 +64,7 @@ struct SidePanel {
         w.row("speed", "\(Format.fixed(t.stepsPerSecond, 1)) steps/s, \(t.precision)")
         w.row("", "\(Format.thousands(Int(t.cellImagesPerSecond.rounded()))) cell-images/s")
         if let choice = t.precisionChoice { w.row("auto", choice) }
-        w.row("method", Self.method(t.config))
+        w.row("method", Self.method(t.config, pattern: t.pattern))
         w.row("sized", Self.sizing(s))
         w.row("map", Self.mapWork(s))
 
@@ -138,9 +138,12 @@ struct SidePanel {
 
     /// What the session sized the live work to: "batch 32 of 64, map 24%" (of the compute time).
     /// What the run does differently from the paper (README, "What the live preset does
-    /// differently"): a warm origin (`WarmStart`) and the per-image clamp (`Clamp.image`).
-    static func method(_ config: TrainingConfig) -> String {
+    /// differently"): a warm origin (`WarmStart`), the per-image clamp (`Clamp.image`) and, for a
+    /// pattern that is edges nearly everywhere, a wider plane (`TrainingConfig.fineScale`).
+    static func method(_ config: TrainingConfig, pattern: Pattern) -> String {
+        let wide = config.initialSpan == nil && config.initialScale(for: pattern) > config.initialScale
         let changes = (config.warmStart.isOn ? ["warm origin"] : []) + (config.clamp == .image ? ["image clamp"] : [])
+            + (wide ? ["wide plane"] : [])
         return changes.isEmpty ? "as the paper" : changes.joined(separator: "+")
     }
 
