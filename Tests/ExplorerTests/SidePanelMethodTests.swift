@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import Explorer
 @testable import MPO
@@ -9,15 +10,27 @@ final class SidePanelMethodTests: XCTestCase {
     let ring = Pattern.ring(size: 16)
 
     func testThePaperPresetIsAsThePaper() {
-        XCTAssertEqual(SidePanel.method(.paper, pattern: grid), "as the paper")
+        XCTAssertEqual(SidePanel.method(.paper, pattern: grid), ["as the paper"])
     }
 
     func testLiveNamesTheWiderPlaneOnlyWhereThePatternGetsIt() {
-        XCTAssertEqual(SidePanel.method(.live, pattern: ring), "warm origin+image clamp")
-        XCTAssertEqual(SidePanel.method(.live, pattern: grid), "warm origin+image clamp+wide plane")
+        XCTAssertEqual(SidePanel.method(.live, pattern: ring), ["warm origin", "image clamp"])
+        XCTAssertEqual(SidePanel.method(.live, pattern: grid), ["warm origin", "image clamp", "wide plane"])
         // An explicit span is the user's choice, not the preset's widening.
         var spanned = TrainingConfig.live
         spanned.initialSpan = 1.6
-        XCTAssertEqual(SidePanel.method(spanned, pattern: grid), "warm origin+image clamp")
+        XCTAssertEqual(SidePanel.method(spanned, pattern: grid), ["warm origin", "image clamp"])
+    }
+
+    /// Parts that do not fit the panel's width go on to rows of their own, never cut.
+    func testTheRowWrapsItsPartsToThePanelWidth() {
+        let theme = Theme(Capabilities(unicode: true, colors: .palette256))
+        var w = SidePanel.Writer(buffer: CellBuffer(width: 40, height: 5), rect: Rect(x: 0, y: 0, width: 30, height: 5), y: 0, theme: theme)
+        w.rows("method", ["warm origin", "image clamp", "wide plane"])
+        let lines = (0..<5).map { w.buffer.text(row: $0).trimmingCharacters(in: .whitespaces) }
+        XCTAssertEqual(lines, ["method    warm origin", "+image clamp", "+wide plane", "", ""])
+        var wide = SidePanel.Writer(buffer: CellBuffer(width: 60, height: 2), rect: Rect(x: 0, y: 0, width: 60, height: 2), y: 0, theme: theme)
+        wide.rows("method", ["warm origin", "image clamp", "wide plane"])
+        XCTAssertEqual(wide.buffer.text(row: 0).trimmingCharacters(in: .whitespaces), "method    warm origin+image clamp+wide plane")
     }
 }

@@ -38,6 +38,20 @@ struct SidePanel {
             }
             y += 1
         }
+
+        /// "label     a+b+c", continued on further rows (blank label) where the parts do not fit.
+        mutating func rows(_ label: String, _ parts: [String], separator: String = "+") {
+            let room = max(1, rect.width - 1 - labelWidth)
+            var lines: [String] = []
+            for part in parts {
+                if let last = lines.last, last.count + separator.count + part.count <= room {
+                    lines[lines.count - 1] = last + separator + part
+                } else {
+                    lines.append(lines.isEmpty ? part : separator + part)
+                }
+            }
+            for (i, text) in lines.enumerated() { row(i == 0 ? label : "", text) }
+        }
     }
 
     func render(into buffer: inout CellBuffer, rect: Rect) {
@@ -64,7 +78,7 @@ struct SidePanel {
         w.row("speed", "\(Format.fixed(t.stepsPerSecond, 1)) steps/s, \(t.precision)")
         w.row("", "\(Format.thousands(Int(t.cellImagesPerSecond.rounded()))) cell-images/s")
         if let choice = t.precisionChoice { w.row("auto", choice) }
-        w.row("method", Self.method(t.config, pattern: t.pattern))
+        w.rows("method", Self.method(t.config, pattern: t.pattern))
         w.row("sized", Self.sizing(s))
         w.row("map", Self.mapWork(s))
 
@@ -140,11 +154,11 @@ struct SidePanel {
     /// What the run does differently from the paper (README, "What the live preset does
     /// differently"): a warm origin (`WarmStart`), the per-image clamp (`Clamp.image`) and, for a
     /// pattern that is edges nearly everywhere, a wider plane (`TrainingConfig.fineScale`).
-    static func method(_ config: TrainingConfig, pattern: Pattern) -> String {
+    static func method(_ config: TrainingConfig, pattern: Pattern) -> [String] {
         let wide = config.initialSpan == nil && config.initialScale(for: pattern) > config.initialScale
         let changes = (config.warmStart.isOn ? ["warm origin"] : []) + (config.clamp == .image ? ["image clamp"] : [])
             + (wide ? ["wide plane"] : [])
-        return changes.isEmpty ? "as the paper" : changes.joined(separator: "+")
+        return changes.isEmpty ? ["as the paper"] : changes
     }
 
     static func sizing(_ s: Session.Snapshot) -> String {
