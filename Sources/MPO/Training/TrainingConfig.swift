@@ -85,8 +85,9 @@ public struct TrainingConfig: Hashable, Sendable, Codable {
     /// And a pattern that is edges nearly everywhere (grid, random: features one cell wide) starts
     /// at scale 0.18 instead of 0.1 (`fineScale`), so that neighbouring cells lie further apart in
     /// weight space. Whole-picture test gap at step 1,000, seeds 1/2/3: random 0.529/0.439/0.404 at
-    /// 0.1 against 0.552/0.514/0.524 at 0.18; grid seed 1 0.463 against 0.529. Every pattern with a
-    /// solid inside keeps 0.1: a wider plane slowed the heart (README).
+    /// 0.1 against 0.552/0.514/0.524 at 0.18; grid seed 1 0.463 against 0.529 (seeds 2 and 3 at
+    /// 0.18: 0.388 and 0.419). Every pattern with a solid inside keeps 0.1: a wider plane slowed
+    /// the heart (README).
     public static let live: TrainingConfig = {
         var c = TrainingConfig(preset: "live", net: .paper, batchSize: 64, cells: 32, learningRate: 1e-3)
         c.warmStart = WarmStart(steps: 1000)
