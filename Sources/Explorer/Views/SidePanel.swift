@@ -150,7 +150,6 @@ struct SidePanel {
         }
     }
 
-    /// What the session sized the live work to: "batch 32 of 64, map 24%" (of the compute time).
     /// What the run does differently from the paper (README, "What the live preset does
     /// differently"): a warm origin (`WarmStart`), the per-image clamp (`Clamp.image`) and, for a
     /// pattern that is edges nearly everywhere, a wider plane (`TrainingConfig.fineScale`).
@@ -161,6 +160,7 @@ struct SidePanel {
         return changes.isEmpty ? ["as the paper"] : changes
     }
 
+    /// What the session sized the live work to: "batch 32 of 64, map 24%" (of the compute time).
     static func sizing(_ s: Session.Snapshot) -> String {
         let t = s.training
         guard let plan = t.plan else { return s.status == .training ? "measuring the machine..." : "batch \(t.config.batchSize)" }

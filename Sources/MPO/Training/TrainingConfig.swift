@@ -114,6 +114,7 @@ public struct TrainingConfig: Hashable, Sendable, Codable {
         if let initialSpan { return initialSpan / Float(max(1, max(pattern.height, pattern.width) / 2)) }
         guard let fineScale else { return initialScale }
         let t = Float(min(1, max(0, (pattern.edgeFraction - 0.8) / 0.1)))
+        // At the top of the ramp, fineScale itself: 0.1 + 1 * 0.08 is not 0.18 to the bit.
         return t == 1 ? fineScale : initialScale + t * (fineScale - initialScale)
     }
 
