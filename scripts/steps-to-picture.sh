@@ -19,6 +19,7 @@
 #   --threshold      the edge gap to reach (default 0.25)
 #   --eval-images    test images per preview (default 500)
 #   --label          a word for the variant column (default: the extra flags, or "default")
+#   --logs DIR       keep each run's `mpo train` output in DIR (PATTERN-SEED-LABEL.log)
 #   --results        append each run to this TSV (pattern, variant, seed, first step, whole gaps,
 #                    seconds, CPU) and make the table from every run in it, so that runs made in
 #                    several goes (two at once with -- --workers 1, or another day) add up
@@ -27,7 +28,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=$(realpath "${MPO_BINARY:-.build/release/mpo}")
-patterns=() seeds=1,2,3 steps=1000 every=25 at=400,1000 threshold=0.25 images=500 label="" extra=() results="" table=
+patterns=() seeds=1,2,3 steps=1000 every=25 at=400,1000 threshold=0.25 images=500 label="" extra=() results="" table= logs=
 while [ $# -gt 0 ]; do
   case $1 in
     -p|--pattern) patterns+=("$2"); shift 2 ;;
@@ -39,9 +40,10 @@ while [ $# -gt 0 ]; do
     --eval-images) images=$2; shift 2 ;;
     --label) label=$2; shift 2 ;;
     --results) results=$2; shift 2 ;;
+    --logs) logs=$2; shift 2 ;;
     --table) table=$2; shift 2 ;;
     --) shift; extra=("$@"); break ;;
-    -h|--help) sed -n '2,27s/^# \{0,1\}//p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,28s/^# \{0,1\}//p' "$0"; exit 0 ;;
     *) echo "unknown option $1 (--help)" >&2; exit 2 ;;
   esac
 done
@@ -104,6 +106,7 @@ for pattern in "${patterns[@]}"; do
         printf "%s\t%s\t%s\t%s\t%s\t", p, label, s, first, at
         for (i = 1; i <= n; i++) printf "%s%s", (i > 1 ? "," : ""), (want[i] in w) ? w[want[i]] : "-"
       }' "$log")
+    [ -z "$logs" ] || { mkdir -p "$logs"; cp "$log" "$logs/$pattern-$seed-${label//[^A-Za-z0-9.-]/_}.log"; }
     echo "$line	$(( $(date +%s) - start ))s	$cpu" | tee -a "$results" | awk -F'\t' '{ printf "run: %s (%s) seed %s: gap %s first at step %s; whole gap %s at %s (%s)\n", $1, $2, $3, "'"$threshold"'", $4, $6, $5, $7 }'
   done
 done
