@@ -11,7 +11,7 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "Folder with the dataset's files (default for fashion-mnist: /usr/share/datasets/fashion-mnist).") var data: String?
     @Option(help: "Random seed, 0...2^64-1.") var seed: UInt64 = 1
     @Option(help: "Minibatch size, 1...16384 (default: the preset's).") var batch: Int?
-    @Option(help: "Good and bad cells per step, 1...4096 each (default: the preset's).") var cells: Int?
+    @Option(help: "Good and bad cells per step, 1...4096 each (default: the preset's; live draws twice as many, from half the images, where one colour trains at least 4 times the other's cells, as in grid).") var cells: Int?
     @Option(help: "Adam learning rate, a finite number above 0 (default: the preset's).") var lr: Float?
     @Option(help: "Worker threads, 1 or more; capped at the cores (default: all cores).") var workers: Int?
     @Option(help: "Adam steps of a net trained first as the plane's origin, 0...100000 (0: a random origin, as the paper; default: the preset's, live 1000, paper 0). Trained once per net, dataset and seed, then read from the cache folder.") var warmStart: Int?
@@ -35,7 +35,7 @@ struct TrainingOptions: ParsableArguments {
         c.net = try net.map { try NetOption.spec($0, dataset: kind) } ?? c.net.adapted(to: kind.imageShape)
         if bn { c.net.batchNorm = true }
         if let batch { c.batchSize = batch }
-        if let cells { c.cells = cells }
+        if let cells { c.cells = cells; c.unevenRatio = nil }  // the user's count, for every pattern
         if let lr { c.learningRate = lr }
         c.seed = seed
         c.compute = compute

@@ -15,11 +15,19 @@ final class SidePanelMethodTests: XCTestCase {
 
     func testLiveNamesTheWiderPlaneOnlyWhereThePatternGetsIt() {
         XCTAssertEqual(SidePanel.method(.live, pattern: ring), ["warm origin", "image clamp"])
-        XCTAssertEqual(SidePanel.method(.live, pattern: grid), ["warm origin", "image clamp", "wide plane"])
+        XCTAssertEqual(SidePanel.method(.live, pattern: grid), ["warm origin", "image clamp", "wide plane", "more cells"])
         // An explicit span is the user's choice, not the preset's widening.
         var spanned = TrainingConfig.live
         spanned.initialSpan = 1.6
-        XCTAssertEqual(SidePanel.method(spanned, pattern: grid), ["warm origin", "image clamp"])
+        XCTAssertEqual(SidePanel.method(spanned, pattern: grid), ["warm origin", "image clamp", "more cells"])
+    }
+
+    /// The preset row counts the cells a step really draws: all of grid's 36 black cells and twice
+    /// the preset's white ones.
+    func testThePresetRowCountsTheCellsDrawn() {
+        XCTAssertEqual(SidePanel.cells(.live, pattern: ring), "32+32")
+        XCTAssertEqual(SidePanel.cells(.live, pattern: grid), "36+64")
+        XCTAssertEqual(SidePanel.cells(.paper, pattern: grid), "36+50")
     }
 
     /// Parts that do not fit the panel's width go on to rows of their own, never cut.

@@ -73,7 +73,7 @@ struct SidePanel {
         w.row("", net.denseSummary + (net.maxPool ? ", max-pool" : ""))
         w.row("params", t.parameterCount > 0 ? "\(Format.thousands(t.parameterCount)) per point" : "-")
         w.row("BN", t.batchNorm ? "on (batch statistics of each eval set)" : "off")
-        w.row("preset", "\(t.config.preset), batch \(t.config.batchSize), \(t.config.cells)+\(t.config.cells) cells")
+        w.row("preset", "\(t.config.preset), batch \(t.config.batchSize), \(Self.cells(t.config, pattern: t.pattern)) cells")
         w.row("step", "\(Format.thousands(t.step))  \(TitleBar.statusWord(s))", pen: statusPen(s))
         w.row("speed", "\(Format.fixed(t.stepsPerSecond, 1)) steps/s, \(t.precision)")
         w.row("", "\(Format.thousands(Int(t.cellImagesPerSecond.rounded()))) cell-images/s")
@@ -151,13 +151,22 @@ struct SidePanel {
     }
 
     /// What the run does differently from the paper (README, "What the live preset does
-    /// differently"): a warm origin (`WarmStart`), the per-image clamp (`Clamp.image`) and, for a
-    /// pattern that is edges nearly everywhere, a wider plane (`TrainingConfig.fineScale`).
+    /// differently"): a warm origin (`WarmStart`), the per-image clamp (`Clamp.image`), for a
+    /// pattern that is edges nearly everywhere a wider plane (`TrainingConfig.fineScale`), and for
+    /// one whose colours train very uneven counts of cells more cells per step
+    /// (`TrainingConfig.unevenRatio`).
     static func method(_ config: TrainingConfig, pattern: Pattern) -> [String] {
         let wide = config.initialSpan == nil && config.initialScale(for: pattern) > config.initialScale
         let changes = (config.warmStart.isOn ? ["warm origin"] : []) + (config.clamp == .image ? ["image clamp"] : [])
-            + (wide ? ["wide plane"] : [])
+            + (wide ? ["wide plane"] : []) + (config.isUneven(pattern) ? ["more cells"] : [])
         return changes.isEmpty ? ["as the paper"] : changes
+    }
+
+    /// The good and bad cells a step draws: "32+32", or "36+64" for grid under the live preset
+    /// (all 36 black cells, twice the white ones: `TrainingConfig.cellsPerSide`).
+    static func cells(_ config: TrainingConfig, pattern: Pattern) -> String {
+        let k = config.cellsPerSide(for: pattern), (good, bad) = pattern.trainedCells
+        return "\(min(k, good.count))+\(min(k, bad.count))"
     }
 
     /// What the session sized the live work to: "batch 32 of 64, map 24%" (of the compute time).

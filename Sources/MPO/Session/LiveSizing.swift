@@ -56,9 +56,9 @@ struct LiveSizing {
         skipNextStep = true
     }
 
-    /// Cells a step of `t` trains (as many good and bad ones as the config asks, where there are).
+    /// Cells a step of `t` trains (as many good and bad ones as it draws, where there are).
     static func cellsPerStep(_ t: Trainer) -> Int {
-        min(t.config.cells, t.good.count) + min(t.config.cells, t.bad.count)
+        min(t.cellsPerSide, t.good.count) + min(t.cellsPerSide, t.bad.count)
     }
 
     static func cellImagesPerStep(_ t: Trainer) -> Int { cellsPerStep(t) * t.config.batchSize }

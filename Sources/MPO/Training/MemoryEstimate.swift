@@ -28,7 +28,8 @@ public enum MemoryEstimate {
     public static func trainer(_ c: TrainingConfig, workers: Int) -> Double {
         let p = parameters(c.net), batch = Double(c.batchSize), w = Double(max(1, workers))
         let networks = w * batch * floatsPerImage(c.net, forwardOnly: false)
-        let slots = 2 * Double(c.cells) * p
+        // an uneven pattern draws more cells per colour (TrainingConfig.cellsPerSide): count the most
+        let slots = 2 * Double(c.cells) * Double(c.unevenRatio == nil ? 1 : TrainingConfig.unevenFactor) * p
         // plane, Adam m and v, the state kept for rollback and a checkpoint's copies
         let vectors = 12 * (3 * p + 1) + w * p
         let minibatch = batch * Double(c.net.inputShape.reduce(1, *))

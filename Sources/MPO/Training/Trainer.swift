@@ -25,11 +25,13 @@ public final class Trainer {
     public var notes: [String: String] = [:]
 
     let good: [Cell], bad: [Cell]
+    /// Up to how many good and how many bad cells a step draws (`TrainingConfig.cellsPerSide`).
+    public let cellsPerSide: Int
     private var sampler: MinibatchSampler
     let workers: Int
     private let networks: [Network]
     private let points: [UnsafeMutablePointer<Float>]  // per worker: w [P]
-    private let slots: UnsafeMutablePointer<Float>  // [2 * cells, P]: one gradient per sampled cell
+    private let slots: UnsafeMutablePointer<Float>  // [2 * cellsPerSide, P]: one gradient per sampled cell
 
     /// What one step did.
     public struct StepResult: Sendable {
@@ -99,7 +101,8 @@ public final class Trainer {
         self.workers = max(1, workers)
         networks = try (0..<self.workers).map { _ in try Network(spec: config.net, capacity: config.batchSize, compute: config.compute) }
         points = (0..<self.workers).map { _ in .allocate(capacity: ParameterLayout(config.net).count) }
-        slots = .allocate(capacity: 2 * config.cells * layout.count)
+        cellsPerSide = config.cellsPerSide(for: pattern)
+        slots = .allocate(capacity: 2 * cellsPerSide * layout.count)
     }
 
     deinit {
@@ -136,10 +139,10 @@ public final class Trainer {
         let goodCells: [Cell], badCells: [Cell], drawn: [Int]
         switch config.cellFocus {
         case .uniform:
-            (goodCells, badCells, drawn) = (sample(good, config.cells), sample(bad, config.cells), [])
+            (goodCells, badCells, drawn) = (sample(good, cellsPerSide), sample(bad, cellsPerSide), [])
         case .wrong(let floor):
-            let g = cellWeights.draw(config.cells, offset: 0, n: good.count, floor: floor, rng: &rng)
-            let b = cellWeights.draw(config.cells, offset: good.count, n: bad.count, floor: floor, rng: &rng)
+            let g = cellWeights.draw(cellsPerSide, offset: 0, n: good.count, floor: floor, rng: &rng)
+            let b = cellWeights.draw(cellsPerSide, offset: good.count, n: bad.count, floor: floor, rng: &rng)
             (goodCells, badCells, drawn) = (g.map { good[$0] }, b.map { bad[$0] }, g + b.map { good.count + $0 })
         }
         sampler.next(using: &rng)
