@@ -17,6 +17,7 @@ extension TrainingOptions {
         try OptionCheck.count("--warm-start", warmStart, 0...100_000)
         try OptionCheck.number("--span", span, 0...1_000, above: true)
         try OptionCheck.choice("--clamp", clamp, Clamp.allCases.map(\.rawValue))
+        try OptionCheck.number("--clip", clip, 0...1_000, above: true)
         if let focus, (try? CellFocus.parse(focus)) == nil {
             throw OptionCheck.fail("--focus", focus, "must be uniform, wrong or wrong:FLOOR with FLOOR a number 0.01...100")
         }

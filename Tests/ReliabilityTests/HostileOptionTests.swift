@@ -239,6 +239,8 @@ final class HostileOptionTests: XCTestCase {
             (["train", "--eval-images", "0"], "--eval-images 0: must be 1...10000"),
             (["explore", "--batch=-1"], "--batch -1: must be 1...16384"),
             (["train", "--lr", "inf"], "--lr inf: must be a finite number"),
+            (["train", "--clip", "0"], "--clip 0.0: must be above 0 and at most 1000"),
+            (["train", "--clip", "nan"], "--clip nan: must be a finite number"),
             (["train", "--net", "paper-bn", "--batch", "16384", "--cells", "4096"], "of memory; this machine has"),
         ]
         for (arguments, expected) in cases {
