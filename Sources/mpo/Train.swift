@@ -61,7 +61,8 @@ struct Train: ParsableCommand {
         let evaluator = try Evaluator(net: config.net, data: test, workers: training.resolvedWorkers, compute: compute)
         let (good, bad) = pattern.trainedCells
         print("pattern \(pattern.name) \(pattern.width)x\(pattern.height): \(good.count) good + \(bad.count) bad cells trained")
-        print("net \(config.net.quoted), P = \(trainer.layout.count); preset \(config.preset): batch \(config.batchSize), \(min(trainer.cellsPerSide, good.count))+\(min(trainer.cellsPerSide, bad.count)) cells, lr \(config.learningRate), \(config.clampSummary)\(state == nil ? ", starting scale \(config.initialScale(for: pattern))" : "")")
+        let drawn = config.cellsDrawn(for: pattern)
+        print("net \(config.net.quoted), P = \(trainer.layout.count); preset \(config.preset): batch \(config.batchSize), \(drawn.good)+\(drawn.bad) cells, lr \(config.learningRate), \(config.clampSummary)\(state == nil ? ", starting scale \(config.initialScale(for: pattern))" : "")")
         print("data \(train.name) (\(train.count)), eval \(test.name) (\(test.count)); \(GEMM.backend), \(compute)")
         let target = trainer.step + steps
         guard target <= Limits.maxStep else {

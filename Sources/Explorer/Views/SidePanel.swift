@@ -163,10 +163,10 @@ struct SidePanel {
     }
 
     /// The good and bad cells a step draws: "32+32", or "36+64" for grid under the live preset
-    /// (all 36 black cells, twice the white ones: `TrainingConfig.cellsPerSide`).
+    /// (all 36 black cells, twice the white ones: `TrainingConfig.cellsDrawn`).
     static func cells(_ config: TrainingConfig, pattern: Pattern) -> String {
-        let k = config.cellsPerSide(for: pattern), (good, bad) = pattern.trainedCells
-        return "\(min(k, good.count))+\(min(k, bad.count))"
+        let (good, bad) = config.cellsDrawn(for: pattern)
+        return "\(good)+\(bad)"
     }
 
     /// What the session sized the live work to: "batch 32 of 64, map 24%" (of the compute time).

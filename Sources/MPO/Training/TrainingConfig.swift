@@ -150,6 +150,13 @@ public struct TrainingConfig: Hashable, Sendable, Codable {
         isUneven(pattern) ? Self.unevenFactor * cells : cells
     }
 
+    /// How many good and bad cells a step on `pattern` draws: `cellsPerSide(for:)`, or all of a
+    /// colour's cells where it has fewer (grid under the live preset: 36 + 64).
+    public func cellsDrawn(for pattern: Pattern) -> (good: Int, bad: Int) {
+        let k = cellsPerSide(for: pattern), (good, bad) = pattern.trainedCells
+        return (min(k, good.count), min(k, bad.count))
+    }
+
     /// The images per step of a new plane on `pattern` when the batch is the preset's, not the
     /// user's: an uneven pattern's step takes `unevenFactor` times fewer, for its more cells.
     public func batchSize(for pattern: Pattern) -> Int {
