@@ -164,7 +164,7 @@ struct Render: ParsableCommand {
         case .mpo(let c):
             let pattern = c.pattern
             step = c.step
-            clip = c.config.clip
+            clip = c.config.clip(for: pattern)
             print("plane \(checkpoint): pattern \(pattern.name) \(pattern.width)x\(pattern.height), step \(c.step), net \(net.summary)")
             let score = evaluator.score(plane: c.state.plane, pattern: pattern)
             print(String(format: "score on the pattern's cells (%@, %d images): gap %.3f (accuracy black %.3f, white %.3f), loss black %.3f, white %.3f, match %.2f",

@@ -62,7 +62,7 @@ struct Train: ParsableCommand {
         let (good, bad) = pattern.trainedCells
         print("pattern \(pattern.name) \(pattern.width)x\(pattern.height): \(good.count) good + \(bad.count) bad cells trained")
         let drawn = config.cellsDrawn(for: pattern)
-        print("net \(config.net.quoted), P = \(trainer.layout.count); preset \(config.preset): batch \(config.batchSize), \(drawn.good)+\(drawn.bad) cells, lr \(config.learningRate), \(config.clampSummary)\(state == nil ? ", starting scale \(config.initialScale(for: pattern))" : "")")
+        print("net \(config.net.quoted), P = \(trainer.layout.count); preset \(config.preset): batch \(config.batchSize), \(drawn.good)+\(drawn.bad) cells, lr \(config.learningRate), \(config.clampSummary(for: pattern))\(state == nil ? ", starting scale \(config.initialScale(for: pattern))" : "")")
         print("data \(train.name) (\(train.count)), eval \(test.name) (\(test.count)); \(GEMM.backend), \(compute)")
         let target = trainer.step + steps
         guard target <= Limits.maxStep else {
@@ -78,7 +78,7 @@ struct Train: ParsableCommand {
                 let score = PatternScore(pattern: pattern, loss: map.loss, accuracy: map.accuracy)
                 lastGap = score.gap
                 print("")
-                print(ASCIIPreview.lossBesidePattern(map.loss, pattern: pattern, clip: config.clip), terminator: "")
+                print(ASCIIPreview.lossBesidePattern(map.loss, pattern: pattern, clip: config.clip(for: pattern)), terminator: "")
                 print(String(format: "step %d: test gap %.3f (acc black %.3f, white %.3f), loss black %.3f white %.3f, match %.2f, whole gap %.3f, scale %.4f",
                              loop.step, score.gap, score.goodAccuracy, score.badAccuracy, score.goodLoss, score.badLoss, score.match,
                              score.wholeGap, trainer.plane.scale))

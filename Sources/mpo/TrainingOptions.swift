@@ -18,7 +18,7 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "Start the scale at SPAN / (pattern size / 2), so the plane spans the same distance whatever the pattern's size; a number above 0 (default: the preset's scale: 0.1; live starts patterns that are edges nearly everywhere, such as grid and random, at 0.18).") var span: Float?
     @Option(help: "Which cells a step draws: 'uniform' (the paper) or 'wrong' (more often where the picture is still wrong: weight FLOOR + wrongness), optionally with its floor, e.g. wrong:0.2 (default: the preset's).") var focus: String?
     @Option(help: "What a bad cell's clip clamps: 'batch' (the minibatch's mean cross-entropy, as the paper) or 'image' (each image's, so the white cells' accuracy falls; the live preset's) (default: the preset's).") var clamp: String?
-    @Option(help: "The clip c: a bad cell's cross-entropy is clamped to [0, c], so past it the cell pushes no further; a number above 0 (default: the preset's, 2.5 as the paper).") var clip: Float?
+    @Option(help: "The clip c: a bad cell's cross-entropy is clamped to [0, c], so past it the cell pushes no further; a number above 0 (default: the preset's, 2.5 as the paper; live clamps a pattern as uneven as grid at 3.5).") var clip: Float?
     @OptionGroup var precision: PrecisionOption
     @OptionGroup var bnStats: MPOBNStatsOption
 
@@ -44,7 +44,7 @@ struct TrainingOptions: ParsableArguments {
         if let span { c.initialSpan = span }
         if let focus { c.cellFocus = try CellFocus.parse(focus) }
         if let clamp, let value = Clamp(rawValue: clamp) { c.clamp = value }
-        if let clip { c.clip = clip }
+        if let clip { c.clip = clip; c.unevenClip = nil }  // the user's clip, for every pattern
         try c.net.validate()
         return c
     }

@@ -15,11 +15,11 @@ final class SidePanelMethodTests: XCTestCase {
 
     func testLiveNamesTheWiderPlaneOnlyWhereThePatternGetsIt() {
         XCTAssertEqual(SidePanel.method(.live, pattern: ring), ["warm origin", "image clamp"])
-        XCTAssertEqual(SidePanel.method(.live, pattern: grid), ["warm origin", "image clamp", "wide plane", "more cells"])
+        XCTAssertEqual(SidePanel.method(.live, pattern: grid), ["warm origin", "image clamp", "wide plane", "more cells", "clip 3.5"])
         // An explicit span is the user's choice, not the preset's widening.
         var spanned = TrainingConfig.live
         spanned.initialSpan = 1.6
-        XCTAssertEqual(SidePanel.method(spanned, pattern: grid), ["warm origin", "image clamp", "more cells"])
+        XCTAssertEqual(SidePanel.method(spanned, pattern: grid), ["warm origin", "image clamp", "more cells", "clip 3.5"])
     }
 
     /// The preset row counts the cells a step really draws: all of grid's 36 black cells and twice

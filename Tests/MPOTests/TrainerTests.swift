@@ -130,10 +130,22 @@ final class TrainerTests: XCTestCase {
     /// objective computed here image by image (central differences), with the clip set among the
     /// bad cells' image losses so that some images are clamped and some are not.
     func testImageClampObjectiveAndGradientMatchThePerImageObjective() throws {
+        try checkImageClamp(pattern: .squareOutline(size: 8), uneven: false)
+    }
+
+    /// An uneven pattern's bad cells clamp at `unevenClip`: with `clip` far above every loss, the
+    /// trainer's objective and gradient still match the per-image objective clamped at `unevenClip`.
+    func testAnUnevenPatternClampsAtItsOwnClip() throws {
+        let dots = Pattern.squareGrid(cells: 3, spacing: 3)  // 9 black cells, 72 white
+        XCTAssertTrue(TrainingConfig.live.isUneven(dots))
+        try checkImageClamp(pattern: dots, uneven: true)
+    }
+
+    private func checkImageClamp(pattern: Pattern, uneven: Bool, file: StaticString = #filePath, line: UInt = #line) throws {
         var c = config
         c.clamp = .image
         c.batchSize = 12
-        let pattern = Pattern.squareOutline(size: 8)
+        if uneven { c.unevenRatio = 4 }
         let (good, bad) = pattern.trainedCells
         let cells = Array(good.prefix(3)) + Array(bad.prefix(3))
         let train = Self.data.train, n = c.batchSize, size = train.imageSize
@@ -158,20 +170,26 @@ final class TrainerTests: XCTestCase {
         let probe = try Trainer(config: c, pattern: pattern, train: train, workers: 1)
         let badLosses = losses(probe.plane.parameters, probe.plane)[3...].flatMap { $0 }.sorted()
         let m = badLosses.count / 2
-        c.clip = Float((badLosses[m - 1] + badLosses[m]) / 2)
+        let clip = Float((badLosses[m - 1] + badLosses[m]) / 2)
+        if uneven {
+            (c.clip, c.unevenClip) = (100, clip)
+        } else {
+            c.clip = clip
+        }
         let t = try Trainer(config: c, pattern: pattern, train: train, workers: 1)
+        XCTAssertEqual(t.clip, clip, file: file, line: line)
         t.setBatch(images: images, labels: labels)
         let (gradient, summary, _) = t.gradient(cells: cells, goodCount: 3)
         let theta = t.plane.parameters
-        XCTAssertEqual(summary.objective, objective(losses(theta, t.plane), clip: Double(c.clip)), accuracy: 1e-4)
+        XCTAssertEqual(summary.objective, objective(losses(theta, t.plane), clip: Double(clip)), accuracy: 1e-4, file: file, line: line)
 
         let v = theta.map { _ in rng.uniform(-1, 1) * 1e-3 }
         let h: Float = 1
-        let plus = objective(losses(zip(theta, v).map { $0 + h * $1 }, t.plane), clip: Double(c.clip))
-        let minus = objective(losses(zip(theta, v).map { $0 - h * $1 }, t.plane), clip: Double(c.clip))
+        let plus = objective(losses(zip(theta, v).map { $0 + h * $1 }, t.plane), clip: Double(clip))
+        let minus = objective(losses(zip(theta, v).map { $0 - h * $1 }, t.plane), clip: Double(clip))
         let numeric = (plus - minus) / (2 * Double(h))
         let analytic = zip(gradient, v).map { Double($0) * Double($1) }.reduce(0, +)
-        XCTAssertGreaterThan(abs(analytic), 1e-6)
-        XCTAssertEqual(analytic, numeric, accuracy: 0.03 * abs(numeric), "directional derivative")
+        XCTAssertGreaterThan(abs(analytic), 1e-6, file: file, line: line)
+        XCTAssertEqual(analytic, numeric, accuracy: 0.03 * abs(numeric), "directional derivative", file: file, line: line)
     }
 }

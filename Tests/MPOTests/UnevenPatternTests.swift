@@ -45,6 +45,23 @@ final class UnevenPatternTests: XCTestCase {
         XCTAssertEqual(one.batchSize(for: grid), 1)
     }
 
+    /// Live clamps an uneven pattern's bad cells at `unevenClip`; every other pattern, the paper
+    /// preset, a config without the rule and the user's own `--clip` (which clears `unevenClip`)
+    /// clamp at `clip`.
+    func testUnevenPatternsClampAtTheirOwnClip() {
+        let live = TrainingConfig.live
+        XCTAssertEqual(live.clip, 2.5)
+        XCTAssertEqual(live.clip(for: grid), 3.5)
+        XCTAssertEqual(live.clip(for: .ring(size: 16)), 2.5)
+        XCTAssertEqual(TrainingConfig.paper.clip(for: grid), 2.5)
+        var noRule = live
+        noRule.unevenRatio = nil
+        XCTAssertEqual(noRule.clip(for: grid), 2.5)
+        var users = live
+        (users.clip, users.unevenClip) = (1.5, nil)
+        XCTAssertEqual(users.clip(for: grid), 1.5)
+    }
+
     /// A step on grid trains all 36 black cells and 2x the preset's white ones.
     func testATrainerOnAnUnevenPatternDrawsMoreCells() throws {
         var c = TrainingConfig.tiny
@@ -63,9 +80,12 @@ final class UnevenPatternTests: XCTestCase {
     func testOlderConfigsDecodeWithoutTheRule() throws {
         var object = try XCTUnwrap(try JSONSerialization.jsonObject(with: JSONEncoder().encode(TrainingConfig.live)) as? [String: Any])
         XCTAssertNotNil(object.removeValue(forKey: "unevenRatio"))
+        XCTAssertNotNil(object.removeValue(forKey: "unevenClip"))
         let old = try JSONDecoder().decode(TrainingConfig.self, from: try JSONSerialization.data(withJSONObject: object))
         XCTAssertNil(old.unevenRatio)
+        XCTAssertNil(old.unevenClip)
         XCTAssertEqual(old.cellsPerSide(for: grid), old.cells)
+        XCTAssertEqual(old.clip(for: grid), old.clip)
         XCTAssertEqual(try JSONDecoder().decode(TrainingConfig.self, from: try JSONEncoder().encode(TrainingConfig.live)), .live)
     }
 }

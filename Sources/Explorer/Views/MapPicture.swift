@@ -62,7 +62,7 @@ public struct MapPicture: Sendable {
         // a fixed plane has no pattern to scale to (its session's idle pattern is not on show)
         let inRange = Self.rangeSamples(values, v.refined(by: f), state.fixedPlane == nil ? state.snapshot?.training.pattern : nil)
         colorScale = HeatmapScale.onScreen(
-            inRange, metric: metric, mode: state.display.scale, clip: state.snapshot?.training.config.clip ?? TrainingConfig.live.clip)
+            inRange, metric: metric, mode: state.display.scale, clip: state.snapshot.map { $0.training.config.clip(for: $0.training.pattern) } ?? TrainingConfig.live.clip)
         palette = state.capabilities.colors == .palette256 ? Self.ramps256[colorMap]! : Self.ramps[colorMap]!
     }
 

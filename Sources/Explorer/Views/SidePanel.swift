@@ -154,11 +154,12 @@ struct SidePanel {
     /// differently"): a warm origin (`WarmStart`), the per-image clamp (`Clamp.image`), for a
     /// pattern that is edges nearly everywhere a wider plane (`TrainingConfig.fineScale`), and for
     /// one whose colours train very uneven counts of cells more cells per step
-    /// (`TrainingConfig.unevenRatio`).
+    /// (`TrainingConfig.unevenRatio`) and a higher clip (`unevenClip`).
     static func method(_ config: TrainingConfig, pattern: Pattern) -> [String] {
         let wide = config.initialSpan == nil && config.initialScale(for: pattern) > config.initialScale
         let changes = (config.warmStart.isOn ? ["warm origin"] : []) + (config.clamp == .image ? ["image clamp"] : [])
             + (wide ? ["wide plane"] : []) + (config.isUneven(pattern) ? ["more cells"] : [])
+            + (config.clip(for: pattern) != config.clip ? ["clip \(Format.fixed(config.clip(for: pattern), 1))"] : [])
         return changes.isEmpty ? ["as the paper"] : changes
     }
 

@@ -48,7 +48,7 @@ public struct Checkpoint: TrainingFile {
             "format": Self.format, "format_version": String(Self.version), "plane_kind": PlaneKind.mpo.rawValue,
             "dataset": config.dataset.rawValue, "preset": config.preset,
             "batch_size": String(config.batchSize), "cells": String(config.cells), "lr": String(config.learningRate),
-            "clip": String(config.clip), "grad_clip": String(config.gradientClip), "seed": String(config.seed),
+            "clip": String(config.clip(for: pattern)), "grad_clip": String(config.gradientClip), "seed": String(config.seed),
             "step": String(state.adam.step), "rng_state": state.rng.words.map { String($0, radix: 16) }.joined(separator: ","),
             "pattern_name": pattern.name, "created": ISO8601DateFormatter().string(from: created),
             // What computed the plane (the run's choice; `config` holds it too).
@@ -170,7 +170,7 @@ public struct Checkpoint: TrainingFile {
         guard Limits.batch.contains(c.batchSize), Limits.cells.contains(c.cells) else {
             try refuse("batch \(c.batchSize) or cells \(c.cells) out of range")
         }
-        let rates = [c.learningRate, c.clip, c.gradientClip, c.initialScale]
+        let rates = [c.learningRate, c.clip, c.unevenClip ?? c.clip, c.gradientClip, c.initialScale]
         guard rates.allSatisfy(\.isFinite), c.learningRate > 0, c.gradientClip > 0 else {
             try refuse("learning rate, clamp or clipping is not a usable number")
         }

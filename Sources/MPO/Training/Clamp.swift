@@ -1,4 +1,4 @@
-/// How a bad cell's cross-entropy is clamped at `TrainingConfig.clip` before the objective
+/// How a bad cell's cross-entropy is clamped at its clip (`TrainingConfig.clip(for:)`) before the objective
 /// subtracts it. The paper clamps the minibatch's mean (`batch`): a bad cell stops pushing once its
 /// mean loss passes the clip, and a net that is confidently wrong on some images can get there
 /// while it still classifies many others right (smiley at step 400, live preset: white cells at
@@ -13,9 +13,10 @@ public enum Clamp: String, Hashable, Sendable, Codable, CaseIterable {
 }
 
 extension TrainingConfig {
-    /// How the bad cells are clamped, in a few words for the run's header and the side panel.
-    public var clampSummary: String {
-        switch clamp {
+    /// How `pattern`'s bad cells are clamped, in a few words for the run's header.
+    public func clampSummary(for pattern: Pattern) -> String {
+        let clip = clip(for: pattern)
+        return switch clamp {
         case .batch: "bad cells' mean loss clamped at \(clip) (as the paper)"
         case .image: "each image's loss in bad cells clamped at \(clip)"
         }

@@ -27,6 +27,8 @@ public final class Trainer {
     let good: [Cell], bad: [Cell]
     /// Up to how many good and how many bad cells a step draws (`TrainingConfig.cellsPerSide`).
     public let cellsPerSide: Int
+    /// The clip c of the bad cells (`TrainingConfig.clip(for:)`).
+    public let clip: Float
     private var sampler: MinibatchSampler
     let workers: Int
     private let networks: [Network]
@@ -102,6 +104,7 @@ public final class Trainer {
         networks = try (0..<self.workers).map { _ in try Network(spec: config.net, capacity: config.batchSize, compute: config.compute) }
         points = (0..<self.workers).map { _ in .allocate(capacity: ParameterLayout(config.net).count) }
         cellsPerSide = config.cellsPerSide(for: pattern)
+        clip = config.clip(for: pattern)
         slots = .allocate(capacity: 2 * cellsPerSide * layout.count)
     }
 
@@ -150,7 +153,7 @@ public final class Trainer {
         let result = gradient(cells: cells, goodCount: goodCells.count)
         if !drawn.isEmpty {
             cellWeights.record(index: drawn, losses: result.perCell.losses,
-                               good: cells.indices.map { $0 < goodCells.count }, clip: config.clip)
+                               good: cells.indices.map { $0 < goodCells.count }, clip: clip)
         }
         var g = result.gradient
         let norm = clipGradientNorm(&g, maxNorm: config.gradientClip)
@@ -242,13 +245,13 @@ public final class Trainer {
     /// mean (no gradient once it passes the clip); `.image` lets each image past the clip drop out
     /// and keeps the cell pushing while any image is below it.
     private func badCell(_ net: Network, labels: UnsafePointer<Int32>, loss: Double, correct: Int) -> CellResult {
-        let clip = Double(config.clip)
         switch config.clamp {
         case .batch:
+            let clip = Double(clip)
             return CellResult(loss: loss, correct: correct, term: min(max(loss, 0), clip), active: loss <= clip)
         case .image:
-            let term = net.clampEach(labels: labels, clip: config.clip)
-            return CellResult(loss: loss, correct: correct, term: term, active: term < clip)
+            let term = net.clampEach(labels: labels, clip: clip)
+            return CellResult(loss: loss, correct: correct, term: term, active: term < Double(clip))
         }
     }
 
